@@ -1,0 +1,26 @@
+//! Limits that bound the work and memory a single input can demand.
+//!
+//! These are promises: input within them is parsed completely, input beyond
+//! them gets one clear diagnostic instead of a stack overflow or an unbounded
+//! allocation.
+
+/// Largest source file accepted, in bytes (64 MiB).
+///
+/// The largest file in googleapis is under 2 MiB; protoc itself reads files
+/// of up to 2 GiB, but nothing legitimate comes near this limit. Spans are
+/// `u32` offsets, so the limit must stay below 4 GiB.
+pub const MAX_FILE_SIZE: usize = 64 * 1024 * 1024;
+
+/// Deepest nesting of message, group, enum, oneof and extend bodies.
+///
+/// protoc's descriptor pool allows 32 levels of nested message declarations
+/// and reports "Reached maximum recursion limit for nested messages." past
+/// that; we report the same message at the same depth.
+pub const MAX_DECLARATION_DEPTH: usize = 32;
+
+/// Deepest nesting of braces and brackets inside an option's aggregate
+/// (message-literal) value.
+///
+/// Text format has no fixed limit in protoc beyond its recursion limit of
+/// 100 for the message being filled in; we use the same figure.
+pub const MAX_AGGREGATE_DEPTH: usize = 100;
