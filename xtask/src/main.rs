@@ -1,0 +1,97 @@
+//! `cargo xtask`: the project's automation, in Rust rather than shell.
+//!
+//! - `cargo xtask peers`: install the pinned real peers (protoc via
+//!   `grpcio-tools`, Python `protobuf`, `grpcio`) into `target/peers/venv`.
+//! - `cargo xtask test`: install the peers, then run every test.
+//! - `cargo xtask demo`: the main job end to end on the bundled inputs.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn run(cmd: &mut Command) -> Result<(), String> {
+    eprintln!("$ {cmd:?}");
+    let status = cmd.status().map_err(|e| format!("could not start {cmd:?}: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed with {status}")) }
+}
+
+fn venv() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(target) => PathBuf::from(target).join("peers/venv"),
+        None => root().join("target/peers/venv"),
+    }
+}
+
+/// Creates the venv and installs the pinned requirements, unless the stamp
+/// shows the same requirements file is already installed.
+fn peers() -> Result<(), String> {
+    let requirements = root().join("tools/peers/requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let venv = venv();
+    let stamp = venv.join("protoforge-requirements.txt");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && venv.join("bin/python").exists() {
+        eprintln!("peers: up to date in {}", venv.display());
+        return Ok(());
+    }
+    if !venv.join("bin/python").exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).map_err(|e| {
+            format!("{e}\nprotoforge's tests need python3 with the venv module (Debian: apt-get install python3-venv)")
+        })?;
+    }
+    run(Command::new(venv.join("bin/python")).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&requirements))
+        .map_err(|e| format!("{e}\ninstalling the pinned peers from PyPI failed; check network access to PyPI"))?;
+    std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    Ok(())
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn test() -> Result<(), String> {
+    peers()?;
+    run(cargo().args(["test", "--workspace", "--all-targets", "--locked"]))?;
+    run(cargo().args(["test", "--workspace", "--doc", "--locked"]))?;
+    Ok(())
+}
+
+fn demo() -> Result<(), String> {
+    let examples = root().join("testdata/examples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&examples)
+        .map_err(|e| format!("{}: {e}", examples.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "proto"))
+        .collect();
+    files.sort();
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "--release", "-p", "protoforge-cli", "--", "check", "-I"]).arg(&examples);
+    cmd.args(&files);
+    run(&mut cmd)?;
+    println!("demo: {} bundled .proto files checked with no errors", files.len());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "peers" => peers(),
+        "test" => test(),
+        "demo" => demo(),
+        _ => Err("usage: cargo xtask <peers|test|demo>".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {task}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
