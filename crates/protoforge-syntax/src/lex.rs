@@ -750,6 +750,12 @@ pub(crate) fn collect_comments(
                     if pos < limit {
                         line += count_lines(pos, limit);
                     }
+                    if pos == limit && next.kind == TokenKind::Symbol && at(src, pos) == b'/' {
+                        // protoc's `SLASH_NOT_COMMENT`: a lone `/` is returned
+                        // as the next token at once, before the end-of-scope
+                        // flush and the same-line detach below.
+                        return c.finish();
+                    }
                     let is_end = next.kind == TokenKind::End;
                     let closes = !is_end
                         && next.kind == TokenKind::Symbol
@@ -804,5 +810,28 @@ mod tests {
         scan_block_comment(src, &mut pos, &mut content, &mut |_, _| panic!("no error expected"));
         assert_eq!(content, b" a\n b\n");
         assert_eq!(pos, src.len() - 1);
+    }
+
+    fn gap_after_semicolon(src: &[u8]) -> GapComments {
+        let (tokens, _) = tokenize(src);
+        let semi = tokens.iter().position(|t| &src[t.span.range()] == b";").expect("a `;`");
+        collect_comments(src, tokens[semi].span.end as usize, tokens[semi + 1], false, true)
+    }
+
+    #[test]
+    fn same_line_comment_before_a_token_is_detached() {
+        let gap = gap_after_semicolon(b"a; /* c */ b");
+        assert_eq!(gap.trailing, None);
+        assert_eq!(gap.detached, vec![" c ".to_string()]);
+    }
+
+    #[test]
+    fn lone_slash_keeps_the_trailing_comment() {
+        // protoc returns a lone `/` before deciding to detach (SLASH_NOT_COMMENT).
+        let gap = gap_after_semicolon(b"a; /* c */ /");
+        assert_eq!(gap.trailing.as_deref(), Some(" c "));
+        assert!(gap.detached.is_empty());
+        let gap = gap_after_semicolon(b"a;\n// lead\n/");
+        assert_eq!(gap.leading.as_deref(), Some(" lead\n"));
     }
 }

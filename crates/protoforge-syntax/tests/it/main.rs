@@ -1,1 +1,3 @@
-
+mod comments;
+mod rng;
+mod walk;
