@@ -1,3 +1,4 @@
 mod comments;
+mod fuzz;
 mod rng;
 mod walk;
