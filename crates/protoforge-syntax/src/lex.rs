@@ -7,14 +7,9 @@
 //! between tokens, and [`collect_comments`] reads a gap the way protoc's
 //! `NextWithComments` does when the parser asks for a declaration's comments.
 //!
-//! The character-level recognisers are nom parsers over `&[u8]`; the lexer
-//! loop around them keeps the position and the diagnostics.
-
-use nom::IResult;
-use nom::Parser as _;
-use nom::bytes::complete::{take_while, take_while1};
-use nom::combinator::recognize;
-use nom::sequence::pair;
+//! The lexer is on the hot path of every parse, so it is a hand-written loop
+//! over bytes with a 256-entry character-class table rather than a combinator
+//! parser; comment bytes are skipped without being copied.
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::span::Span;
@@ -45,20 +40,46 @@ pub struct Token {
     pub span: Span,
 }
 
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+const SPACE: u8 = 4;
+const NEWLINE: u8 = 8;
+
+/// Character classes of protoc's tokenizer, one entry per byte.
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() || c == b'_' {
+            LETTER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if matches!(c, b' ' | b'\t' | b'\r' | 0x0b | 0x0c) {
+            SPACE
+        } else if c == b'\n' {
+            NEWLINE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
+
+#[inline]
 pub(crate) fn is_letter(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
+    CLASS[b as usize] & LETTER != 0
 }
 
+#[inline]
 pub(crate) fn is_alnum(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    CLASS[b as usize] & (LETTER | DIGIT) != 0
 }
 
-fn is_whitespace(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
-}
-
+#[inline]
 fn is_whitespace_no_newline(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | 0x0b | 0x0c)
+    CLASS[b as usize] & SPACE != 0
 }
 
 fn is_unprintable(b: u8) -> bool {
@@ -69,12 +90,13 @@ fn is_octal(b: u8) -> bool {
     (b'0'..=b'7').contains(&b)
 }
 
-fn identifier(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    recognize(pair(take_while1(is_letter), take_while(is_alnum))).parse(input)
-}
-
-fn whitespace(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    take_while(is_whitespace).parse(input)
+/// The first index at or after `from` whose byte is not in `class`, or the end.
+#[inline]
+fn skip_class(src: &[u8], from: usize, class: u8) -> usize {
+    match src[from..].iter().position(|&b| CLASS[b as usize] & class == 0) {
+        Some(n) => from + n,
+        None => src.len(),
+    }
 }
 
 /// Byte at `i`, or NUL past the end: protoc's tokenizer sees NUL at end of input.
@@ -153,10 +175,7 @@ impl<'a> Lexer<'a> {
 
     fn run(&mut self) {
         loop {
-            let rest = &self.src[self.pos..];
-            if let Ok((after, _)) = whitespace(rest) {
-                self.pos = self.src.len() - after.len();
-            }
+            self.pos = skip_class(self.src, self.pos, SPACE | NEWLINE);
             if self.eof() {
                 break;
             }
@@ -195,9 +214,7 @@ impl<'a> Lexer<'a> {
             }
             let start = self.pos;
             if is_letter(c) {
-                let rest = &self.src[self.pos..];
-                let len = identifier(rest).map(|(_, id)| id.len()).unwrap_or(1);
-                self.pos += len;
+                self.pos = skip_class(self.src, self.pos + 1, LETTER | DIGIT);
                 self.push(TokenKind::Ident, start);
             } else if c == b'0' {
                 self.pos += 1;
@@ -252,18 +269,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn line_comment(&mut self) {
-        while !self.eof() && self.cur() != b'\n' && self.cur() != 0 {
-            self.pos += 1;
-        }
-        if self.cur() == b'\n' && !self.eof() {
-            self.pos += 1;
-        }
+        self.pos = line_comment_end(self.src, self.pos, self.src.len());
     }
 
     fn block_comment(&mut self) {
         let start = self.pos - 2;
-        let mut ignore = Vec::new();
-        scan_block_comment(self.src, &mut self.pos, &mut ignore, &mut |kind, pos| match kind {
+        scan_block_comment(self.src, &mut self.pos, &mut (), &mut |kind, pos| match kind {
             BlockCommentError::Nested => self.diagnostics.push(
                 Diagnostic::error(
                     DiagnosticKind::NestedBlockComment,
@@ -472,25 +483,75 @@ enum BlockCommentError {
     Eof,
 }
 
+/// Where the text of a comment goes: a buffer, or nowhere (`()`) when the
+/// lexer only skips the comment. `record` gets the range of `src` to append.
+trait Record {
+    fn record(&mut self, src: &[u8], start: usize, end: usize);
+}
+
+impl Record for Vec<u8> {
+    #[inline]
+    fn record(&mut self, src: &[u8], start: usize, end: usize) {
+        self.extend_from_slice(&src[start..end]);
+    }
+}
+
+impl Record for () {
+    #[inline]
+    fn record(&mut self, _: &[u8], _: usize, _: usize) {}
+}
+
+/// A comment's text as a `String`. When the whole source is valid UTF-8
+/// (`text`), pieces are sliced from it without validating each again; every
+/// piece starts and ends at an ASCII byte or at the end of the gap, so the
+/// slices fall on character boundaries. Otherwise each piece is converted
+/// lossily, which gives the same text as converting the whole comment.
+struct TextBuffer<'a> {
+    text: Option<&'a str>,
+    buffer: String,
+}
+
+impl Record for TextBuffer<'_> {
+    #[inline]
+    fn record(&mut self, src: &[u8], start: usize, end: usize) {
+        match self.text.and_then(|text| text.get(start..end)) {
+            Some(piece) => self.buffer.push_str(piece),
+            None => self.buffer.push_str(&String::from_utf8_lossy(&src[start..end])),
+        }
+    }
+}
+
+/// protoc's `ConsumeLineComment`, entered after `//`: the end of the comment
+/// (after its newline, if it has one before `limit`). A NUL byte ends it too.
+#[inline]
+fn line_comment_end(src: &[u8], from: usize, limit: usize) -> usize {
+    match src[from..limit].iter().position(|&b| b == b'\n' || b == 0) {
+        Some(n) if src[from + n] == b'\n' => from + n + 1,
+        Some(n) => from + n,
+        None => limit,
+    }
+}
+
 /// protoc's `ConsumeBlockComment`, entered after `/*`: advances `pos` past the
 /// comment, appends the comment's content (as protoc records it) to `content`,
 /// and reports problems through `report`.
 fn scan_block_comment(
     src: &[u8],
     pos: &mut usize,
-    content: &mut Vec<u8>,
+    content: &mut impl Record,
     report: &mut dyn FnMut(BlockCommentError, usize),
 ) {
     let mut record_start = *pos;
     loop {
-        while *pos < src.len() && !matches!(src[*pos], 0 | b'*' | b'/' | b'\n') {
-            *pos += 1;
-        }
+        *pos = match src[*pos..].iter().position(|&b| matches!(b, 0 | b'*' | b'/' | b'\n')) {
+            Some(n) => *pos + n,
+            None => src.len(),
+        };
         let c = at(src, *pos);
         let eof = *pos >= src.len();
         if c == b'\n' && !eof {
             *pos += 1;
-            content.extend_from_slice(&src[record_start..*pos]);
+            content.record(src, record_start, *pos);
             while *pos < src.len() && is_whitespace_no_newline(src[*pos]) {
                 *pos += 1;
             }
@@ -507,12 +568,12 @@ fn scan_block_comment(
             if at(src, *pos) == b'/' && *pos < src.len() {
                 *pos += 1;
                 // Record up to the end, then strip the `*/`.
-                content.extend_from_slice(&src[record_start..*pos - 2]);
+                content.record(src, record_start, *pos - 2);
                 return;
             }
             if *pos >= src.len() || at(src, *pos) == 0 {
                 report(BlockCommentError::Eof, *pos);
-                content.extend_from_slice(&src[record_start..*pos]);
+                content.record(src, record_start, *pos);
                 return;
             }
         } else if c == b'/' && !eof {
@@ -521,13 +582,13 @@ fn scan_block_comment(
                 report(BlockCommentError::Nested, *pos);
             } else if *pos >= src.len() || at(src, *pos) == 0 {
                 report(BlockCommentError::Eof, *pos);
-                content.extend_from_slice(&src[record_start..*pos]);
+                content.record(src, record_start, *pos);
                 return;
             }
         } else {
             // NUL byte or end of input.
             report(BlockCommentError::Eof, *pos);
-            content.extend_from_slice(&src[record_start..(*pos).min(src.len())]);
+            content.record(src, record_start, (*pos).min(src.len()));
             return;
         }
     }
@@ -543,10 +604,10 @@ pub(crate) struct GapComments {
 }
 
 /// protoc's `CommentCollector`.
-struct Collector {
+struct Collector<'a> {
     keep_trailing: bool,
     out: GapComments,
-    buffer: Vec<u8>,
+    buffer: TextBuffer<'a>,
     num_comments: usize,
     has_trailing: bool,
     has_comment: bool,
@@ -554,11 +615,12 @@ struct Collector {
     can_attach_to_prev: bool,
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// Takes the text out of `buffer`.
+fn take_text(buffer: &mut TextBuffer<'_>) -> String {
+    std::mem::take(&mut buffer.buffer)
 }
 
-impl Collector {
+impl Collector<'_> {
     fn buffer_for_line_comment(&mut self) {
         if self.has_comment && !self.is_line_comment {
             self.flush();
@@ -581,15 +643,19 @@ impl Collector {
         }
         if self.can_attach_to_prev {
             if self.keep_trailing {
-                let t = self.out.trailing.get_or_insert_with(String::new);
-                t.push_str(&text(&self.buffer));
+                let text = take_text(&mut self.buffer);
+                match &mut self.out.trailing {
+                    Some(t) => t.push_str(&text),
+                    None => self.out.trailing = Some(text),
+                }
             }
             self.has_trailing = true;
             self.can_attach_to_prev = false;
         } else {
-            self.out.detached.push(text(&self.buffer));
+            let text = take_text(&mut self.buffer);
+            self.out.detached.push(text);
         }
-        self.buffer.clear();
+        self.buffer.buffer.clear();
         self.has_comment = false;
         self.num_comments += 1;
     }
@@ -610,7 +676,7 @@ impl Collector {
 
     fn finish(mut self) -> GapComments {
         if self.has_comment {
-            self.out.leading = Some(text(&self.buffer));
+            self.out.leading = Some(take_text(&mut self.buffer));
         }
         self.out
     }
@@ -625,6 +691,7 @@ impl Collector {
 /// passes no trailing-comment output (the comments are then dropped).
 pub(crate) fn collect_comments(
     src: &[u8],
+    text: Option<&str>,
     from: usize,
     next: Token,
     at_start: bool,
@@ -633,7 +700,7 @@ pub(crate) fn collect_comments(
     let mut c = Collector {
         keep_trailing,
         out: GapComments::default(),
-        buffer: Vec::new(),
+        buffer: TextBuffer { text, buffer: String::new() },
         num_comments: 0,
         has_trailing: false,
         has_comment: false,
@@ -664,17 +731,21 @@ pub(crate) fn collect_comments(
             None
         }
     };
-    let line_comment = |pos: &mut usize, buf: &mut Vec<u8>| {
+    // A comment's text goes into a buffer sized for the rest of the gap, so
+    // that a run of line comments is one allocation, later moved into its
+    // `String` without a copy.
+    let line_comment = |pos: &mut usize, buf: &mut TextBuffer<'_>| {
         let start = *pos;
-        while *pos < limit && src[*pos] != b'\n' && src[*pos] != 0 {
-            *pos += 1;
+        *pos = line_comment_end(src, start, limit);
+        if buf.buffer.capacity() == 0 {
+            buf.buffer.reserve(limit - start);
         }
-        if *pos < limit && src[*pos] == b'\n' {
-            *pos += 1;
-        }
-        buf.extend_from_slice(&src[start..*pos]);
+        buf.record(src, start, *pos);
     };
-    let block_comment = |pos: &mut usize, buf: &mut Vec<u8>| {
+    let block_comment = |pos: &mut usize, buf: &mut TextBuffer<'_>| {
+        if buf.buffer.capacity() == 0 {
+            buf.buffer.reserve(limit.saturating_sub(*pos));
+        }
         scan_block_comment(&src[..limit.max(*pos)], pos, buf, &mut |_, _| {});
     };
 
@@ -815,7 +886,7 @@ mod tests {
     fn gap_after_semicolon(src: &[u8]) -> GapComments {
         let (tokens, _) = tokenize(src);
         let semi = tokens.iter().position(|t| &src[t.span.range()] == b";").expect("a `;`");
-        collect_comments(src, tokens[semi].span.end as usize, tokens[semi + 1], false, true)
+        collect_comments(src, std::str::from_utf8(src).ok(), tokens[semi].span.end as usize, tokens[semi + 1], false, true)
     }
 
     #[test]

@@ -65,6 +65,9 @@ enum FieldContext {
 
 struct Parser<'a> {
     src: &'a [u8],
+    /// The source as text, when it is valid UTF-8 (almost always): names and
+    /// comments are then sliced from it without validating them again.
+    text_src: Option<&'a str>,
     tokens: Vec<Token>,
     pos: usize,
     diagnostics: Vec<Diagnostic>,
@@ -100,6 +103,7 @@ pub(crate) fn parse(source: &[u8]) -> Parse {
     let (tokens, diagnostics) = lex::tokenize(source);
     let mut parser = Parser {
         src: source,
+        text_src: std::str::from_utf8(source).ok(),
         tokens,
         pos: 0,
         diagnostics,
@@ -131,6 +135,14 @@ impl<'a> Parser<'a> {
 
     fn text(&self, token: Token) -> &'a [u8] {
         &self.src[token.span.range()]
+    }
+
+    /// The text of a token as a `String` (identifier tokens are ASCII).
+    fn token_string(&self, token: Token) -> String {
+        match self.text_src.and_then(|text| text.get(token.span.range())) {
+            Some(text) => text.to_owned(),
+            None => String::from_utf8_lossy(self.text(token)).into_owned(),
+        }
     }
 
     fn cur_text(&self) -> &'a [u8] {
@@ -234,7 +246,7 @@ impl<'a> Parser<'a> {
         }
         let token = self.cur();
         let next = self.tokens.get(self.pos + 1).copied().unwrap_or(token);
-        let gap = lex::collect_comments(self.src, token.span.end as usize, next, false, true);
+        let gap = lex::collect_comments(self.src, self.text_src, token.span.end as usize, next, false, true);
         self.next();
         let leading = std::mem::replace(&mut self.upcoming_doc, gap.leading);
         if located {
@@ -264,7 +276,7 @@ impl<'a> Parser<'a> {
         let from = if at_start { lex::bom_len(self.src) } else { self.cur().span.end as usize };
         let next_index = if at_start { 0 } else { self.pos + 1 };
         let Some(next) = self.tokens.get(next_index).copied() else { return };
-        let gap = lex::collect_comments(self.src, from.min(next.span.start as usize), next, at_start, false);
+        let gap = lex::collect_comments(self.src, self.text_src, from.min(next.span.start as usize), next, at_start, false);
         self.upcoming_detached = gap.detached;
         self.upcoming_doc = gap.leading;
         if !at_start {
@@ -322,7 +334,7 @@ impl<'a> Parser<'a> {
         if self.looking_at_kind(TokenKind::Ident) {
             let token = self.cur();
             self.next();
-            Ok(ast::Ident { text: String::from_utf8_lossy(self.text(token)).into_owned(), span: token.span })
+            Ok(ast::Ident { text: self.token_string(token), span: token.span })
         } else {
             Err(self.unexpected(message))
         }
@@ -379,7 +391,7 @@ impl<'a> Parser<'a> {
                 }
             },
             TokenKind::Ident if text == b"inf" || text == b"nan" => {
-                let ident = ast::Ident { text: String::from_utf8_lossy(text).into_owned(), span: token.span };
+                let ident = ast::Ident { text: self.token_string(token), span: token.span };
                 ast::OptionValue::Ident { minus, ident }
             }
             _ => return Err(self.unexpected(message)),
@@ -896,7 +908,7 @@ impl<'a> Parser<'a> {
             let token = self.tokens[i];
             let text = self.text(token);
             if expect_ident && token.kind == TokenKind::Ident {
-                parts.push(ast::Ident { text: String::from_utf8_lossy(text).into_owned(), span: token.span });
+                parts.push(ast::Ident { text: self.token_string(token), span: token.span });
                 expect_ident = false;
             } else if text == b"." && (!expect_ident || (i == first && leading_dot.is_none())) {
                 if i == first {
@@ -946,7 +958,7 @@ impl<'a> Parser<'a> {
         match token.kind {
             TokenKind::Ident => {
                 self.next();
-                let ident = ast::Ident { text: String::from_utf8_lossy(self.text(token)).into_owned(), span: token.span };
+                let ident = ast::Ident { text: self.token_string(token), span: token.span };
                 Ok(ast::OptionValue::Ident { minus, ident })
             }
             TokenKind::Int => {
@@ -1218,7 +1230,7 @@ impl<'a> Parser<'a> {
             self.error(DiagnosticKind::UnexpectedToken, "Expected message type.")
                 .help = Some("methods and `extend` take message types, not scalar types".into());
             self.next();
-            let ident = ast::Ident { text: String::from_utf8_lossy(text).into_owned(), span: token.span };
+            let ident = ast::Ident { text: self.token_string(token), span: token.span };
             return Ok(ast::TypeName { leading_dot: None, parts: vec![ident], span: token.span });
         }
         let start = token.span.start;
@@ -1286,11 +1298,10 @@ impl<'a> Parser<'a> {
             ast::FieldType::Named(_) | ast::FieldType::Map(..) => {
                 // The type is not known yet: protoc takes the text of the next token.
                 let token = self.cur();
-                let text = self.text(token);
                 let value = match token.kind {
                     TokenKind::Ident => ast::OptionValue::Ident {
                         minus: None,
-                        ident: ast::Ident { text: String::from_utf8_lossy(text).into_owned(), span: token.span },
+                        ident: ast::Ident { text: self.token_string(token), span: token.span },
                     },
                     TokenKind::String => {
                         let value = self.single_string();
