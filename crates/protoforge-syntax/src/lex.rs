@@ -407,9 +407,7 @@ impl<'a> Lexer<'a> {
                 b'\\' => {
                     self.pos += 1;
                     let e = self.cur();
-                    if b"abfnrtv\\?'\"".contains(&e) && !self.eof() {
-                        self.pos += 1;
-                    } else if is_octal(e) {
+                    if (b"abfnrtv\\?'\"".contains(&e) && !self.eof()) || is_octal(e) {
                         self.pos += 1;
                     } else if e == b'x' || e == b'X' {
                         self.pos += 1;
@@ -525,11 +523,36 @@ impl Record for TextBuffer<'_> {
 /// (after its newline, if it has one before `limit`). A NUL byte ends it too.
 #[inline]
 fn line_comment_end(src: &[u8], from: usize, limit: usize) -> usize {
-    match src[from..limit].iter().position(|&b| b == b'\n' || b == 0) {
+    match find_newline_or_nul(&src[from..limit]) {
         Some(n) if src[from + n] == b'\n' => from + n + 1,
         Some(n) => from + n,
         None => limit,
     }
+}
+
+/// The index of the first `\n` or NUL in `bytes`, eight bytes at a time:
+/// comments are most of the bytes of a typical file.
+#[inline]
+fn find_newline_or_nul(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// High bit set in each byte of `w` that is zero; exact for the lowest
+    /// zero byte, which is all that is used.
+    #[inline]
+    fn zero_bytes(w: u64) -> u64 {
+        w.wrapping_sub(ONES) & !w & HIGH
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        let found = zero_bytes(w) | zero_bytes(w ^ (ONES * u64::from(b'\n')));
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks.remainder().iter().position(|&b| b == b'\n' || b == 0).map(|n| offset + n)
 }
 
 /// protoc's `ConsumeBlockComment`, entered after `/*`: advances `pos` past the
@@ -760,9 +783,8 @@ pub(crate) fn collect_comments(
                 pos += 2;
                 trailing_end_line = line as isize;
                 c.buffer_for_line_comment();
-                let before = pos;
                 line_comment(&mut pos, &mut c.buffer);
-                line += count_lines(before, pos);
+                line += usize::from(src[pos - 1] == b'\n');
                 c.flush();
             }
             Some(false) => {
@@ -793,9 +815,8 @@ pub(crate) fn collect_comments(
             Some(true) => {
                 pos += 2;
                 c.buffer_for_line_comment();
-                let before = pos;
                 line_comment(&mut pos, &mut c.buffer);
-                line += count_lines(before, pos);
+                line += usize::from(src[pos - 1] == b'\n');
             }
             Some(false) => {
                 pos += 2;
@@ -904,5 +925,26 @@ mod tests {
         assert!(gap.detached.is_empty());
         let gap = gap_after_semicolon(b"a;\n// lead\n/");
         assert_eq!(gap.leading.as_deref(), Some(" lead\n"));
+    }
+
+    #[test]
+    fn finds_the_first_newline_or_nul() {
+        let naive = |b: &[u8]| b.iter().position(|&c| c == b'\n' || c == 0);
+        let mut cases: Vec<Vec<u8>> = vec![b"".to_vec(), b"abc".to_vec(), b"\n".to_vec(), b"\0".to_vec()];
+        for len in 0..40 {
+            for at in 0..=len {
+                for special in [b'\n', 0, 0x0b, 0x8a, 0xff, 0x01] {
+                    let mut bytes: Vec<u8> = (0..len).map(|i| b"a\x8a\xff\x0b\x0a\x01 "[i % 7]).collect();
+                    bytes.retain(|&b| b != b'\n');
+                    if at < bytes.len() {
+                        bytes[at] = special;
+                    }
+                    cases.push(bytes);
+                }
+            }
+        }
+        for bytes in cases {
+            assert_eq!(find_newline_or_nul(&bytes), naive(&bytes), "{bytes:?}");
+        }
     }
 }

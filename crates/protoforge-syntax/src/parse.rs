@@ -865,11 +865,10 @@ impl<'a> Parser<'a> {
                 }
             }
         } else {
-            ast::LiteralFieldName::Field(self.ident("Expected field name.").map_err(|f| {
+            ast::LiteralFieldName::Field(self.ident("Expected field name.").inspect_err(|_| {
                 if let Some(d) = self.diagnostics.last_mut() {
                     d.kind = DiagnosticKind::InvalidAggregate;
                 }
-                f
             })?)
         };
         let colon_span = self.cur().span;

@@ -22,7 +22,7 @@ use protoforge_syntax::{LineIndex, Parse, Span, TokenKind};
 use crate::rng::{Rng, seed_from_env};
 use crate::walk;
 
-const DEFAULT_SEED: u64 = 0x5EED_0F_F0_22_2025;
+const DEFAULT_SEED: u64 = 0x5EED_F022_2025;
 
 /// Stack size of the threads the tests parse on: the default for Rust test
 /// threads, made explicit so `RUST_MIN_STACK` cannot hide an overflow.
@@ -46,7 +46,8 @@ fn random_fragment(rng: &mut Rng, out: &mut Vec<u8>) {
     if rng.chance(15) {
         out.push(rng.next_u64() as u8);
     } else {
-        out.extend_from_slice(*rng.pick(FRAGMENTS));
+        let fragment: &&[u8] = rng.pick(FRAGMENTS);
+        out.extend_from_slice(fragment);
     }
 }
 
@@ -248,7 +249,7 @@ fn report_failure(seed: u64, iteration: u64, origin: &str, input: &[u8], problem
         let _ = write!(hex, "{byte:02x}");
     }
     if input.len() > 4096 {
-        hex.push_str("…");
+        hex.push('…');
     }
     format!(
         "{problem}\n  seed {seed:#x} (PROTOFORGE_FUZZ_SEED), iteration {iteration}, input from {origin}, {} bytes\n  saved: {}\n  hex: {hex}",
