@@ -37,10 +37,18 @@ fn main() {
     let rounds = env_usize("PROTOFORGE_BENCH_ROUNDS").unwrap_or(7).max(1);
     let only = std::env::var("PROTOFORGE_BENCH_ONLY").unwrap_or_default();
     let bytes: usize = files.iter().map(Vec::len).sum();
-    println!("corpus: {} files, {} bytes ({:.1} MB), {rounds} rounds", files.len(), bytes, mb(bytes));
+    println!(
+        "corpus: {} files, {} bytes ({:.1} MB), {rounds} rounds",
+        files.len(),
+        bytes,
+        mb(bytes)
+    );
 
     if only.is_empty() || only == "tokenize" {
-        let token_count = files.iter().map(|f| protoforge_syntax::tokenize(f).0.len()).sum::<usize>();
+        let token_count = files
+            .iter()
+            .map(|f| protoforge_syntax::tokenize(f).0.len())
+            .sum::<usize>();
         println!("tokens: {token_count}");
         let median = measure(rounds, || {
             for file in &files {
@@ -50,7 +58,10 @@ fn main() {
         report("tokenize", median, bytes, files.len());
     }
     if only.is_empty() || only == "parse" {
-        let with_errors = files.iter().filter(|f| protoforge_syntax::parse(f).has_errors()).count();
+        let with_errors = files
+            .iter()
+            .filter(|f| protoforge_syntax::parse(f).has_errors())
+            .count();
         println!("files with syntax errors: {with_errors}");
         let median = measure(rounds, || {
             for file in &files {

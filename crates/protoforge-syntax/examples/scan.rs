@@ -18,5 +18,8 @@ fn main() {
             }
         }
     }
-    println!("{total} files, {bad} with errors, {bytes} bytes in {:?}", t.elapsed());
+    println!(
+        "{total} files, {bad} with errors, {bytes} bytes in {:?}",
+        t.elapsed()
+    );
 }

@@ -226,7 +226,10 @@ impl Diagnostic {
 
     /// A warning of `kind` at `span`.
     pub fn warning(kind: DiagnosticKind, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, span, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(kind, span, message)
+        }
     }
 
     /// Adds a help line.
@@ -237,7 +240,10 @@ impl Diagnostic {
 
     /// Adds a note at another position.
     pub fn with_note(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.notes.push(Note { span, message: message.into() });
+        self.notes.push(Note {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -254,11 +260,27 @@ impl Diagnostic {
     pub fn render_protoc(&self, path: &str, source: &[u8], index: &LineIndex) -> String {
         let mut out = String::new();
         let pos = index.line_col(source, self.span.start);
-        let warn = if self.severity == Severity::Warning { "warning: " } else { "" };
-        let _ = writeln!(out, "{path}:{}:{}: {warn}{}", pos.line + 1, pos.col + 1, self.message);
+        let warn = if self.severity == Severity::Warning {
+            "warning: "
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{path}:{}:{}: {warn}{}",
+            pos.line + 1,
+            pos.col + 1,
+            self.message
+        );
         for note in &self.notes {
             let pos = index.line_col(source, note.span.start);
-            let _ = writeln!(out, "{path}:{}:{}:   {}", pos.line + 1, pos.col + 1, note.message);
+            let _ = writeln!(
+                out,
+                "{path}:{}:{}:   {}",
+                pos.line + 1,
+                pos.col + 1,
+                note.message
+            );
         }
         out
     }
@@ -317,7 +339,9 @@ fn render_snippet(
             ch.to_string()
         };
         shown.push_str(&glyph);
-        let mark = if byte >= span_start && (byte < span_end || (byte == span_start && span_end == span_start)) {
+        let mark = if byte >= span_start
+            && (byte < span_end || (byte == span_start && span_end == span_start))
+        {
             '^'
         } else if byte < span_start {
             ' '
@@ -329,7 +353,9 @@ fn render_snippet(
                 caret.push(mark);
             }
         }
-        byte += ch.len_utf8().min(line_range.end.saturating_sub(byte).max(1));
+        byte += ch
+            .len_utf8()
+            .min(line_range.end.saturating_sub(byte).max(1));
     }
     if !caret.contains('^') {
         // The span starts at the end of the line (or of the file).

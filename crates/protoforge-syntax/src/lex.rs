@@ -93,7 +93,10 @@ fn is_octal(b: u8) -> bool {
 /// The first index at or after `from` whose byte is not in `class`, or the end.
 #[inline]
 fn skip_class(src: &[u8], from: usize, class: u8) -> usize {
-    match src[from..].iter().position(|&b| CLASS[b as usize] & class == 0) {
+    match src[from..]
+        .iter()
+        .position(|&b| CLASS[b as usize] & class == 0)
+    {
         Some(n) => from + n,
         None => src.len(),
     }
@@ -128,7 +131,11 @@ pub fn tokenize(source: &[u8]) -> (Vec<Token>, Vec<Diagnostic>) {
 
 /// Length of the byte-order mark at the start of `source`, if it has one.
 pub(crate) fn bom_len(source: &[u8]) -> usize {
-    if source.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 }
+    if source.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    }
 }
 
 impl<'a> Lexer<'a> {
@@ -142,7 +149,8 @@ impl<'a> Lexer<'a> {
 
     fn error(&mut self, kind: DiagnosticKind, at: usize, message: &str) {
         let at = at.min(self.src.len()) as u32;
-        self.diagnostics.push(Diagnostic::error(kind, Span::empty(at), message));
+        self.diagnostics
+            .push(Diagnostic::error(kind, Span::empty(at), message));
     }
 
     fn byte_order_mark(&mut self) {
@@ -170,7 +178,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn push(&mut self, kind: TokenKind, start: usize) {
-        self.tokens.push(Token { kind, span: Span::new(start as u32, self.pos as u32) });
+        self.tokens.push(Token {
+            kind,
+            span: Span::new(start as u32, self.pos as u32),
+        });
     }
 
     fn run(&mut self) {
@@ -265,7 +276,10 @@ impl<'a> Lexer<'a> {
             }
         }
         let end = self.src.len() as u32;
-        self.tokens.push(Token { kind: TokenKind::End, span: Span::empty(end) });
+        self.tokens.push(Token {
+            kind: TokenKind::End,
+            span: Span::empty(end),
+        });
     }
 
     fn line_comment(&mut self) {
@@ -274,25 +288,33 @@ impl<'a> Lexer<'a> {
 
     fn block_comment(&mut self) {
         let start = self.pos - 2;
-        scan_block_comment(self.src, &mut self.pos, &mut (), &mut |kind, pos| match kind {
-            BlockCommentError::Nested => self.diagnostics.push(
-                Diagnostic::error(
-                    DiagnosticKind::NestedBlockComment,
-                    Span::empty(pos as u32),
-                    "\"/*\" inside block comment.  Block comments cannot be nested.",
-                )
-                .with_help("close the outer comment first, or use `//` comments"),
-            ),
-            BlockCommentError::Eof => self.diagnostics.push(
-                Diagnostic::error(
-                    DiagnosticKind::UnterminatedBlockComment,
-                    Span::empty(pos as u32),
-                    "End-of-file inside block comment.",
-                )
-                .with_note(Span::new(start as u32, start as u32 + 2), "Comment started here.")
-                .with_help("add `*/` where the comment should end"),
-            ),
-        });
+        scan_block_comment(
+            self.src,
+            &mut self.pos,
+            &mut (),
+            &mut |kind, pos| match kind {
+                BlockCommentError::Nested => self.diagnostics.push(
+                    Diagnostic::error(
+                        DiagnosticKind::NestedBlockComment,
+                        Span::empty(pos as u32),
+                        "\"/*\" inside block comment.  Block comments cannot be nested.",
+                    )
+                    .with_help("close the outer comment first, or use `//` comments"),
+                ),
+                BlockCommentError::Eof => self.diagnostics.push(
+                    Diagnostic::error(
+                        DiagnosticKind::UnterminatedBlockComment,
+                        Span::empty(pos as u32),
+                        "End-of-file inside block comment.",
+                    )
+                    .with_note(
+                        Span::new(start as u32, start as u32 + 2),
+                        "Comment started here.",
+                    )
+                    .with_help("add `*/` where the comment should end"),
+                ),
+            },
+        );
     }
 
     /// protoc's `ConsumeNumber`, entered after the first character.
@@ -305,7 +327,11 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                 }
             } else {
-                self.error(DiagnosticKind::InvalidNumber, self.pos, "\"0x\" must be followed by hex digits.");
+                self.error(
+                    DiagnosticKind::InvalidNumber,
+                    self.pos,
+                    "\"0x\" must be followed by hex digits.",
+                );
             }
         } else if started_with_zero && self.cur().is_ascii_digit() {
             while is_octal(self.cur()) {
@@ -350,7 +376,11 @@ impl<'a> Lexer<'a> {
                         self.pos += 1;
                     }
                 } else {
-                    self.error(DiagnosticKind::InvalidNumber, self.pos, "\"e\" must be followed by exponent.");
+                    self.error(
+                        DiagnosticKind::InvalidNumber,
+                        self.pos,
+                        "\"e\" must be followed by exponent.",
+                    );
                 }
             }
         }
@@ -371,10 +401,18 @@ impl<'a> Lexer<'a> {
                     "Already saw decimal point or exponent; can't have another one.",
                 );
             } else {
-                self.error(DiagnosticKind::InvalidNumber, self.pos, "Hex and octal numbers must be integers.");
+                self.error(
+                    DiagnosticKind::InvalidNumber,
+                    self.pos,
+                    "Hex and octal numbers must be integers.",
+                );
             }
         }
-        if is_float { TokenKind::Float } else { TokenKind::Int }
+        if is_float {
+            TokenKind::Float
+        } else {
+            TokenKind::Int
+        }
     }
 
     /// protoc's `ConsumeString`, entered after the opening quote.
@@ -433,7 +471,9 @@ impl<'a> Lexer<'a> {
                     } else if e == b'U' {
                         self.pos += 1;
                         if !self.unicode_escape_8() {
-                            self.escape_error("Expected eight hex digits up to 10ffff for \\U escape sequence");
+                            self.escape_error(
+                                "Expected eight hex digits up to 10ffff for \\U escape sequence",
+                            );
                         }
                     } else {
                         self.escape_error("Invalid escape sequence in string literal.");
@@ -514,7 +554,9 @@ impl Record for TextBuffer<'_> {
     fn record(&mut self, src: &[u8], start: usize, end: usize) {
         match self.text.and_then(|text| text.get(start..end)) {
             Some(piece) => self.buffer.push_str(piece),
-            None => self.buffer.push_str(&String::from_utf8_lossy(&src[start..end])),
+            None => self
+                .buffer
+                .push_str(&String::from_utf8_lossy(&src[start..end])),
         }
     }
 }
@@ -545,14 +587,20 @@ fn find_newline_or_nul(bytes: &[u8]) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
     for chunk in &mut chunks {
-        let w = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        let w = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
         let found = zero_bytes(w) | zero_bytes(w ^ (ONES * u64::from(b'\n')));
         if found != 0 {
             return Some(offset + (found.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    chunks.remainder().iter().position(|&b| b == b'\n' || b == 0).map(|n| offset + n)
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'\n' || b == 0)
+        .map(|n| offset + n)
 }
 
 /// protoc's `ConsumeBlockComment`, entered after `/*`: advances `pos` past the
@@ -566,7 +614,10 @@ fn scan_block_comment(
 ) {
     let mut record_start = *pos;
     loop {
-        *pos = match src[*pos..].iter().position(|&b| matches!(b, 0 | b'*' | b'/' | b'\n')) {
+        *pos = match src[*pos..]
+            .iter()
+            .position(|&b| matches!(b, 0 | b'*' | b'/' | b'\n'))
+        {
             Some(n) => *pos + n,
             None => src.len(),
         };
@@ -723,7 +774,10 @@ pub(crate) fn collect_comments(
     let mut c = Collector {
         keep_trailing,
         out: GapComments::default(),
-        buffer: TextBuffer { text, buffer: String::new() },
+        buffer: TextBuffer {
+            text,
+            buffer: String::new(),
+        },
         num_comments: 0,
         has_trailing: false,
         has_comment: false,
@@ -855,7 +909,8 @@ pub(crate) fn collect_comments(
                     if is_end || closes {
                         c.flush();
                     }
-                    if !is_end && (prev_line == line as isize || trailing_end_line == line as isize) {
+                    if !is_end && (prev_line == line as isize || trailing_end_line == line as isize)
+                    {
                         c.maybe_detach();
                     }
                     return c.finish();
@@ -871,7 +926,10 @@ mod tests {
 
     fn kinds(src: &str) -> Vec<(TokenKind, String)> {
         let (tokens, _) = tokenize(src.as_bytes());
-        tokens.iter().map(|t| (t.kind, src[t.span.range()].to_string())).collect()
+        tokens
+            .iter()
+            .map(|t| (t.kind, src[t.span.range()].to_string()))
+            .collect()
     }
 
     #[test]
@@ -899,15 +957,27 @@ mod tests {
         let src = b"/* a\n * b\n */x";
         let mut pos = 2;
         let mut content = Vec::new();
-        scan_block_comment(src, &mut pos, &mut content, &mut |_, _| panic!("no error expected"));
+        scan_block_comment(src, &mut pos, &mut content, &mut |_, _| {
+            panic!("no error expected")
+        });
         assert_eq!(content, b" a\n b\n");
         assert_eq!(pos, src.len() - 1);
     }
 
     fn gap_after_semicolon(src: &[u8]) -> GapComments {
         let (tokens, _) = tokenize(src);
-        let semi = tokens.iter().position(|t| &src[t.span.range()] == b";").expect("a `;`");
-        collect_comments(src, std::str::from_utf8(src).ok(), tokens[semi].span.end as usize, tokens[semi + 1], false, true)
+        let semi = tokens
+            .iter()
+            .position(|t| &src[t.span.range()] == b";")
+            .expect("a `;`");
+        collect_comments(
+            src,
+            std::str::from_utf8(src).ok(),
+            tokens[semi].span.end as usize,
+            tokens[semi + 1],
+            false,
+            true,
+        )
     }
 
     #[test]
@@ -930,11 +1000,17 @@ mod tests {
     #[test]
     fn finds_the_first_newline_or_nul() {
         let naive = |b: &[u8]| b.iter().position(|&c| c == b'\n' || c == 0);
-        let mut cases: Vec<Vec<u8>> = vec![b"".to_vec(), b"abc".to_vec(), b"\n".to_vec(), b"\0".to_vec()];
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"abc".to_vec(),
+            b"\n".to_vec(),
+            b"\0".to_vec(),
+        ];
         for len in 0..40 {
             for at in 0..=len {
                 for special in [b'\n', 0, 0x0b, 0x8a, 0xff, 0x01] {
-                    let mut bytes: Vec<u8> = (0..len).map(|i| b"a\x8a\xff\x0b\x0a\x01 "[i % 7]).collect();
+                    let mut bytes: Vec<u8> =
+                        (0..len).map(|i| b"a\x8a\xff\x0b\x0a\x01 "[i % 7]).collect();
                     bytes.retain(|&b| b != b'\n');
                     if at < bytes.len() {
                         bytes[at] = special;

@@ -94,14 +94,19 @@ impl Protoc<'_> {
     /// descriptor set.
     fn run(&self, files: &[String]) -> Result<BTreeMap<String, Vec<Located>>, String> {
         let n = OUTPUT_COUNTER.fetch_add(1, Ordering::Relaxed);
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("comments-{}-{n}.pb", std::process::id()));
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("comments-{}-{n}.pb", std::process::id()));
         let mut cmd = protoforge_testkit::protoc();
         cmd.current_dir(self.root).arg("-I.");
         for include in &self.includes {
             cmd.arg(format!("-I{}", include.display()));
         }
-        cmd.arg("--include_source_info").arg(format!("--descriptor_set_out={}", out.display())).args(files);
-        let output = cmd.output().unwrap_or_else(|e| panic!("running protoc: {e}"));
+        cmd.arg("--include_source_info")
+            .arg(format!("--descriptor_set_out={}", out.display()))
+            .args(files);
+        let output = cmd
+            .output()
+            .unwrap_or_else(|e| panic!("running protoc: {e}"));
         if !output.status.success() {
             let _ = std::fs::remove_file(&out);
             return Err(String::from_utf8_lossy(&output.stderr).into_owned());
@@ -113,7 +118,11 @@ impl Protoc<'_> {
             .output()
             .unwrap_or_else(|e| panic!("running python: {e}"));
         let _ = std::fs::remove_file(&out);
-        assert!(decoded.status.success(), "decoding the descriptor set failed:\n{}", String::from_utf8_lossy(&decoded.stderr));
+        assert!(
+            decoded.status.success(),
+            "decoding the descriptor set failed:\n{}",
+            String::from_utf8_lossy(&decoded.stderr)
+        );
         let mut result: BTreeMap<String, Vec<Located>> = BTreeMap::new();
         let mut current = None;
         for line in String::from_utf8_lossy(&decoded.stdout).lines() {
@@ -125,8 +134,15 @@ impl Protoc<'_> {
                 }
                 ["L", at, path, json] => {
                     let name = current.as_ref().expect("a location before any file");
-                    let located = Located { at: at.to_string(), path: path.to_string(), json: json.to_string() };
-                    result.get_mut(name).expect("the current file").push(located);
+                    let located = Located {
+                        at: at.to_string(),
+                        path: path.to_string(),
+                        json: json.to_string(),
+                    };
+                    result
+                        .get_mut(name)
+                        .expect("the current file")
+                        .push(located);
                 }
                 [""] => {}
                 _ => panic!("unexpected line from the decoder: {line:?}"),
@@ -155,7 +171,9 @@ impl Protoc<'_> {
                 Err(stderr) => stderr,
             };
             if batch.len() == 1 {
-                reference.rejected.push((batch[0].clone(), first_line(&stderr)));
+                reference
+                    .rejected
+                    .push((batch[0].clone(), first_line(&stderr)));
                 continue;
             }
             let named: Vec<String> = batch
@@ -261,7 +279,11 @@ fn our_comments(source: &[u8]) -> Result<Vec<Ours>, String> {
         .filter(|d| !d.comments.is_empty())
         .map(|d| {
             let at = index.line_col(source, d.span.start);
-            Ours { what: d.what, at: format!("{}:{}", at.line + 1, at.col + 1), json: comments_json(d.comments) }
+            Ours {
+                what: d.what,
+                at: format!("{}:{}", at.line + 1, at.col + 1),
+                json: comments_json(d.comments),
+            }
         })
         .collect())
 }
@@ -272,10 +294,11 @@ fn compare(name: &str, source: &[u8], expected: &[Located]) -> Option<String> {
         Ok(ours) => ours,
         Err(e) => return Some(format!("{name}: {e}")),
     };
-    let first = (0..expected.len().max(ours.len())).find(|&i| match (expected.get(i), ours.get(i)) {
-        (Some(e), Some(o)) => e.json != o.json,
-        _ => true,
-    })?;
+    let first =
+        (0..expected.len().max(ours.len())).find(|&i| match (expected.get(i), ours.get(i)) {
+            (Some(e), Some(o)) => e.json != o.json,
+            _ => true,
+        })?;
     let mut report = format!(
         "{name}: {} locations with comments from protoc, {} from us; first difference at #{first}\n",
         expected.len(),
@@ -285,7 +308,11 @@ fn compare(name: &str, source: &[u8], expected: &[Located]) -> Option<String> {
         let _ = writeln!(report, "  #{i}:");
         match expected.get(i) {
             Some(e) => {
-                let _ = writeln!(report, "    protoc: at {} (path {}): {}", e.at, e.path, e.json);
+                let _ = writeln!(
+                    report,
+                    "    protoc: at {} (path {}): {}",
+                    e.at, e.path, e.json
+                );
             }
             None => report.push_str("    protoc: (none)\n"),
         }
@@ -302,7 +329,10 @@ fn compare(name: &str, source: &[u8], expected: &[Located]) -> Option<String> {
 /// Compiles `files` (relative to `root`) with protoc, compares each accepted
 /// file, and fails with the first differences. Returns what protoc rejected.
 fn check(tier: &str, root: &Path, files: &[String]) -> Vec<(String, String)> {
-    let protoc = Protoc { root, includes: vec![protoforge_testkit::grpc_tools_include()] };
+    let protoc = Protoc {
+        root,
+        includes: vec![protoforge_testkit::grpc_tools_include()],
+    };
     let mut reference = Reference::default();
     for chunk in files.chunks(BATCH) {
         let part = protoc.compile(chunk);
@@ -313,7 +343,8 @@ fn check(tier: &str, root: &Path, files: &[String]) -> Vec<(String, String)> {
     let mut locations = 0;
     for (name, expected) in &reference.accepted {
         locations += expected.len();
-        let source = std::fs::read(root.join(name)).unwrap_or_else(|e| panic!("reading {name}: {e}"));
+        let source =
+            std::fs::read(root.join(name)).unwrap_or_else(|e| panic!("reading {name}: {e}"));
         if let Some(report) = compare(name, &source, expected) {
             reports.push(report);
         }
@@ -334,28 +365,44 @@ fn check(tier: &str, root: &Path, files: &[String]) -> Vec<(String, String)> {
             reports.len(),
             reference.accepted.len(),
             shown.len(),
-            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
     reference.rejected
 }
 
 fn names(files: impl IntoIterator<Item = PathBuf>) -> Vec<String> {
-    files.into_iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect()
+    files
+        .into_iter()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .collect()
 }
 
 #[test]
 fn testdata_matches_protoc() {
     let root = protoforge_testkit::testdata().join("syntax/comments");
     let files = names(protoforge_testkit::proto_files(&root));
-    assert!(files.len() >= 8, "expected the comment test files in {}", root.display());
+    assert!(
+        files.len() >= 8,
+        "expected the comment test files in {}",
+        root.display()
+    );
     let rejected = check("testdata", &root, &files);
-    assert!(rejected.is_empty(), "protoc rejects test files: {rejected:?}");
+    assert!(
+        rejected.is_empty(),
+        "protoc rejects test files: {rejected:?}"
+    );
 }
 
 #[test]
 fn corpus_protobuf_matches_protoc() {
-    let Some(corpus) = protoforge_testkit::corpus_dir("comments: protobuf") else { return };
+    let Some(corpus) = protoforge_testkit::corpus_dir("comments: protobuf") else {
+        return;
+    };
     let root = corpus.join("protobuf");
     let files = names(protoforge_testkit::proto_files(&root));
     check("protobuf", &root, &files);
@@ -363,7 +410,9 @@ fn corpus_protobuf_matches_protoc() {
 
 #[test]
 fn corpus_grpc_testing_matches_protoc() {
-    let Some(corpus) = protoforge_testkit::corpus_dir("comments: grpc-testing") else { return };
+    let Some(corpus) = protoforge_testkit::corpus_dir("comments: grpc-testing") else {
+        return;
+    };
     let root = corpus.join("grpc-testing");
     let files = names(protoforge_testkit::proto_files(&root));
     check("grpc-testing", &root, &files);
@@ -371,15 +420,31 @@ fn corpus_grpc_testing_matches_protoc() {
 
 #[test]
 fn corpus_googleapis_matches_protoc() {
-    let Some(corpus) = protoforge_testkit::corpus_dir("comments: googleapis") else { return };
+    let Some(corpus) = protoforge_testkit::corpus_dir("comments: googleapis") else {
+        return;
+    };
     let root = corpus.join("googleapis");
     if std::env::var_os("PROTOFORGE_COMMENTS_FULL").is_some() {
-        check("googleapis (full)", &root, &names(protoforge_testkit::proto_files(&root)));
+        check(
+            "googleapis (full)",
+            &root,
+            &names(protoforge_testkit::proto_files(&root)),
+        );
         return;
     }
     let mut files = Vec::new();
-    for dir in ["google/api", "google/rpc", "google/type", "google/longrunning", "google/iam"] {
-        files.extend(names(protoforge_testkit::proto_files(&root.join(dir)).into_iter().map(|p| Path::new(dir).join(p))));
+    for dir in [
+        "google/api",
+        "google/rpc",
+        "google/type",
+        "google/longrunning",
+        "google/iam",
+    ] {
+        files.extend(names(
+            protoforge_testkit::proto_files(&root.join(dir))
+                .into_iter()
+                .map(|p| Path::new(dir).join(p)),
+        ));
     }
     let aiplatform = Path::new("google/cloud/aiplatform/v1");
     files.extend(names(
@@ -452,15 +517,26 @@ fn scatter_comments(source: &[u8], rng: &mut Rng) -> Vec<u8> {
 #[test]
 fn scattered_comments_match_protoc() {
     let seed = crate::rng::seed_from_env("PROTOFORGE_COMMENTS_SEED", 0xC0FF_EE00_1234_5678);
-    let rounds = std::env::var("PROTOFORGE_COMMENTS_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(4usize);
-    eprintln!("comments/scattered: seed {seed:#x}, {rounds} rounds (PROTOFORGE_COMMENTS_SEED, PROTOFORGE_COMMENTS_ROUNDS)");
+    let rounds = std::env::var("PROTOFORGE_COMMENTS_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(4usize);
+    eprintln!(
+        "comments/scattered: seed {seed:#x}, {rounds} rounds (PROTOFORGE_COMMENTS_SEED, PROTOFORGE_COMMENTS_ROUNDS)"
+    );
     let testdata = protoforge_testkit::testdata().join("syntax/comments");
-    let mut bases: Vec<(PathBuf, String)> =
-        names(protoforge_testkit::proto_files(&testdata)).into_iter().map(|n| (testdata.clone(), n)).collect();
+    let mut bases: Vec<(PathBuf, String)> = names(protoforge_testkit::proto_files(&testdata))
+        .into_iter()
+        .map(|n| (testdata.clone(), n))
+        .collect();
     let mut includes = vec![protoforge_testkit::grpc_tools_include()];
     if let Some(corpus) = protoforge_testkit::corpus_dir("comments: scattered over corpus files") {
         let root = corpus.join("protobuf");
-        for name in ["google/protobuf/descriptor.proto", "google/protobuf/unittest.proto", "google/protobuf/unittest_proto3.proto"] {
+        for name in [
+            "google/protobuf/descriptor.proto",
+            "google/protobuf/unittest.proto",
+            "google/protobuf/unittest_proto3.proto",
+        ] {
             bases.push((root.clone(), name.to_string()));
         }
         includes.insert(0, root);
@@ -468,25 +544,37 @@ fn scattered_comments_match_protoc() {
     let mut rng = Rng::new(seed);
     let mut reports = Vec::new();
     for round in 0..rounds {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("comments-scattered-{}-{round}", std::process::id()));
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("comments-scattered-{}-{round}", std::process::id()));
         let mut files = Vec::new();
         for (root, name) in &bases {
-            let source = std::fs::read(root.join(name)).unwrap_or_else(|e| panic!("reading {name}: {e}"));
+            let source =
+                std::fs::read(root.join(name)).unwrap_or_else(|e| panic!("reading {name}: {e}"));
             let variant = scatter_comments(&source, &mut rng);
             let path = dir.join(name);
-            std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("creating the variant directory");
+            std::fs::create_dir_all(path.parent().expect("a parent directory"))
+                .expect("creating the variant directory");
             std::fs::write(&path, &variant).expect("writing a variant");
             files.push(name.clone());
         }
-        let protoc = Protoc { root: &dir, includes: includes.clone() };
+        let protoc = Protoc {
+            root: &dir,
+            includes: includes.clone(),
+        };
         let reference = protoc.compile(&files);
         for (file, error) in &reference.rejected {
-            reports.push(format!("round {round}: protoc rejects the variant of {file}: {error}"));
+            reports.push(format!(
+                "round {round}: protoc rejects the variant of {file}: {error}"
+            ));
         }
         for (name, expected) in &reference.accepted {
-            let source = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("reading {name}: {e}"));
+            let source =
+                std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("reading {name}: {e}"));
             if let Some(report) = compare(name, &source, expected) {
-                reports.push(format!("round {round} (variant kept in {}): {report}", dir.display()));
+                reports.push(format!(
+                    "round {round} (variant kept in {}): {report}",
+                    dir.display()
+                ));
             }
         }
         if reports.is_empty() {
@@ -497,6 +585,11 @@ fn scattered_comments_match_protoc() {
         reports.is_empty(),
         "seed {seed:#x}: {} differences from protoc:\n\n{}",
         reports.len(),
-        reports.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+        reports
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -31,15 +31,106 @@ const TEST_STACK: usize = 2 * 1024 * 1024;
 /// Fragments random input is built from: `.proto` syntax and the bytes that
 /// exercise the lexer's edge cases.
 const FRAGMENTS: &[&[u8]] = &[
-    b"{", b"}", b"[", b"]", b"(", b")", b"<", b">", b"\"", b"'", b"\\", b";", b"=", b",", b".", b":", b"-", b"+",
-    b"/", b"*", b"/*", b"*/", b"//", b"\n", b"\r\n", b" ", b"\t", b"\0", b"\xEF", b"\xEF\xBB\xBF", b"\xFF", b"\xC3\xA9",
-    b"0", b"1", b"7", b"9", b"0x", b"0X1f", b"08", b"1e", b"1.5e+3", b".5", b"e", b"x", b"\\x", b"\\u12", b"\\U0010ffff",
-    b"\\777", b"inf", b"nan", b"max", b"to", b"a", b"Foo", b"_", b"syntax", b"syntax = \"proto2\";", b"syntax = \"proto3\";",
-    b"edition = \"2023\";", b"edition = \"2024\";", b"package", b"import", b"public", b"weak", b"option", b"message",
-    b"enum", b"service", b"rpc", b"returns", b"stream", b"extend", b"extensions", b"reserved", b"oneof", b"map",
-    b"map<string, int32>", b"group", b"optional", b"repeated", b"required", b"int32", b"string", b"bytes", b"double",
-    b"bool", b"default", b"json_name", b"export", b"local", b"true", b"false", b"(foo.bar)", b"[type.googleapis.com/x.Y]",
-    b" = 1;", b"message M {", b"int32 f = 1;", b"option (x) = {", b"a: [", b"\"\\",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"(",
+    b")",
+    b"<",
+    b">",
+    b"\"",
+    b"'",
+    b"\\",
+    b";",
+    b"=",
+    b",",
+    b".",
+    b":",
+    b"-",
+    b"+",
+    b"/",
+    b"*",
+    b"/*",
+    b"*/",
+    b"//",
+    b"\n",
+    b"\r\n",
+    b" ",
+    b"\t",
+    b"\0",
+    b"\xEF",
+    b"\xEF\xBB\xBF",
+    b"\xFF",
+    b"\xC3\xA9",
+    b"0",
+    b"1",
+    b"7",
+    b"9",
+    b"0x",
+    b"0X1f",
+    b"08",
+    b"1e",
+    b"1.5e+3",
+    b".5",
+    b"e",
+    b"x",
+    b"\\x",
+    b"\\u12",
+    b"\\U0010ffff",
+    b"\\777",
+    b"inf",
+    b"nan",
+    b"max",
+    b"to",
+    b"a",
+    b"Foo",
+    b"_",
+    b"syntax",
+    b"syntax = \"proto2\";",
+    b"syntax = \"proto3\";",
+    b"edition = \"2023\";",
+    b"edition = \"2024\";",
+    b"package",
+    b"import",
+    b"public",
+    b"weak",
+    b"option",
+    b"message",
+    b"enum",
+    b"service",
+    b"rpc",
+    b"returns",
+    b"stream",
+    b"extend",
+    b"extensions",
+    b"reserved",
+    b"oneof",
+    b"map",
+    b"map<string, int32>",
+    b"group",
+    b"optional",
+    b"repeated",
+    b"required",
+    b"int32",
+    b"string",
+    b"bytes",
+    b"double",
+    b"bool",
+    b"default",
+    b"json_name",
+    b"export",
+    b"local",
+    b"true",
+    b"false",
+    b"(foo.bar)",
+    b"[type.googleapis.com/x.Y]",
+    b" = 1;",
+    b"message M {",
+    b"int32 f = 1;",
+    b"option (x) = {",
+    b"a: [",
+    b"\"\\",
 ];
 
 fn random_fragment(rng: &mut Rng, out: &mut Vec<u8>) {
@@ -74,7 +165,11 @@ fn mutate(rng: &mut Rng, mut input: Vec<u8>, other: &[u8]) -> Vec<u8> {
             // Overwrite a byte.
             1 if len > 0 => {
                 let i = rng.below(len);
-                input[i] = if rng.chance(50) { rng.next_u64() as u8 } else { *rng.pick(b"{}[]()<>\"'\\/*;=\0\n") };
+                input[i] = if rng.chance(50) {
+                    rng.next_u64() as u8
+                } else {
+                    *rng.pick(b"{}[]()<>\"'\\/*;=\0\n")
+                };
             }
             // Delete a range.
             2 if len > 0 => {
@@ -100,7 +195,11 @@ fn mutate(rng: &mut Rng, mut input: Vec<u8>, other: &[u8]) -> Vec<u8> {
             5 => input.truncate(at),
             // Splice: a prefix of this input and a suffix of the other.
             6 => {
-                let from = if other.is_empty() { 0 } else { rng.below(other.len() + 1) };
+                let from = if other.is_empty() {
+                    0
+                } else {
+                    rng.below(other.len() + 1)
+                };
                 input.truncate(at);
                 input.extend_from_slice(&other[from..]);
             }
@@ -135,7 +234,11 @@ impl Seeds {
             .iter()
             .filter_map(|rel| std::fs::read(root.join(rel)).ok())
             .collect();
-        assert!(!testdata.is_empty(), "no .proto files under {}", root.display());
+        assert!(
+            !testdata.is_empty(),
+            "no .proto files under {}",
+            root.display()
+        );
         let corpus = match protoforge_testkit::corpus_dir("fuzz: corpus mutations") {
             Some(dir) => protoforge_testkit::proto_files(&dir)
                 .into_iter()
@@ -192,34 +295,53 @@ fn within(input: &[u8], span: Span) -> bool {
 fn check_spans(input: &[u8], parse: &Parse) -> Result<(), String> {
     for d in &parse.diagnostics {
         if !within(input, d.span) {
-            return Err(format!("diagnostic {:?} ({}) has span {:?} outside the input", d.kind, d.message, d.span));
+            return Err(format!(
+                "diagnostic {:?} ({}) has span {:?} outside the input",
+                d.kind, d.message, d.span
+            ));
         }
         for note in &d.notes {
             if !within(input, note.span) {
-                return Err(format!("a note of diagnostic {:?} has span {:?} outside the input", d.kind, note.span));
+                return Err(format!(
+                    "a note of diagnostic {:?} has span {:?} outside the input",
+                    d.kind, note.span
+                ));
             }
         }
     }
     for (what, span) in walk::spans(&parse.file) {
         if !within(input, span) {
-            return Err(format!("AST node `{what}` has span {span:?} outside the input ({} bytes)", input.len()));
+            return Err(format!(
+                "AST node `{what}` has span {span:?} outside the input ({} bytes)",
+                input.len()
+            ));
         }
     }
     Ok(())
 }
 
 fn check_tokens(input: &[u8], tokens: &[protoforge_syntax::Token]) -> Result<(), String> {
-    let Some((last, rest)) = tokens.split_last() else { return Err("no tokens, not even End".into()) };
+    let Some((last, rest)) = tokens.split_last() else {
+        return Err("no tokens, not even End".into());
+    };
     if last.kind != TokenKind::End || last.span != Span::empty(input.len() as u32) {
-        return Err(format!("the last token is {last:?}, not an empty End at {}", input.len()));
+        return Err(format!(
+            "the last token is {last:?}, not an empty End at {}",
+            input.len()
+        ));
     }
     let mut prev_end = 0;
     for (i, token) in rest.iter().enumerate() {
         if token.kind == TokenKind::End {
             return Err(format!("token #{i} is an End token before the last one"));
         }
-        if token.span.start < prev_end || token.span.start >= token.span.end || token.span.end as usize > input.len() {
-            return Err(format!("token #{i} {token:?} is empty, overlaps the previous one or leaves the input"));
+        if token.span.start < prev_end
+            || token.span.start >= token.span.end
+            || token.span.end as usize > input.len()
+        {
+            return Err(format!(
+                "token #{i} {token:?} is empty, overlaps the previous one or leaves the input"
+            ));
         }
         prev_end = token.span.end;
     }
@@ -263,7 +385,10 @@ fn report_failure(seed: u64, iteration: u64, origin: &str, input: &[u8], problem
 
 /// Runs `f` on a thread with [`TEST_STACK`] bytes of stack.
 fn on_test_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let handle = std::thread::Builder::new().stack_size(TEST_STACK).spawn(f).expect("spawning a test thread");
+    let handle = std::thread::Builder::new()
+        .stack_size(TEST_STACK)
+        .spawn(f)
+        .expect("spawning a test thread");
     match handle.join() {
         Ok(value) => value,
         Err(e) => std::panic::resume_unwind(e),
@@ -273,7 +398,10 @@ fn on_test_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T
 #[test]
 fn random_and_mutated_input_keeps_the_invariants() {
     let seed = seed_from_env("PROTOFORGE_FUZZ_SEED", DEFAULT_SEED);
-    let seconds: f64 = std::env::var("PROTOFORGE_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10.0);
+    let seconds: f64 = std::env::var("PROTOFORGE_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10.0);
     eprintln!("fuzz: seed {seed:#x} (PROTOFORGE_FUZZ_SEED), {seconds} s (PROTOFORGE_FUZZ_SECONDS)");
     let result = on_test_stack(move || {
         let seeds = Seeds::load();
@@ -353,7 +481,9 @@ fn deep_messages_do_not_overflow() {
     }
     let parsed = check_deep("10k nested messages", input);
     assert!(
-        parsed.errors().any(|d| d.message == "Reached maximum recursion limit for nested messages."),
+        parsed
+            .errors()
+            .any(|d| d.message == "Reached maximum recursion limit for nested messages."),
         "{:?}",
         parsed.errors().next()
     );

@@ -3,10 +3,11 @@
 
 use protoforge_syntax::Span;
 use protoforge_syntax::ast::{
-    Comments, CompactOptions, Enum, EnumItem, Extend, Field, FieldType, File, Ident, Int, Item, LiteralField,
-    LiteralFieldName, LiteralValue, Message, MessageBody, MessageItem, MessageLiteral, Method, MethodItem, Oneof,
-    OneofItem, OptionDecl, OptionName, OptionNamePart, OptionValue, Range, RangeEnd, Reserved, ReservedKind, Service,
-    ServiceItem, StringLit, TypeName,
+    Comments, CompactOptions, Enum, EnumItem, Extend, Field, FieldType, File, Ident, Int, Item,
+    LiteralField, LiteralFieldName, LiteralValue, Message, MessageBody, MessageItem,
+    MessageLiteral, Method, MethodItem, Oneof, OneofItem, OptionDecl, OptionName, OptionNamePart,
+    OptionValue, Range, RangeEnd, Reserved, ReservedKind, Service, ServiceItem, StringLit,
+    TypeName,
 };
 
 /// A declaration that protoc gives a source location, with its comments.
@@ -24,14 +25,24 @@ pub(crate) struct Decl<'a> {
 /// a declaration before the ones nested in it).
 pub(crate) fn declarations(file: &File) -> Vec<Decl<'_>> {
     let mut out = Vec::new();
-    let mut push = |what: String, span: Span, comments| out.push(Decl { what, span, comments });
+    let mut push = |what: String, span: Span, comments| {
+        out.push(Decl {
+            what,
+            span,
+            comments,
+        })
+    };
     if let Some(syntax) = &file.syntax {
         push("syntax".into(), syntax.span, &syntax.comments);
     }
     for item in &file.items {
         match item {
             Item::Package(p) => push(format!("package {}", p.name), p.span, &p.comments),
-            Item::Import(i) => push(format!("import {:?}", i.path.to_string_lossy()), i.span, &i.comments),
+            Item::Import(i) => push(
+                format!("import {:?}", i.path.to_string_lossy()),
+                i.span,
+                &i.comments,
+            ),
             Item::Option(o) => option_decl(o, &mut push),
             Item::Message(m) => message(m, &mut push),
             Item::Enum(e) => enumeration(e, &mut push),
