@@ -11,13 +11,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn run(cmd: &mut Command) -> Result<(), String> {
     eprintln!("$ {cmd:?}");
-    let status = cmd.status().map_err(|e| format!("could not start {cmd:?}: {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("{cmd:?} failed with {status}")) }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed with {status}"))
+    }
 }
 
 fn venv() -> PathBuf {
@@ -31,10 +40,13 @@ fn venv() -> PathBuf {
 /// shows the same requirements file is already installed.
 fn peers() -> Result<(), String> {
     let requirements = root().join("tools/peers/requirements.txt");
-    let wanted = std::fs::read_to_string(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("{}: {e}", requirements.display()))?;
     let venv = venv();
     let stamp = venv.join("protoforge-requirements.txt");
-    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) && venv.join("bin/python").exists() {
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str())
+        && venv.join("bin/python").exists()
+    {
         eprintln!("peers: up to date in {}", venv.display());
         return Ok(());
     }
@@ -43,8 +55,19 @@ fn peers() -> Result<(), String> {
             format!("{e}\nprotoforge's tests need python3 with the venv module (Debian: apt-get install python3-venv)")
         })?;
     }
-    run(Command::new(venv.join("bin/python")).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"]).arg(&requirements))
-        .map_err(|e| format!("{e}\ninstalling the pinned peers from PyPI failed; check network access to PyPI"))?;
+    run(Command::new(venv.join("bin/python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements))
+    .map_err(|e| {
+        format!("{e}\ninstalling the pinned peers from PyPI failed; check network access to PyPI")
+    })?;
     std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
     Ok(())
 }
@@ -72,10 +95,23 @@ fn demo() -> Result<(), String> {
         .collect();
     files.sort();
     let mut cmd = cargo();
-    cmd.args(["run", "--quiet", "--release", "-p", "protoforge-cli", "--", "check", "-I"]).arg(&examples);
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "protoforge-cli",
+        "--",
+        "check",
+        "-I",
+    ])
+    .arg(&examples);
     cmd.args(&files);
     run(&mut cmd)?;
-    println!("demo: {} bundled .proto files checked with no errors", files.len());
+    println!(
+        "demo: {} bundled .proto files checked with no errors",
+        files.len()
+    );
     Ok(())
 }
 

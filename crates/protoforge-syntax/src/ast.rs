@@ -260,7 +260,11 @@ pub struct Float {
 impl Float {
     /// The signed value.
     pub fn value(&self) -> f64 {
-        if self.minus.is_some() { -self.magnitude } else { self.magnitude }
+        if self.minus.is_some() {
+            -self.magnitude
+        } else {
+            self.magnitude
+        }
     }
 }
 
@@ -291,7 +295,9 @@ impl OptionValue {
     /// Where the value is, sign included.
     pub fn span(&self) -> Span {
         match self {
-            OptionValue::Ident { minus, ident } => minus.map_or(ident.span, |m| m.cover(ident.span)),
+            OptionValue::Ident { minus, ident } => {
+                minus.map_or(ident.span, |m| m.cover(ident.span))
+            }
             OptionValue::Int(int) => int.span,
             OptionValue::Float(float) => float.span,
             OptionValue::String(string) => string.span,
@@ -567,7 +573,9 @@ impl FieldType {
     /// Where the type is.
     pub fn span(&self) -> Span {
         match self {
-            FieldType::Scalar(_, span) | FieldType::Map(_, _, span) | FieldType::Group(span) => *span,
+            FieldType::Scalar(_, span) | FieldType::Map(_, _, span) | FieldType::Group(span) => {
+                *span
+            }
             FieldType::Named(name) => name.span,
         }
     }

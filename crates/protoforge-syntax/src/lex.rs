@@ -106,7 +106,11 @@ pub fn tokenize(source: &[u8]) -> (Vec<Token>, Vec<Diagnostic>) {
 
 /// Length of the byte-order mark at the start of `source`, if it has one.
 pub(crate) fn bom_len(source: &[u8]) -> usize {
-    if source.starts_with(&[0xEF, 0xBB, 0xBF]) { 3 } else { 0 }
+    if source.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    }
 }
 
 impl<'a> Lexer<'a> {
@@ -120,7 +124,8 @@ impl<'a> Lexer<'a> {
 
     fn error(&mut self, kind: DiagnosticKind, at: usize, message: &str) {
         let at = at.min(self.src.len()) as u32;
-        self.diagnostics.push(Diagnostic::error(kind, Span::empty(at), message));
+        self.diagnostics
+            .push(Diagnostic::error(kind, Span::empty(at), message));
     }
 
     fn byte_order_mark(&mut self) {
@@ -148,7 +153,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn push(&mut self, kind: TokenKind, start: usize) {
-        self.tokens.push(Token { kind, span: Span::new(start as u32, self.pos as u32) });
+        self.tokens.push(Token {
+            kind,
+            span: Span::new(start as u32, self.pos as u32),
+        });
     }
 
     fn run(&mut self) {
@@ -248,7 +256,10 @@ impl<'a> Lexer<'a> {
             }
         }
         let end = self.src.len() as u32;
-        self.tokens.push(Token { kind: TokenKind::End, span: Span::empty(end) });
+        self.tokens.push(Token {
+            kind: TokenKind::End,
+            span: Span::empty(end),
+        });
     }
 
     fn line_comment(&mut self) {
@@ -263,25 +274,33 @@ impl<'a> Lexer<'a> {
     fn block_comment(&mut self) {
         let start = self.pos - 2;
         let mut ignore = Vec::new();
-        scan_block_comment(self.src, &mut self.pos, &mut ignore, &mut |kind, pos| match kind {
-            BlockCommentError::Nested => self.diagnostics.push(
-                Diagnostic::error(
-                    DiagnosticKind::NestedBlockComment,
-                    Span::empty(pos as u32),
-                    "\"/*\" inside block comment.  Block comments cannot be nested.",
-                )
-                .with_help("close the outer comment first, or use `//` comments"),
-            ),
-            BlockCommentError::Eof => self.diagnostics.push(
-                Diagnostic::error(
-                    DiagnosticKind::UnterminatedBlockComment,
-                    Span::empty(pos as u32),
-                    "End-of-file inside block comment.",
-                )
-                .with_note(Span::new(start as u32, start as u32 + 2), "Comment started here.")
-                .with_help("add `*/` where the comment should end"),
-            ),
-        });
+        scan_block_comment(
+            self.src,
+            &mut self.pos,
+            &mut ignore,
+            &mut |kind, pos| match kind {
+                BlockCommentError::Nested => self.diagnostics.push(
+                    Diagnostic::error(
+                        DiagnosticKind::NestedBlockComment,
+                        Span::empty(pos as u32),
+                        "\"/*\" inside block comment.  Block comments cannot be nested.",
+                    )
+                    .with_help("close the outer comment first, or use `//` comments"),
+                ),
+                BlockCommentError::Eof => self.diagnostics.push(
+                    Diagnostic::error(
+                        DiagnosticKind::UnterminatedBlockComment,
+                        Span::empty(pos as u32),
+                        "End-of-file inside block comment.",
+                    )
+                    .with_note(
+                        Span::new(start as u32, start as u32 + 2),
+                        "Comment started here.",
+                    )
+                    .with_help("add `*/` where the comment should end"),
+                ),
+            },
+        );
     }
 
     /// protoc's `ConsumeNumber`, entered after the first character.
@@ -294,7 +313,11 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                 }
             } else {
-                self.error(DiagnosticKind::InvalidNumber, self.pos, "\"0x\" must be followed by hex digits.");
+                self.error(
+                    DiagnosticKind::InvalidNumber,
+                    self.pos,
+                    "\"0x\" must be followed by hex digits.",
+                );
             }
         } else if started_with_zero && self.cur().is_ascii_digit() {
             while is_octal(self.cur()) {
@@ -339,7 +362,11 @@ impl<'a> Lexer<'a> {
                         self.pos += 1;
                     }
                 } else {
-                    self.error(DiagnosticKind::InvalidNumber, self.pos, "\"e\" must be followed by exponent.");
+                    self.error(
+                        DiagnosticKind::InvalidNumber,
+                        self.pos,
+                        "\"e\" must be followed by exponent.",
+                    );
                 }
             }
         }
@@ -360,10 +387,18 @@ impl<'a> Lexer<'a> {
                     "Already saw decimal point or exponent; can't have another one.",
                 );
             } else {
-                self.error(DiagnosticKind::InvalidNumber, self.pos, "Hex and octal numbers must be integers.");
+                self.error(
+                    DiagnosticKind::InvalidNumber,
+                    self.pos,
+                    "Hex and octal numbers must be integers.",
+                );
             }
         }
-        if is_float { TokenKind::Float } else { TokenKind::Int }
+        if is_float {
+            TokenKind::Float
+        } else {
+            TokenKind::Int
+        }
     }
 
     /// protoc's `ConsumeString`, entered after the opening quote.
@@ -424,7 +459,9 @@ impl<'a> Lexer<'a> {
                     } else if e == b'U' {
                         self.pos += 1;
                         if !self.unicode_escape_8() {
-                            self.escape_error("Expected eight hex digits up to 10ffff for \\U escape sequence");
+                            self.escape_error(
+                                "Expected eight hex digits up to 10ffff for \\U escape sequence",
+                            );
                         }
                     } else {
                         self.escape_error("Invalid escape sequence in string literal.");
@@ -757,7 +794,8 @@ pub(crate) fn collect_comments(
                     if is_end || closes {
                         c.flush();
                     }
-                    if !is_end && (prev_line == line as isize || trailing_end_line == line as isize) {
+                    if !is_end && (prev_line == line as isize || trailing_end_line == line as isize)
+                    {
                         c.maybe_detach();
                     }
                     return c.finish();
@@ -773,7 +811,10 @@ mod tests {
 
     fn kinds(src: &str) -> Vec<(TokenKind, String)> {
         let (tokens, _) = tokenize(src.as_bytes());
-        tokens.iter().map(|t| (t.kind, src[t.span.range()].to_string())).collect()
+        tokens
+            .iter()
+            .map(|t| (t.kind, src[t.span.range()].to_string()))
+            .collect()
     }
 
     #[test]
@@ -801,7 +842,9 @@ mod tests {
         let src = b"/* a\n * b\n */x";
         let mut pos = 2;
         let mut content = Vec::new();
-        scan_block_comment(src, &mut pos, &mut content, &mut |_, _| panic!("no error expected"));
+        scan_block_comment(src, &mut pos, &mut content, &mut |_, _| {
+            panic!("no error expected")
+        });
         assert_eq!(content, b" a\n b\n");
         assert_eq!(pos, src.len() - 1);
     }

@@ -14,13 +14,14 @@ use nom::combinator::opt;
 /// `None` when the value exceeds `max` or the text is not a valid integer
 /// (such as `09`, which the lexer has already reported).
 pub(crate) fn parse_int(text: &[u8], max: u64) -> Option<u64> {
-    let (digits, base) = if text.len() > 1 && text[0] == b'0' && (text[1] == b'x' || text[1] == b'X') {
-        (&text[2..], 16)
-    } else if text.first() == Some(&b'0') {
-        (text, 8)
-    } else {
-        (text, 10)
-    };
+    let (digits, base) =
+        if text.len() > 1 && text[0] == b'0' && (text[1] == b'x' || text[1] == b'X') {
+            (&text[2..], 16)
+        } else if text.first() == Some(&b'0') {
+            (text, 8)
+        } else {
+            (text, 10)
+        };
     let mut value: u64 = 0;
     for &b in digits {
         let digit = (b as char).to_digit(36)? as u64;
@@ -34,7 +35,12 @@ pub(crate) fn parse_int(text: &[u8], max: u64) -> Option<u64> {
 
 fn float_prefix(input: &[u8]) -> IResult<&[u8], ()> {
     let (input, _) = take_while(|b: u8| b.is_ascii_digit() || b == b'.').parse(input)?;
-    let (input, _) = opt((one_of("eE"), opt(one_of("+-")), take_while(|b: u8| b.is_ascii_digit()))).parse(input)?;
+    let (input, _) = opt((
+        one_of("eE"),
+        opt(one_of("+-")),
+        take_while(|b: u8| b.is_ascii_digit()),
+    ))
+    .parse(input)?;
     Ok((input, ()))
 }
 
@@ -53,7 +59,10 @@ pub(crate) fn parse_float(text: &[u8]) -> f64 {
         }
         candidate = &candidate[..candidate.len() - 1];
     }
-    std::str::from_utf8(candidate).ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0)
+    std::str::from_utf8(candidate)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(0.0)
 }
 
 fn hex_value(b: u8) -> u32 {
@@ -65,7 +74,11 @@ fn read_hex(text: &[u8], at: usize, len: usize) -> Option<u32> {
     if !digits.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
-    Some(digits.iter().fold(0u32, |acc, b| (acc << 4) + hex_value(*b)))
+    Some(
+        digits
+            .iter()
+            .fold(0u32, |acc, b| (acc << 4) + hex_value(*b)),
+    )
 }
 
 /// Appends `code_point` as UTF-8, as protoc does: surrogates are encoded as
@@ -174,7 +187,9 @@ pub(crate) fn decode_string(text: &[u8], out: &mut Vec<u8>) {
 /// Whether `text` is an identifier by protoc's rules.
 pub(crate) fn is_identifier(text: &[u8]) -> bool {
     match text.split_first() {
-        Some((first, rest)) => crate::lex::is_letter(*first) && rest.iter().all(|b| crate::lex::is_alnum(*b)),
+        Some((first, rest)) => {
+            crate::lex::is_letter(*first) && rest.iter().all(|b| crate::lex::is_alnum(*b))
+        }
         None => false,
     }
 }

@@ -11,13 +11,13 @@
 //! like protoc's `DO(…)` returning false; the enclosing block loop then skips
 //! the rest of the statement and goes on.
 
+use crate::Parse;
 use crate::ast::{self, Comments};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::lex::{self, Token, TokenKind};
 use crate::limits::{MAX_AGGREGATE_DEPTH, MAX_DECLARATION_DEPTH, MAX_FILE_SIZE};
 use crate::literal;
 use crate::span::Span;
-use crate::Parse;
 
 /// A statement failed to parse; its diagnostic has been recorded.
 struct Failed;
@@ -91,7 +91,10 @@ pub(crate) fn parse(source: &[u8]) -> Parse {
                 Diagnostic::error(
                     DiagnosticKind::FileTooLarge,
                     Span::empty(0),
-                    format!("file is {} bytes, larger than the limit of {MAX_FILE_SIZE} bytes", source.len()),
+                    format!(
+                        "file is {} bytes, larger than the limit of {MAX_FILE_SIZE} bytes",
+                        source.len()
+                    ),
                 )
                 .with_help("split the file into several smaller files"),
             ],
@@ -157,7 +160,11 @@ impl<'a> Parser<'a> {
 
     /// End of the previous token: where a node that ends here ends.
     fn prev_end(&self) -> u32 {
-        if self.pos == 0 { self.cur().span.start } else { self.tokens[self.pos - 1].span.end }
+        if self.pos == 0 {
+            self.cur().span.start
+        } else {
+            self.tokens[self.pos - 1].span.end
+        }
     }
 
     fn span_from(&self, start: u32) -> Span {
@@ -184,13 +191,23 @@ impl<'a> Parser<'a> {
 
     fn consume_or(&mut self, text: &str, message: &str) -> PResult<Span> {
         let span = self.cur().span;
-        if self.try_consume(text) { Ok(span) } else { Err(self.unexpected(message)) }
+        if self.try_consume(text) {
+            Ok(span)
+        } else {
+            Err(self.unexpected(message))
+        }
     }
 
     // ----- diagnostics --------------------------------------------------
 
-    fn error_at(&mut self, kind: DiagnosticKind, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics.push(Diagnostic::error(kind, span, message));
+    fn error_at(
+        &mut self,
+        kind: DiagnosticKind,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(kind, span, message));
         let last = self.diagnostics.len() - 1;
         &mut self.diagnostics[last]
     }
@@ -239,7 +256,11 @@ impl<'a> Parser<'a> {
         let leading = std::mem::replace(&mut self.upcoming_doc, gap.leading);
         if located {
             let detached = std::mem::replace(&mut self.upcoming_detached, gap.detached);
-            Some(Comments { leading: non_empty(leading), trailing: non_empty(gap.trailing), detached })
+            Some(Comments {
+                leading: non_empty(leading),
+                trailing: non_empty(gap.trailing),
+                detached,
+            })
         } else {
             if text == "}" {
                 self.upcoming_detached = gap.detached;
@@ -261,10 +282,22 @@ impl<'a> Parser<'a> {
     /// protoc's `NextWithComments(nullptr, …)`: used at the start of the file
     /// and after an unmatched `}`.
     fn advance_dropping_trailing(&mut self, at_start: bool) {
-        let from = if at_start { lex::bom_len(self.src) } else { self.cur().span.end as usize };
+        let from = if at_start {
+            lex::bom_len(self.src)
+        } else {
+            self.cur().span.end as usize
+        };
         let next_index = if at_start { 0 } else { self.pos + 1 };
-        let Some(next) = self.tokens.get(next_index).copied() else { return };
-        let gap = lex::collect_comments(self.src, from.min(next.span.start as usize), next, at_start, false);
+        let Some(next) = self.tokens.get(next_index).copied() else {
+            return;
+        };
+        let gap = lex::collect_comments(
+            self.src,
+            from.min(next.span.start as usize),
+            next,
+            at_start,
+            false,
+        );
         self.upcoming_detached = gap.detached;
         self.upcoming_doc = gap.leading;
         if !at_start {
@@ -322,7 +355,10 @@ impl<'a> Parser<'a> {
         if self.looking_at_kind(TokenKind::Ident) {
             let token = self.cur();
             self.next();
-            Ok(ast::Ident { text: String::from_utf8_lossy(self.text(token)).into_owned(), span: token.span })
+            Ok(ast::Ident {
+                text: String::from_utf8_lossy(self.text(token)).into_owned(),
+                span: token.span,
+            })
         } else {
             Err(self.unexpected(message))
         }
@@ -344,7 +380,11 @@ impl<'a> Parser<'a> {
         };
         self.next();
         let span = minus.map_or(token.span, |m| m.cover(token.span));
-        Ok(ast::Int { minus, magnitude, span })
+        Ok(ast::Int {
+            minus,
+            magnitude,
+            span,
+        })
     }
 
     /// protoc's `ConsumeInteger`: a non-negative `int32`.
@@ -366,20 +406,39 @@ impl<'a> Parser<'a> {
         let span = minus.map_or(token.span, |m| m.cover(token.span));
         let text = self.text(token);
         let value = match token.kind {
-            TokenKind::Float => ast::OptionValue::Float(ast::Float { minus, magnitude: literal::parse_float(text), span }),
+            TokenKind::Float => ast::OptionValue::Float(ast::Float {
+                minus,
+                magnitude: literal::parse_float(text),
+                span,
+            }),
             TokenKind::Int => match literal::parse_int(text, u64::MAX) {
-                Some(v) => ast::OptionValue::Float(ast::Float { minus, magnitude: v as f64, span }),
+                Some(v) => ast::OptionValue::Float(ast::Float {
+                    minus,
+                    magnitude: v as f64,
+                    span,
+                }),
                 None => {
                     if text.first() == Some(&b'0') {
                         self.error(DiagnosticKind::IntegerOutOfRange, "Integer out of range.");
-                        ast::OptionValue::Float(ast::Float { minus, magnitude: 0.0, span })
+                        ast::OptionValue::Float(ast::Float {
+                            minus,
+                            magnitude: 0.0,
+                            span,
+                        })
                     } else {
-                        ast::OptionValue::Float(ast::Float { minus, magnitude: literal::parse_float(text), span })
+                        ast::OptionValue::Float(ast::Float {
+                            minus,
+                            magnitude: literal::parse_float(text),
+                            span,
+                        })
                     }
                 }
             },
             TokenKind::Ident if text == b"inf" || text == b"nan" => {
-                let ident = ast::Ident { text: String::from_utf8_lossy(text).into_owned(), span: token.span };
+                let ident = ast::Ident {
+                    text: String::from_utf8_lossy(text).into_owned(),
+                    span: token.span,
+                };
                 ast::OptionValue::Ident { minus, ident }
             }
             _ => return Err(self.unexpected(message)),
@@ -411,7 +470,11 @@ impl<'a> Parser<'a> {
         let mut value = Vec::new();
         literal::decode_string(self.text(token), &mut value);
         self.next();
-        ast::StringLit { value, parts: vec![token.span], span: token.span }
+        ast::StringLit {
+            value,
+            parts: vec![token.span],
+            span: token.span,
+        }
     }
 
     // ----- file ---------------------------------------------------------
@@ -419,7 +482,11 @@ impl<'a> Parser<'a> {
     fn file(&mut self) -> ast::File {
         let len = self.src.len() as u32;
         self.advance_dropping_trailing(true);
-        let mut file = ast::File { syntax: None, items: Vec::new(), span: Span::new(0, len) };
+        let mut file = ast::File {
+            syntax: None,
+            items: Vec::new(),
+            span: Span::new(0, len),
+        };
         if self.looking_at("syntax") || self.looking_at("edition") {
             match self.syntax() {
                 Ok(syntax) => file.syntax = Some(syntax),
@@ -499,7 +566,12 @@ impl<'a> Parser<'a> {
                 }
             },
         }
-        Ok(ast::Syntax { keyword, value, span: self.span_from(start), comments })
+        Ok(ast::Syntax {
+            keyword,
+            value,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     fn edition(&self) -> u32 {
@@ -542,12 +614,18 @@ impl<'a> Parser<'a> {
     /// protoc's `ParseVisibility`: `export`/`local` are keywords only from
     /// edition 2024 on.
     fn visibility(&mut self) -> PResult<Option<(ast::Visibility, Span)>> {
-        if !(self.looking_at("export") || self.looking_at("local")) || self.edition() <= EDITION_2023 {
+        if !(self.looking_at("export") || self.looking_at("local"))
+            || self.edition() <= EDITION_2023
+        {
             return Ok(None);
         }
         let span = self.cur().span;
-        let visibility =
-            if self.try_consume("export") { ast::Visibility::Export } else { self.next(); ast::Visibility::Local };
+        let visibility = if self.try_consume("export") {
+            ast::Visibility::Export
+        } else {
+            self.next();
+            ast::Visibility::Local
+        };
         if !self.looking_at("message") && !self.looking_at("enum") {
             self.error(
                 DiagnosticKind::InvalidVisibility,
@@ -560,8 +638,11 @@ impl<'a> Parser<'a> {
 
     fn package(&mut self) -> PResult<ast::Package> {
         if self.has_package {
-            self.error(DiagnosticKind::DuplicatePackage, "Multiple package definitions.")
-                .help = Some("a file has one package; remove one of the statements".into());
+            self.error(
+                DiagnosticKind::DuplicatePackage,
+                "Multiple package definitions.",
+            )
+            .help = Some("a file has one package; remove one of the statements".into());
         }
         self.has_package = true;
         let start = self.cur().span.start;
@@ -576,7 +657,11 @@ impl<'a> Parser<'a> {
         let name_span = parts[0].span.cover(parts[parts.len() - 1].span);
         let comments = self.end_decl(";")?;
         Ok(ast::Package {
-            name: ast::TypeName { leading_dot: None, parts, span: name_span },
+            name: ast::TypeName {
+                leading_dot: None,
+                parts,
+                span: name_span,
+            },
             span: self.span_from(start),
             comments,
         })
@@ -588,8 +673,12 @@ impl<'a> Parser<'a> {
         const PATH: &str = "Expected a string naming the file to import.";
         if self.looking_at("option") {
             if self.edition() < EDITION_2024 {
-                self.error(DiagnosticKind::InvalidImport, "option import is not supported before edition 2024.")
-                    .help = Some("use a plain `import`, or move the file to `edition = \"2024\";`".into());
+                self.error(
+                    DiagnosticKind::InvalidImport,
+                    "option import is not supported before edition 2024.",
+                )
+                .help =
+                    Some("use a plain `import`, or move the file to `edition = \"2024\";`".into());
             }
             let span = self.consume("option")?;
             let path = self.string(PATH)?;
@@ -623,7 +712,12 @@ impl<'a> Parser<'a> {
         }
         let path = self.string(PATH)?;
         let comments = self.end_decl(";")?;
-        Ok(ast::Import { modifier, path, span: self.span_from(start), comments })
+        Ok(ast::Import {
+            modifier,
+            path,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     // ----- options ------------------------------------------------------
@@ -633,13 +727,23 @@ impl<'a> Parser<'a> {
         self.consume("option")?;
         let (name, value) = self.option_body()?;
         let comments = self.end_decl(";")?;
-        Ok(ast::OptionDecl { name, value, span: self.span_from(start), comments })
+        Ok(ast::OptionDecl {
+            name,
+            value,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     fn option_assignment(&mut self) -> PResult<ast::OptionDecl> {
         let start = self.cur().span.start;
         let (name, value) = self.option_body()?;
-        Ok(ast::OptionDecl { name, value, span: self.span_from(start), comments: Comments::default() })
+        Ok(ast::OptionDecl {
+            name,
+            value,
+            span: self.span_from(start),
+            comments: Comments::default(),
+        })
     }
 
     /// `name = value`, protoc's `ParseOption` after the `option` keyword.
@@ -650,7 +754,10 @@ impl<'a> Parser<'a> {
             self.consume(".")?;
             parts.push(self.option_name_part()?);
         }
-        let name = ast::OptionName { parts, span: self.span_from(start) };
+        let name = ast::OptionName {
+            parts,
+            span: self.span_from(start),
+        };
         self.consume("=")?;
         let value = self.option_value()?;
         Ok((name, value))
@@ -675,11 +782,17 @@ impl<'a> Parser<'a> {
             let name_span = self.span_from(name_start);
             self.consume(")")?;
             Ok(ast::OptionNamePart::Extension(
-                ast::TypeName { leading_dot, parts, span: name_span },
+                ast::TypeName {
+                    leading_dot,
+                    parts,
+                    span: name_span,
+                },
                 self.span_from(open.start),
             ))
         } else {
-            Ok(ast::OptionNamePart::Field(self.ident("Expected identifier.")?))
+            Ok(ast::OptionNamePart::Field(
+                self.ident("Expected identifier.")?,
+            ))
         }
     }
 
@@ -690,25 +803,39 @@ impl<'a> Parser<'a> {
         let token = self.cur();
         match token.kind {
             TokenKind::End => {
-                self.error(DiagnosticKind::InvalidOptionValue, "Unexpected end of stream while parsing option value.");
+                self.error(
+                    DiagnosticKind::InvalidOptionValue,
+                    "Unexpected end of stream while parsing option value.",
+                );
                 Err(Failed)
             }
             TokenKind::Ident => {
                 let ident = self.ident("Expected identifier.")?;
                 if minus.is_some() && ident.text != "inf" && ident.text != "nan" {
                     // protoc reports this at the token after the identifier.
-                    self.error(DiagnosticKind::InvalidOptionValue, "Identifier after '-' symbol must be inf or nan.");
+                    self.error(
+                        DiagnosticKind::InvalidOptionValue,
+                        "Identifier after '-' symbol must be inf or nan.",
+                    );
                     return Err(Failed);
                 }
                 Ok(ast::OptionValue::Ident { minus, ident })
             }
             TokenKind::Int => {
-                let max = if minus.is_some() { i64::MAX as u64 + 1 } else { u64::MAX };
+                let max = if minus.is_some() {
+                    i64::MAX as u64 + 1
+                } else {
+                    u64::MAX
+                };
                 match literal::parse_int(self.text(token), max) {
                     Some(magnitude) => {
                         self.next();
                         let span = minus.map_or(token.span, |m| m.cover(token.span));
-                        Ok(ast::OptionValue::Int(ast::Int { minus, magnitude, span }))
+                        Ok(ast::OptionValue::Int(ast::Int {
+                            minus,
+                            magnitude,
+                            span,
+                        }))
                     }
                     None => self.number(minus, "Expected number."),
                 }
@@ -716,7 +843,10 @@ impl<'a> Parser<'a> {
             TokenKind::Float => self.number(minus, "Expected number."),
             TokenKind::String => {
                 if minus.is_some() {
-                    self.error(DiagnosticKind::InvalidOptionValue, "Invalid '-' symbol before string.");
+                    self.error(
+                        DiagnosticKind::InvalidOptionValue,
+                        "Invalid '-' symbol before string.",
+                    );
                     return Err(Failed);
                 }
                 Ok(ast::OptionValue::String(self.string("Expected string.")?))
@@ -745,7 +875,11 @@ impl<'a> Parser<'a> {
             Ok(literal) => Ok(literal),
             Err(Failed) => {
                 // Recover: find the `}` matching the opening brace.
-                self.pos = self.tokens.iter().position(|t| t.span == open.span).unwrap_or(self.pos);
+                self.pos = self
+                    .tokens
+                    .iter()
+                    .position(|t| t.span == open.span)
+                    .unwrap_or(self.pos);
                 self.next();
                 let mut braces = 1usize;
                 while !self.at_end() {
@@ -778,7 +912,10 @@ impl<'a> Parser<'a> {
 
     fn aggregate_error(&mut self, message: &str) -> Failed {
         if self.at_end() {
-            self.error(DiagnosticKind::InvalidOptionValue, "Unexpected end of stream while parsing aggregate value.");
+            self.error(
+                DiagnosticKind::InvalidOptionValue,
+                "Unexpected end of stream while parsing aggregate value.",
+            );
             return Failed;
         }
         let found = self.describe_current();
@@ -813,7 +950,11 @@ impl<'a> Parser<'a> {
         }
         self.next();
         *depth -= 1;
-        Ok(ast::MessageLiteral { delimiter, fields, span: self.span_from(open.span.start) })
+        Ok(ast::MessageLiteral {
+            delimiter,
+            fields,
+            span: self.span_from(open.span.start),
+        })
     }
 
     fn literal_field(&mut self, depth: &mut usize) -> PResult<ast::LiteralField> {
@@ -843,13 +984,18 @@ impl<'a> Parser<'a> {
                 }
                 Some(slash) => {
                     let prefix_end = self.tokens[slash].span.start as usize;
-                    let prefix = String::from_utf8_lossy(&self.src[name_start as usize..prefix_end])
-                        .chars()
-                        .filter(|c| !c.is_whitespace())
-                        .collect();
+                    let prefix =
+                        String::from_utf8_lossy(&self.src[name_start as usize..prefix_end])
+                            .chars()
+                            .filter(|c| !c.is_whitespace())
+                            .collect();
                     let type_start = self.tokens[slash + 1].span.start;
                     let type_name = self.type_name_in(slash + 1, last, type_start)?;
-                    ast::LiteralFieldName::Any { prefix, type_name, span: bracket_span }
+                    ast::LiteralFieldName::Any {
+                        prefix,
+                        type_name,
+                        span: bracket_span,
+                    }
                 }
             }
         } else {
@@ -878,7 +1024,13 @@ impl<'a> Parser<'a> {
         let span = self.span_from(start);
         let sep_span = self.cur().span;
         let separator = (self.try_consume(",") || self.try_consume(";")).then_some(sep_span);
-        Ok(ast::LiteralField { name, colon, value, separator, span })
+        Ok(ast::LiteralField {
+            name,
+            colon,
+            value,
+            separator,
+            span,
+        })
     }
 
     /// Whether the `[` at the cursor opens a list of messages (which, like a
@@ -896,7 +1048,10 @@ impl<'a> Parser<'a> {
             let token = self.tokens[i];
             let text = self.text(token);
             if expect_ident && token.kind == TokenKind::Ident {
-                parts.push(ast::Ident { text: String::from_utf8_lossy(text).into_owned(), span: token.span });
+                parts.push(ast::Ident {
+                    text: String::from_utf8_lossy(text).into_owned(),
+                    span: token.span,
+                });
                 expect_ident = false;
             } else if text == b"." && (!expect_ident || (i == first && leading_dot.is_none())) {
                 if i == first {
@@ -913,7 +1068,11 @@ impl<'a> Parser<'a> {
             return Err(self.aggregate_error("Expected identifier."));
         }
         let end = self.tokens[last - 1].span.end;
-        Ok(ast::TypeName { leading_dot, parts, span: Span::new(start, end) })
+        Ok(ast::TypeName {
+            leading_dot,
+            parts,
+            span: Span::new(start, end),
+        })
     }
 
     fn literal_list(&mut self, depth: &mut usize) -> PResult<ast::LiteralValue> {
@@ -946,13 +1105,20 @@ impl<'a> Parser<'a> {
         match token.kind {
             TokenKind::Ident => {
                 self.next();
-                let ident = ast::Ident { text: String::from_utf8_lossy(self.text(token)).into_owned(), span: token.span };
+                let ident = ast::Ident {
+                    text: String::from_utf8_lossy(self.text(token)).into_owned(),
+                    span: token.span,
+                };
                 Ok(ast::OptionValue::Ident { minus, ident })
             }
             TokenKind::Int => {
                 self.next();
                 match literal::parse_int(self.text(token), u64::MAX) {
-                    Some(magnitude) => Ok(ast::OptionValue::Int(ast::Int { minus, magnitude, span })),
+                    Some(magnitude) => Ok(ast::OptionValue::Int(ast::Int {
+                        minus,
+                        magnitude,
+                        span,
+                    })),
                     None => Ok(ast::OptionValue::Float(ast::Float {
                         minus,
                         magnitude: literal::parse_float(self.text(token)),
@@ -962,9 +1128,15 @@ impl<'a> Parser<'a> {
             }
             TokenKind::Float => {
                 self.next();
-                Ok(ast::OptionValue::Float(ast::Float { minus, magnitude: literal::parse_float(self.text(token)), span }))
+                Ok(ast::OptionValue::Float(ast::Float {
+                    minus,
+                    magnitude: literal::parse_float(self.text(token)),
+                    span,
+                }))
             }
-            TokenKind::String if minus.is_none() => Ok(ast::OptionValue::String(self.string("Expected string.")?)),
+            TokenKind::String if minus.is_none() => {
+                Ok(ast::OptionValue::String(self.string("Expected string.")?))
+            }
             _ => Err(self.aggregate_error("Expected a value.")),
         }
     }
@@ -975,8 +1147,11 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
         if self.depth <= 0 {
             self.depth += 1;
-            self.error(DiagnosticKind::NestingTooDeep, "Reached maximum recursion limit for nested messages.")
-                .help = Some(format!(
+            self.error(
+                DiagnosticKind::NestingTooDeep,
+                "Reached maximum recursion limit for nested messages.",
+            )
+            .help = Some(format!(
                 "messages may be nested at most {} levels deep",
                 MAX_DECLARATION_DEPTH - 1
             ));
@@ -993,11 +1168,21 @@ impl<'a> Parser<'a> {
         result
     }
 
-    fn message_inner(&mut self, visibility: Option<(ast::Visibility, Span)>, start: u32) -> PResult<ast::Message> {
+    fn message_inner(
+        &mut self,
+        visibility: Option<(ast::Visibility, Span)>,
+        start: u32,
+    ) -> PResult<ast::Message> {
         self.consume("message")?;
         let name = self.ident("Expected message name.")?;
         let (body, comments) = self.message_block("message")?;
-        Ok(ast::Message { visibility, name, body, span: self.span_from(start), comments })
+        Ok(ast::Message {
+            visibility,
+            name,
+            body,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     /// protoc's `ParseMessageBlock`, including its check for a hand-written
@@ -1020,10 +1205,14 @@ impl<'a> Parser<'a> {
                 Err(Failed) => self.skip_statement(),
             }
         }
-        let body = ast::MessageBody { items, span: self.span_from(start) };
+        let body = ast::MessageBody {
+            items,
+            span: self.span_from(start),
+        };
         for item in &body.items {
             if let ast::MessageItem::Option(option) = item {
-                if matches!(option.name.parts.first(), Some(ast::OptionNamePart::Field(id)) if id.text == "map_entry") {
+                if matches!(option.name.parts.first(), Some(ast::OptionNamePart::Field(id)) if id.text == "map_entry")
+                {
                     let at = option.name.span;
                     self.error_at(
                         DiagnosticKind::ExplicitMapEntry,
@@ -1117,8 +1306,11 @@ impl<'a> Parser<'a> {
         if self.try_consume("map") {
             if self.looking_at("<") {
                 if context == FieldContext::Oneof {
-                    self.error(DiagnosticKind::InvalidMapField, "Map fields are not allowed in oneofs.")
-                        .help = Some("move the map field out of the oneof".into());
+                    self.error(
+                        DiagnosticKind::InvalidMapField,
+                        "Map fields are not allowed in oneofs.",
+                    )
+                    .help = Some("move the map field out of the oneof".into());
                     return Err(Failed);
                 }
                 if label.is_some() {
@@ -1130,7 +1322,10 @@ impl<'a> Parser<'a> {
                     return Err(Failed);
                 }
                 if context == FieldContext::Extend {
-                    self.error(DiagnosticKind::InvalidMapField, "Map fields are not allowed to be extensions.");
+                    self.error(
+                        DiagnosticKind::InvalidMapField,
+                        "Map fields are not allowed to be extensions.",
+                    );
                     return Err(Failed);
                 }
                 self.consume("<")?;
@@ -1138,18 +1333,32 @@ impl<'a> Parser<'a> {
                 self.consume(",")?;
                 let value = self.field_type()?;
                 self.consume(">")?;
-                ty = Some(ast::FieldType::Map(Box::new(key), Box::new(value), self.span_from(type_start.start)));
+                ty = Some(ast::FieldType::Map(
+                    Box::new(key),
+                    Box::new(value),
+                    self.span_from(type_start.start),
+                ));
             } else {
-                let ident = ast::Ident { text: "map".into(), span: type_start };
-                ty = Some(ast::FieldType::Named(ast::TypeName { leading_dot: None, parts: vec![ident], span: type_start }));
+                let ident = ast::Ident {
+                    text: "map".into(),
+                    span: type_start,
+                };
+                ty = Some(ast::FieldType::Named(ast::TypeName {
+                    leading_dot: None,
+                    parts: vec![ident],
+                    span: type_start,
+                }));
             }
         }
         let is_map = matches!(ty, Some(ast::FieldType::Map(..)));
         if !is_map {
             let labelled = label.is_some() || context == FieldContext::Oneof;
             if !labelled && self.mode == Mode::Proto2 {
-                self.error(DiagnosticKind::MissingLabel, "Expected \"required\", \"optional\", or \"repeated\".")
-                    .help = Some("proto2 fields need a label: add `optional` before the type".into());
+                self.error(
+                    DiagnosticKind::MissingLabel,
+                    "Expected \"required\", \"optional\", or \"repeated\".",
+                )
+                .help = Some("proto2 fields need a label: add `optional` before the type".into());
             }
             if ty.is_none() {
                 ty = Some(self.field_type()?);
@@ -1164,8 +1373,12 @@ impl<'a> Parser<'a> {
         let comments;
         if let ast::FieldType::Group(_) = ty {
             if !name.text.as_bytes()[0].is_ascii_uppercase() {
-                self.error_at(DiagnosticKind::InvalidGroup, name.span, "Group names must start with a capital letter.")
-                    .help = Some(format!("rename the group to `{}`", capitalize(&name.text)));
+                self.error_at(
+                    DiagnosticKind::InvalidGroup,
+                    name.span,
+                    "Group names must start with a capital letter.",
+                )
+                .help = Some(format!("rename the group to `{}`", capitalize(&name.text)));
             }
             if self.looking_at("{") {
                 self.enter_nested()?;
@@ -1182,7 +1395,16 @@ impl<'a> Parser<'a> {
         } else {
             comments = self.end_decl(";")?;
         }
-        Ok(ast::Field { label, ty, name, number, options, group_body, span: self.span_from(start), comments })
+        Ok(ast::Field {
+            label,
+            ty,
+            name,
+            number,
+            options,
+            group_body,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     /// protoc's `ParseType`.
@@ -1190,7 +1412,10 @@ impl<'a> Parser<'a> {
         let token = self.cur();
         let text = self.text(token);
         if token.kind == TokenKind::Ident {
-            if let Some(scalar) = std::str::from_utf8(text).ok().and_then(ast::ScalarType::from_keyword) {
+            if let Some(scalar) = std::str::from_utf8(text)
+                .ok()
+                .and_then(ast::ScalarType::from_keyword)
+            {
                 self.next();
                 return Ok(ast::FieldType::Scalar(scalar, token.span));
             }
@@ -1213,13 +1438,24 @@ impl<'a> Parser<'a> {
         let token = self.cur();
         let text = self.text(token);
         if token.kind == TokenKind::Ident
-            && (text == b"group" || std::str::from_utf8(text).ok().and_then(ast::ScalarType::from_keyword).is_some())
+            && (text == b"group"
+                || std::str::from_utf8(text)
+                    .ok()
+                    .and_then(ast::ScalarType::from_keyword)
+                    .is_some())
         {
             self.error(DiagnosticKind::UnexpectedToken, "Expected message type.")
                 .help = Some("methods and `extend` take message types, not scalar types".into());
             self.next();
-            let ident = ast::Ident { text: String::from_utf8_lossy(text).into_owned(), span: token.span };
-            return Ok(ast::TypeName { leading_dot: None, parts: vec![ident], span: token.span });
+            let ident = ast::Ident {
+                text: String::from_utf8_lossy(text).into_owned(),
+                span: token.span,
+            };
+            return Ok(ast::TypeName {
+                leading_dot: None,
+                parts: vec![ident],
+                span: token.span,
+            });
         }
         let start = token.span.start;
         let dot = self.cur().span;
@@ -1228,7 +1464,11 @@ impl<'a> Parser<'a> {
         while self.try_consume(".") {
             parts.push(self.ident("Expected identifier.")?);
         }
-        Ok(ast::TypeName { leading_dot, parts, span: self.span_from(start) })
+        Ok(ast::TypeName {
+            leading_dot,
+            parts,
+            span: self.span_from(start),
+        })
     }
 
     /// protoc's `ParseFieldOptions`, with `default` and `json_name`.
@@ -1244,15 +1484,21 @@ impl<'a> Parser<'a> {
         loop {
             if self.looking_at("default") {
                 if has_default {
-                    self.error(DiagnosticKind::InvalidDefault, "Already set option \"default\".")
-                        .help = Some("remove one of the defaults".into());
+                    self.error(
+                        DiagnosticKind::InvalidDefault,
+                        "Already set option \"default\".",
+                    )
+                    .help = Some("remove one of the defaults".into());
                 }
                 has_default = true;
                 options.push(self.default_value(ty)?);
             } else if self.looking_at("json_name") {
                 if has_json_name {
-                    self.error(DiagnosticKind::InvalidDefault, "Already set option \"json_name\".")
-                        .help = Some("remove one of the json_name options".into());
+                    self.error(
+                        DiagnosticKind::InvalidDefault,
+                        "Already set option \"json_name\".",
+                    )
+                    .help = Some("remove one of the json_name options".into());
                 }
                 has_json_name = true;
                 let opt_start = self.cur().span.start;
@@ -1260,7 +1506,10 @@ impl<'a> Parser<'a> {
                 self.consume("=")?;
                 let value = self.string("Expected string for JSON name.")?;
                 options.push(ast::OptionDecl {
-                    name: ast::OptionName { span: name.span, parts: vec![ast::OptionNamePart::Field(name)] },
+                    name: ast::OptionName {
+                        span: name.span,
+                        parts: vec![ast::OptionNamePart::Field(name)],
+                    },
                     value: ast::OptionValue::String(value),
                     span: self.span_from(opt_start),
                     comments: Comments::default(),
@@ -1273,7 +1522,10 @@ impl<'a> Parser<'a> {
             }
         }
         self.consume("]")?;
-        Ok(Some(ast::CompactOptions { options, span: self.span_from(start) }))
+        Ok(Some(ast::CompactOptions {
+            options,
+            span: self.span_from(start),
+        }))
     }
 
     /// protoc's `ParseDefaultAssignment`: the value's form depends on the type.
@@ -1290,7 +1542,10 @@ impl<'a> Parser<'a> {
                 let value = match token.kind {
                     TokenKind::Ident => ast::OptionValue::Ident {
                         minus: None,
-                        ident: ast::Ident { text: String::from_utf8_lossy(text).into_owned(), span: token.span },
+                        ident: ast::Ident {
+                            text: String::from_utf8_lossy(text).into_owned(),
+                            span: token.span,
+                        },
                     },
                     TokenKind::String => {
                         let value = self.single_string();
@@ -1301,9 +1556,14 @@ impl<'a> Parser<'a> {
                 self.next();
                 value
             }
-            ast::FieldType::Scalar(S::Int32 | S::Int64 | S::Sint32 | S::Sint64 | S::Sfixed32 | S::Sfixed64, _) => {
+            ast::FieldType::Scalar(
+                S::Int32 | S::Int64 | S::Sint32 | S::Sint64 | S::Sfixed32 | S::Sfixed64,
+                _,
+            ) => {
                 let mut max = match ty {
-                    ast::FieldType::Scalar(S::Int32 | S::Sint32 | S::Sfixed32, _) => i32::MAX as u64,
+                    ast::FieldType::Scalar(S::Int32 | S::Sint32 | S::Sfixed32, _) => {
+                        i32::MAX as u64
+                    }
                     _ => i64::MAX as u64,
                 };
                 let minus_span = self.cur().span;
@@ -1311,7 +1571,11 @@ impl<'a> Parser<'a> {
                 if minus.is_some() {
                     max += 1;
                 }
-                ast::OptionValue::Int(self.int64(max, minus, "Expected integer for field default value.")?)
+                ast::OptionValue::Int(self.int64(
+                    max,
+                    minus,
+                    "Expected integer for field default value.",
+                )?)
             }
             ast::FieldType::Scalar(S::Uint32 | S::Uint64 | S::Fixed32 | S::Fixed64, _) => {
                 let max = match ty {
@@ -1327,7 +1591,11 @@ impl<'a> Parser<'a> {
                         "Unsigned field can't have negative default value.",
                     );
                 }
-                ast::OptionValue::Int(self.int64(max, minus, "Expected integer for field default value.")?)
+                ast::OptionValue::Int(self.int64(
+                    max,
+                    minus,
+                    "Expected integer for field default value.",
+                )?)
             }
             ast::FieldType::Scalar(S::Float | S::Double, _) => {
                 let minus_span = self.cur().span;
@@ -1339,34 +1607,57 @@ impl<'a> Parser<'a> {
                     (TokenKind::Int, Some(magnitude)) => {
                         self.next();
                         let span = minus.map_or(token.span, |m| m.cover(token.span));
-                        ast::OptionValue::Int(ast::Int { minus, magnitude, span })
+                        ast::OptionValue::Int(ast::Int {
+                            minus,
+                            magnitude,
+                            span,
+                        })
                     }
                     _ => self.number(minus, "Expected number.")?,
                 }
             }
             ast::FieldType::Scalar(S::Bool, _) => {
                 if self.looking_at("true") || self.looking_at("false") {
-                    ast::OptionValue::Ident { minus: None, ident: self.ident("Expected \"true\" or \"false\".")? }
+                    ast::OptionValue::Ident {
+                        minus: None,
+                        ident: self.ident("Expected \"true\" or \"false\".")?,
+                    }
                 } else {
-                    self.error(DiagnosticKind::InvalidDefault, "Expected \"true\" or \"false\".");
+                    self.error(
+                        DiagnosticKind::InvalidDefault,
+                        "Expected \"true\" or \"false\".",
+                    );
                     return Err(Failed);
                 }
             }
             ast::FieldType::Scalar(S::String, _) => {
                 ast::OptionValue::String(self.string("Expected string for field default value.")?)
             }
-            ast::FieldType::Scalar(S::Bytes, _) => ast::OptionValue::String(self.string("Expected string.")?),
+            ast::FieldType::Scalar(S::Bytes, _) => {
+                ast::OptionValue::String(self.string("Expected string.")?)
+            }
             ast::FieldType::Group(_) => {
-                self.error(DiagnosticKind::InvalidDefault, "Messages can't have default values.");
+                self.error(
+                    DiagnosticKind::InvalidDefault,
+                    "Messages can't have default values.",
+                );
                 return Err(Failed);
             }
         };
         Ok(self.default_decl(name, value, start))
     }
 
-    fn default_decl(&self, name: ast::Ident, value: ast::OptionValue, start: u32) -> ast::OptionDecl {
+    fn default_decl(
+        &self,
+        name: ast::Ident,
+        value: ast::OptionValue,
+        start: u32,
+    ) -> ast::OptionDecl {
         ast::OptionDecl {
-            name: ast::OptionName { span: name.span, parts: vec![ast::OptionNamePart::Field(name)] },
+            name: ast::OptionName {
+                span: name.span,
+                parts: vec![ast::OptionNamePart::Field(name)],
+            },
             value,
             span: self.span_from(start),
             comments: Comments::default(),
@@ -1381,8 +1672,11 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         loop {
             if self.at_end() {
-                self.error(DiagnosticKind::UnclosedBlock, "Reached end of input in oneof definition (missing '}').")
-                    .help = Some("add the missing `}`".into());
+                self.error(
+                    DiagnosticKind::UnclosedBlock,
+                    "Reached end of input in oneof definition (missing '}').",
+                )
+                .help = Some("add the missing `}`".into());
                 return Err(Failed);
             }
             if self.looking_at("option") {
@@ -1390,7 +1684,10 @@ impl<'a> Parser<'a> {
             } else {
                 let field_start = self.cur().span.start;
                 let mut label = None;
-                if self.looking_at("required") || self.looking_at("optional") || self.looking_at("repeated") {
+                if self.looking_at("required")
+                    || self.looking_at("optional")
+                    || self.looking_at("repeated")
+                {
                     self.error(
                         DiagnosticKind::InvalidLabel,
                         "Fields in oneofs must not have labels (required / optional / repeated).",
@@ -1407,7 +1704,12 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        Ok(ast::Oneof { name, items, span: self.span_from(start), comments })
+        Ok(ast::Oneof {
+            name,
+            items,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     fn extend(&mut self) -> PResult<ast::Extend> {
@@ -1418,8 +1720,11 @@ impl<'a> Parser<'a> {
         let mut fields = Vec::new();
         loop {
             if self.at_end() {
-                self.error(DiagnosticKind::UnclosedBlock, "Reached end of input in extend definition (missing '}').")
-                    .help = Some("add the missing `}`".into());
+                self.error(
+                    DiagnosticKind::UnclosedBlock,
+                    "Reached end of input in extend definition (missing '}').",
+                )
+                .help = Some("add the missing `}`".into());
                 return Err(Failed);
             }
             match self.field(FieldContext::Extend) {
@@ -1430,7 +1735,12 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
-        Ok(ast::Extend { extendee, fields, span: self.span_from(start), comments })
+        Ok(ast::Extend {
+            extendee,
+            fields,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     /// A range start or end for `extensions` or message `reserved`, with
@@ -1438,19 +1748,32 @@ impl<'a> Parser<'a> {
     fn field_range_number(&mut self, message: &str) -> PResult<ast::Int> {
         let int = self.int32(message)?;
         if int.magnitude == i32::MAX as u64 {
-            self.error(DiagnosticKind::FieldNumberOutOfBounds, "Field number out of bounds.")
-                .help = Some("field numbers go up to 536870911; use `max` for the end of a range".into());
+            self.error(
+                DiagnosticKind::FieldNumberOutOfBounds,
+                "Field number out of bounds.",
+            )
+            .help =
+                Some("field numbers go up to 536870911; use `max` for the end of a range".into());
             return Err(Failed);
         }
         Ok(int)
     }
 
-    fn ranges(&mut self, first_message: &str, next_message: &str, signed: bool) -> PResult<Vec<ast::Range>> {
+    fn ranges(
+        &mut self,
+        first_message: &str,
+        next_message: &str,
+        signed: bool,
+    ) -> PResult<Vec<ast::Range>> {
         let mut ranges = Vec::new();
         let mut first = true;
         loop {
             let message = if first { first_message } else { next_message };
-            let start = if signed { self.signed_int32(message)? } else { self.field_range_number(message)? };
+            let start = if signed {
+                self.signed_int32(message)?
+            } else {
+                self.field_range_number(message)?
+            };
             let end = if self.try_consume("to") {
                 let max_span = self.cur().span;
                 if self.try_consume("max") {
@@ -1458,12 +1781,18 @@ impl<'a> Parser<'a> {
                 } else if signed {
                     Some(ast::RangeEnd::Int(self.signed_int32("Expected integer.")?))
                 } else {
-                    Some(ast::RangeEnd::Int(self.field_range_number("Expected integer.")?))
+                    Some(ast::RangeEnd::Int(
+                        self.field_range_number("Expected integer.")?,
+                    ))
                 }
             } else {
                 None
             };
-            ranges.push(ast::Range { start, end, span: self.span_from(start.span.start) });
+            ranges.push(ast::Range {
+                start,
+                end,
+                span: self.span_from(start.span.start),
+            });
             first = false;
             if !self.try_consume(",") {
                 break;
@@ -1475,7 +1804,11 @@ impl<'a> Parser<'a> {
     fn extensions(&mut self) -> PResult<ast::Extensions> {
         let start = self.cur().span.start;
         self.consume("extensions")?;
-        let ranges = self.ranges("Expected field number range.", "Expected field number range.", false)?;
+        let ranges = self.ranges(
+            "Expected field number range.",
+            "Expected field number range.",
+            false,
+        )?;
         let mut options = None;
         if self.looking_at("[") {
             let open = self.cur().span.start;
@@ -1488,10 +1821,18 @@ impl<'a> Parser<'a> {
                 }
             }
             self.consume("]")?;
-            options = Some(ast::CompactOptions { options: list, span: self.span_from(open) });
+            options = Some(ast::CompactOptions {
+                options: list,
+                span: self.span_from(open),
+            });
         }
         let comments = self.end_decl(";")?;
-        Ok(ast::Extensions { ranges, options, span: self.span_from(start), comments })
+        Ok(ast::Extensions {
+            ranges,
+            options,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     /// protoc's `ParseReserved`, for messages (`in_enum == false`) and enums.
@@ -1507,8 +1848,11 @@ impl<'a> Parser<'a> {
                 .help = Some("remove the quotes".into());
                 return Err(Failed);
             }
-            let message =
-                if in_enum { "Expected enum value string literal." } else { "Expected field name string literal." };
+            let message = if in_enum {
+                "Expected enum value string literal."
+            } else {
+                "Expected field name string literal."
+            };
             let mut names = Vec::new();
             loop {
                 let at = self.cur().span;
@@ -1517,10 +1861,17 @@ impl<'a> Parser<'a> {
                     self.diagnostics.push(Diagnostic::warning(
                         DiagnosticKind::InvalidReserved,
                         at,
-                        format!("Reserved name \"{}\" is not a valid identifier.", name.to_string_lossy()),
+                        format!(
+                            "Reserved name \"{}\" is not a valid identifier.",
+                            name.to_string_lossy()
+                        ),
                     ));
                 }
-                names.push(ast::ReservedName { name: name.to_string_lossy(), quoted: true, span: name.span });
+                names.push(ast::ReservedName {
+                    name: name.to_string_lossy(),
+                    quoted: true,
+                    span: name.span,
+                });
                 if !self.try_consume(",") {
                     break;
                 }
@@ -1535,23 +1886,43 @@ impl<'a> Parser<'a> {
                 .help = Some("put the name in quotes".into());
                 return Err(Failed);
             }
-            let message = if in_enum { "Expected enum value identifier." } else { "Expected field name identifier." };
+            let message = if in_enum {
+                "Expected enum value identifier."
+            } else {
+                "Expected field name identifier."
+            };
             let mut names = Vec::new();
             loop {
                 let ident = self.ident(message)?;
-                names.push(ast::ReservedName { name: ident.text, quoted: false, span: ident.span });
+                names.push(ast::ReservedName {
+                    name: ident.text,
+                    quoted: false,
+                    span: ident.span,
+                });
                 if !self.try_consume(",") {
                     break;
                 }
             }
             ast::ReservedKind::Names(names)
         } else if in_enum {
-            ast::ReservedKind::Ranges(self.ranges("Expected enum value or number range.", "Expected enum number range.", true)?)
+            ast::ReservedKind::Ranges(self.ranges(
+                "Expected enum value or number range.",
+                "Expected enum number range.",
+                true,
+            )?)
         } else {
-            ast::ReservedKind::Ranges(self.ranges("Expected field name or number range.", "Expected field number range.", false)?)
+            ast::ReservedKind::Ranges(self.ranges(
+                "Expected field name or number range.",
+                "Expected field number range.",
+                false,
+            )?)
         };
         let comments = self.end_decl(";")?;
-        Ok(ast::Reserved { kind, span: self.span_from(start), comments })
+        Ok(ast::Reserved {
+            kind,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     // ----- enums --------------------------------------------------------
@@ -1564,8 +1935,11 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         while self.try_end_decl("}", false).is_none() {
             if self.at_end() {
-                self.error(DiagnosticKind::UnclosedBlock, "Reached end of input in enum definition (missing '}').")
-                    .help = Some("add the missing `}`".into());
+                self.error(
+                    DiagnosticKind::UnclosedBlock,
+                    "Reached end of input in enum definition (missing '}').",
+                )
+                .help = Some("add the missing `}`".into());
                 return Err(Failed);
             }
             match self.enum_statement() {
@@ -1573,7 +1947,13 @@ impl<'a> Parser<'a> {
                 Err(Failed) => self.skip_statement(),
             }
         }
-        let e = ast::Enum { visibility, name, items, span: self.span_from(start), comments };
+        let e = ast::Enum {
+            visibility,
+            name,
+            items,
+            span: self.span_from(start),
+            comments,
+        };
         self.validate_enum(&e)?;
         Ok(e)
     }
@@ -1583,7 +1963,9 @@ impl<'a> Parser<'a> {
         let mut has_allow_alias = false;
         let mut allow_alias = false;
         for item in &e.items {
-            let ast::EnumItem::Option(option) = item else { continue };
+            let ast::EnumItem::Option(option) = item else {
+                continue;
+            };
             if option.name.parts.len() > 1 {
                 continue;
             }
@@ -1660,10 +2042,19 @@ impl<'a> Parser<'a> {
                 }
             }
             self.consume("]")?;
-            options = Some(ast::CompactOptions { options: list, span: self.span_from(open) });
+            options = Some(ast::CompactOptions {
+                options: list,
+                span: self.span_from(open),
+            });
         }
         let comments = self.end_decl(";")?;
-        Ok(ast::EnumValue { name, number, options, span: self.span_from(start), comments })
+        Ok(ast::EnumValue {
+            name,
+            number,
+            options,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     // ----- services -----------------------------------------------------
@@ -1676,8 +2067,11 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         while self.try_end_decl("}", false).is_none() {
             if self.at_end() {
-                self.error(DiagnosticKind::UnclosedBlock, "Reached end of input in service definition (missing '}').")
-                    .help = Some("add the missing `}`".into());
+                self.error(
+                    DiagnosticKind::UnclosedBlock,
+                    "Reached end of input in service definition (missing '}').",
+                )
+                .help = Some("add the missing `}`".into());
                 return Err(Failed);
             }
             let item_start = self.cur().span;
@@ -1693,7 +2087,12 @@ impl<'a> Parser<'a> {
                 Err(Failed) => self.skip_statement(),
             }
         }
-        Ok(ast::Service { name, items, span: self.span_from(start), comments })
+        Ok(ast::Service {
+            name,
+            items,
+            span: self.span_from(start),
+            comments,
+        })
     }
 
     fn method_type(&mut self) -> PResult<ast::MethodType> {
@@ -1725,8 +2124,11 @@ impl<'a> Parser<'a> {
             let mut items = Vec::new();
             while self.try_end_decl("}", false).is_none() {
                 if self.at_end() {
-                    self.error(DiagnosticKind::UnclosedBlock, "Reached end of input in method options (missing '}').")
-                        .help = Some("add the missing `}`".into());
+                    self.error(
+                        DiagnosticKind::UnclosedBlock,
+                        "Reached end of input in method options (missing '}').",
+                    )
+                    .help = Some("add the missing `}`".into());
                     return Err(Failed);
                 }
                 let item_start = self.cur().span;
@@ -1739,11 +2141,21 @@ impl<'a> Parser<'a> {
                     }
                 }
             }
-            body = Some(ast::MethodBody { items, span: self.span_from(body_start) });
+            body = Some(ast::MethodBody {
+                items,
+                span: self.span_from(body_start),
+            });
         } else {
             comments = self.end_decl(";")?;
         }
-        Ok(ast::Method { name, input, output, body, span: self.span_from(start), comments })
+        Ok(ast::Method {
+            name,
+            input,
+            output,
+            body,
+            span: self.span_from(start),
+            comments,
+        })
     }
 }
 

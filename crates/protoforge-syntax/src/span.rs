@@ -30,12 +30,18 @@ impl Span {
 
     /// An empty span at `offset`.
     pub const fn empty(offset: u32) -> Span {
-        Span { start: offset, end: offset }
+        Span {
+            start: offset,
+            end: offset,
+        }
     }
 
     /// The smallest span covering both `self` and `other`.
     pub fn cover(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// The span as a `usize` range, for slicing the source.
@@ -96,7 +102,11 @@ impl LineIndex {
 
     /// Byte range of the zero-based line `line`, without its newline.
     pub fn line_range(&self, source: &[u8], line: u32) -> Range<usize> {
-        let start = self.line_starts.get(line as usize).copied().unwrap_or(source.len() as u32) as usize;
+        let start = self
+            .line_starts
+            .get(line as usize)
+            .copied()
+            .unwrap_or(source.len() as u32) as usize;
         let mut end = self
             .line_starts
             .get(line as usize + 1)
@@ -124,7 +134,10 @@ impl LineIndex {
                 col += 1;
             }
         }
-        LineCol { line: line as u32, col }
+        LineCol {
+            line: line as u32,
+            col,
+        }
     }
 }
 

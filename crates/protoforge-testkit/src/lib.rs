@@ -23,7 +23,10 @@ pub const CORPUS_ENV: &str = "PROTOFORGE_CORPUS";
 /// The workspace root (the directory holding the top-level `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors().nth(2).map(Path::to_path_buf).unwrap_or_else(|| here.to_path_buf())
+    here.ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| here.to_path_buf())
 }
 
 /// The project's own test data directory, `testdata/`.
@@ -59,7 +62,9 @@ pub fn corpus_dir(tier: &str) -> Option<PathBuf> {
 /// Every `.proto` file under `dir`, sorted, as paths relative to `dir`.
 pub fn proto_files(dir: &Path) -> Vec<PathBuf> {
     fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -112,10 +117,10 @@ pub fn site_packages() -> PathBuf {
     let found = std::fs::read_dir(&lib)
         .ok()
         .and_then(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("python")))
+            entries.flatten().map(|e| e.path()).find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("python"))
+            })
         })
         .map(|p| p.join("site-packages"));
     match found {
@@ -157,6 +162,9 @@ pub fn protoc() -> Command {
 
 /// The version line protoc prints (`libprotoc 35.1`).
 pub fn protoc_version() -> String {
-    let out = protoc().arg("--version").output().unwrap_or_else(|e| panic!("running protoc: {e}"));
+    let out = protoc()
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| panic!("running protoc: {e}"));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
