@@ -1,1 +1,2 @@
+//! Parse throughput over the corpus.
 fn main() {}
