@@ -8,8 +8,9 @@
 //! - **everything that carries meaning is shown**: names as written (a
 //!   leading `.` included), numbers with their sign, labels, types, option
 //!   names such as `(foo.bar).baz`, literal values with their kind (`int`,
-//!   `float`, `ident`, `string`, `token`), which optional tokens were written
-//!   (`stream`, a `:` or a `,`/`;` in a message literal, `<>` delimiters),
+//!   `float`, `ident`, `string`, `token`; `message` and `list` values
+//!   follow as children), which optional tokens were written (`stream`, a
+//!   `:` or a `sep=","`/`sep=";"` in a message literal, `<>` delimiters),
 //!   empty statements, and the comments protoc attaches (`leading:`,
 //!   `trailing:`, `detached:` lines under their node);
 //! - **it is deterministic and escaped**: strings and comments are printed as
@@ -213,20 +214,19 @@ impl Writer<'_> {
         let colon = if field.colon.is_some() { ":" } else { "" };
         let separator = match field.separator {
             Some(span) => match self.source.get(span.range()) {
-                Some(b";") => " ;",
-                _ => " ,",
+                Some(b";") => " sep=\";\"",
+                _ => " sep=\",\"",
             },
             None => "",
         };
-        match &field.value {
-            ast::LiteralValue::Scalar(value) => {
-                let value = self.scalar(value);
-                self.node(field.span, format_args!("LiteralField {name}{colon} {value}{separator}"));
-            }
-            value => {
-                self.node(field.span, format_args!("LiteralField {name}{colon}{separator}"));
-                self.nested(|w| w.literal_value(value));
-            }
+        let value = match &field.value {
+            ast::LiteralValue::Scalar(value) => self.scalar(value),
+            ast::LiteralValue::Message(_) => "message".to_string(),
+            ast::LiteralValue::List(..) => "list".to_string(),
+        };
+        self.node(field.span, format_args!("LiteralField {name}{colon} {value}{separator}"));
+        if !matches!(field.value, ast::LiteralValue::Scalar(_)) {
+            self.nested(|w| w.literal_value(&field.value));
         }
     }
 

@@ -1,1 +1,3 @@
+//! The integration tests of protoforge-syntax, one module per data directory.
 
+mod ok;
