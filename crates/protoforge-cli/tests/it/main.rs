@@ -166,3 +166,16 @@ fn usage_errors_exit_with_2() {
         assert!(result.stdout.is_empty() && !result.stderr.is_empty(), "{args:?}: {result:?}");
     }
 }
+
+#[test]
+fn bundled_examples_are_clean() {
+    // What `cargo xtask demo` runs.
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/examples");
+    let mut args = vec!["check".to_string(), "-I".to_string(), examples.display().to_string()];
+    for name in ["helloworld.proto", "route_guide.proto", "inventory.proto"] {
+        assert!(examples.join(name).is_file(), "{name} is missing from {}", examples.display());
+        args.push(name.to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(protoforge("examples", &[], &args), run(0, "", ""));
+}
