@@ -23,7 +23,11 @@ pub(crate) enum Status {
 
 impl Status {
     fn and(self, other: Status) -> Status {
-        if self == Status::Clean { other } else { Status::Failed }
+        if self == Status::Clean {
+            other
+        } else {
+            Status::Failed
+        }
     }
 }
 
@@ -38,7 +42,9 @@ pub(crate) fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> 
             Ok(status)
         }
         Command::DebugAst { lookup, file } => {
-            let Some(source) = read(lookup, file, err)? else { return Ok(Status::Failed) };
+            let Some(source) = read(lookup, file, err)? else {
+                return Ok(Status::Failed);
+            };
             let parsed = protoforge_syntax::parse(&source);
             out.write_all(protoforge_syntax::dump::dump(&parsed.file, &source).as_bytes())?;
             report(config.error_format, file, &source, &parsed.diagnostics, err)
@@ -46,8 +52,15 @@ pub(crate) fn run(config: &Config, out: &mut dyn Write, err: &mut dyn Write) -> 
     }
 }
 
-fn check(format: ErrorFormat, lookup: &Lookup, file: &Path, err: &mut dyn Write) -> io::Result<Status> {
-    let Some(source) = read(lookup, file, err)? else { return Ok(Status::Failed) };
+fn check(
+    format: ErrorFormat,
+    lookup: &Lookup,
+    file: &Path,
+    err: &mut dyn Write,
+) -> io::Result<Status> {
+    let Some(source) = read(lookup, file, err)? else {
+        return Ok(Status::Failed);
+    };
     let parsed = protoforge_syntax::parse(&source);
     report(format, file, &source, &parsed.diagnostics, err)
 }
@@ -66,7 +79,9 @@ fn report(
     let mut status = Status::Clean;
     for diagnostic in diagnostics {
         match format {
-            ErrorFormat::Gcc => err.write_all(diagnostic.render_protoc(&path, source, &index).as_bytes())?,
+            ErrorFormat::Gcc => {
+                err.write_all(diagnostic.render_protoc(&path, source, &index).as_bytes())?
+            }
             ErrorFormat::Rich => {
                 err.write_all(diagnostic.render_rich(&path, source, &index).as_bytes())?;
                 err.write_all(b"\n")?;
@@ -99,7 +114,11 @@ fn resolve(lookup: &Lookup, file: &Path) -> Option<PathBuf> {
     if file.exists() {
         return Some(file.to_path_buf());
     }
-    lookup.proto_paths.iter().map(|dir| dir.join(file)).find(|path| path.exists())
+    lookup
+        .proto_paths
+        .iter()
+        .map(|dir| dir.join(file))
+        .find(|path| path.exists())
 }
 
 /// An IO error as the C library words it, without Rust's `(os error N)`.
@@ -117,7 +136,10 @@ mod tests {
 
     #[test]
     fn os_error_numbers_are_dropped() {
-        assert_eq!(describe(&io::Error::from_raw_os_error(2)), "No such file or directory");
+        assert_eq!(
+            describe(&io::Error::from_raw_os_error(2)),
+            "No such file or directory"
+        );
         assert_eq!(describe(&io::Error::other("plain")), "plain");
     }
 }

@@ -66,12 +66,21 @@ impl Config {
     {
         let cli = Cli::try_parse_from(args)?;
         let command = match cli.command {
-            CliCommand::Check { paths, files } => Command::Check { lookup: paths.into_lookup(), files },
-            CliCommand::Debug { stage: DebugStage::Ast { paths, file } } => {
-                Command::DebugAst { lookup: paths.into_lookup(), file }
-            }
+            CliCommand::Check { paths, files } => Command::Check {
+                lookup: paths.into_lookup(),
+                files,
+            },
+            CliCommand::Debug {
+                stage: DebugStage::Ast { paths, file },
+            } => Command::DebugAst {
+                lookup: paths.into_lookup(),
+                file,
+            },
         };
-        Ok(Config { error_format: cli.error_format, command })
+        Ok(Config {
+            error_format: cli.error_format,
+            command,
+        })
     }
 }
 
@@ -157,13 +166,25 @@ mod tests {
 
     #[test]
     fn proto_paths_in_every_spelling() {
-        let parsed = config(&["check", "-I", "a", "-Ib", "--proto_path", "c", "--proto_path=d:e", "x.proto"]);
+        let parsed = config(&[
+            "check",
+            "-I",
+            "a",
+            "-Ib",
+            "--proto_path",
+            "c",
+            "--proto_path=d:e",
+            "x.proto",
+        ]);
         let paths = ["a", "b", "c", "d", "e"].map(PathBuf::from).to_vec();
         assert_eq!(
             parsed,
             Config {
                 error_format: ErrorFormat::Gcc,
-                command: Command::Check { lookup: Lookup { proto_paths: paths }, files: vec!["x.proto".into()] },
+                command: Command::Check {
+                    lookup: Lookup { proto_paths: paths },
+                    files: vec!["x.proto".into()]
+                },
             }
         );
     }
@@ -174,12 +195,23 @@ mod tests {
         let after = config(&["debug", "ast", "--error_format", "rich", "x.proto"]);
         assert_eq!(before, after);
         assert_eq!(before.error_format, ErrorFormat::Rich);
-        assert_eq!(before.command, Command::DebugAst { lookup: Lookup::default(), file: "x.proto".into() });
+        assert_eq!(
+            before.command,
+            Command::DebugAst {
+                lookup: Lookup::default(),
+                file: "x.proto".into()
+            }
+        );
     }
 
     #[test]
     fn usage_errors_exit_with_2() {
-        for args in [&["check"][..], &["check", "--error_format=msvs", "x.proto"], &["frobnicate"], &[]] {
+        for args in [
+            &["check"][..],
+            &["check", "--error_format=msvs", "x.proto"],
+            &["frobnicate"],
+            &[],
+        ] {
             let argv = std::iter::once("protoforge").chain(args.iter().copied());
             match Config::from_args(argv) {
                 Ok(config) => panic!("{args:?} parsed as {config:?}"),

@@ -43,7 +43,11 @@ use crate::span::Span;
 /// );
 /// ```
 pub fn dump(file: &ast::File, source: &[u8]) -> String {
-    let mut w = Writer { out: String::new(), indent: 0, source };
+    let mut w = Writer {
+        out: String::new(),
+        indent: 0,
+        source,
+    };
     w.file(file);
     w.out
 }
@@ -105,7 +109,10 @@ impl Writer<'_> {
                     ast::SyntaxKeyword::Syntax => "syntax",
                     ast::SyntaxKeyword::Edition => "edition",
                 };
-                w.node(syntax.span, format_args!("Syntax {keyword} {}", string(&syntax.value)));
+                w.node(
+                    syntax.span,
+                    format_args!("Syntax {keyword} {}", string(&syntax.value)),
+                );
                 w.comments(&syntax.comments);
             }
             for item in &file.items {
@@ -141,7 +148,10 @@ impl Writer<'_> {
             Some((ast::ImportModifier::Weak, _)) => "weak ",
             Some((ast::ImportModifier::Option, _)) => "option ",
         };
-        self.node(import.span, format_args!("Import {modifier}{}", string(&import.path)));
+        self.node(
+            import.span,
+            format_args!("Import {modifier}{}", string(&import.path)),
+        );
         self.comments(&import.comments);
     }
 
@@ -180,9 +190,13 @@ impl Writer<'_> {
     /// A value that fits on one line, with its kind.
     fn scalar(&self, value: &ast::OptionValue) -> String {
         match value {
-            ast::OptionValue::Ident { minus, ident } => format!("ident {}{}", sign(*minus), ident.text),
+            ast::OptionValue::Ident { minus, ident } => {
+                format!("ident {}{}", sign(*minus), ident.text)
+            }
             ast::OptionValue::Int(int) => format!("int {}", int_text(int)),
-            ast::OptionValue::Float(float) => format!("float {}{:?}", sign(float.minus), float.magnitude),
+            ast::OptionValue::Float(float) => {
+                format!("float {}{:?}", sign(float.minus), float.magnitude)
+            }
             ast::OptionValue::String(lit) => format!("string {}", string(lit)),
             ast::OptionValue::Aggregate(_) => "message".to_string(),
             ast::OptionValue::Token(span) => {
@@ -209,7 +223,9 @@ impl Writer<'_> {
         let name = match &field.name {
             ast::LiteralFieldName::Field(ident) => ident.text.clone(),
             ast::LiteralFieldName::Extension(name, _) => format!("[{name}]"),
-            ast::LiteralFieldName::Any { prefix, type_name, .. } => format!("[{prefix}/{type_name}]"),
+            ast::LiteralFieldName::Any {
+                prefix, type_name, ..
+            } => format!("[{prefix}/{type_name}]"),
         };
         let colon = if field.colon.is_some() { ":" } else { "" };
         let separator = match field.separator {
@@ -224,7 +240,10 @@ impl Writer<'_> {
             ast::LiteralValue::Message(_) => "message".to_string(),
             ast::LiteralValue::List(..) => "list".to_string(),
         };
-        self.node(field.span, format_args!("LiteralField {name}{colon} {value}{separator}"));
+        self.node(
+            field.span,
+            format_args!("LiteralField {name}{colon} {value}{separator}"),
+        );
         if !matches!(field.value, ast::LiteralValue::Scalar(_)) {
             self.nested(|w| w.literal_value(&field.value));
         }
@@ -252,7 +271,10 @@ impl Writer<'_> {
 
     fn message(&mut self, message: &ast::Message) {
         let visibility = visibility(message.visibility);
-        self.node(message.span, format_args!("Message {visibility}{}", message.name.text));
+        self.node(
+            message.span,
+            format_args!("Message {visibility}{}", message.name.text),
+        );
         self.comments(&message.comments);
         self.nested(|w| w.message_body(&message.body));
     }
@@ -298,7 +320,10 @@ impl Writer<'_> {
         };
         let ty = field_type(&field.ty);
         let number = int_text(&field.number);
-        self.node(field.span, format_args!("Field {label}{ty} {} = {number}", field.name.text));
+        self.node(
+            field.span,
+            format_args!("Field {label}{ty} {} = {number}", field.name.text),
+        );
         self.comments(&field.comments);
         self.compact_options(field.options.as_ref());
         if let Some(body) = &field.group_body {
@@ -321,7 +346,13 @@ impl Writer<'_> {
             ast::ReservedKind::Ranges(list) => ranges(list),
             ast::ReservedKind::Names(names) => names
                 .iter()
-                .map(|name| if name.quoted { format!("{:?}", name.name) } else { name.name.clone() })
+                .map(|name| {
+                    if name.quoted {
+                        format!("{:?}", name.name)
+                    } else {
+                        name.name.clone()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(", "),
         };
@@ -340,7 +371,10 @@ impl Writer<'_> {
                 match item {
                     ast::EnumItem::Value(value) => {
                         let number = int_text(&value.number);
-                        w.node(value.span, format_args!("EnumValue {} = {number}", value.name.text));
+                        w.node(
+                            value.span,
+                            format_args!("EnumValue {} = {number}", value.name.text),
+                        );
                         w.comments(&value.comments);
                         w.compact_options(value.options.as_ref());
                     }
@@ -374,7 +408,13 @@ impl Writer<'_> {
         let input = method_type(&method.input);
         let output = method_type(&method.output);
         let body = if method.body.is_some() { " {}" } else { "" };
-        self.node(method.span, format_args!("Method {} ({input}) returns ({output}){body}", method.name.text));
+        self.node(
+            method.span,
+            format_args!(
+                "Method {} ({input}) returns ({output}){body}",
+                method.name.text
+            ),
+        );
         self.comments(&method.comments);
         let Some(body) = &method.body else { return };
         self.nested(|w| {
@@ -412,7 +452,11 @@ fn escape_bytes(bytes: &[u8]) -> String {
 /// concatenated.
 fn string(lit: &ast::StringLit) -> String {
     let value = escape_bytes(&lit.value);
-    if lit.parts.len() > 1 { format!("{value} ({} parts)", lit.parts.len()) } else { value }
+    if lit.parts.len() > 1 {
+        format!("{value} ({} parts)", lit.parts.len())
+    } else {
+        value
+    }
 }
 
 fn visibility(visibility: Option<(ast::Visibility, Span)>) -> &'static str {
@@ -440,7 +484,9 @@ fn field_type(ty: &ast::FieldType) -> String {
     match ty {
         ast::FieldType::Scalar(scalar, _) => scalar.keyword().to_string(),
         ast::FieldType::Named(name) => name.to_string(),
-        ast::FieldType::Map(key, value, _) => format!("map<{}, {}>", field_type(key), field_type(value)),
+        ast::FieldType::Map(key, value, _) => {
+            format!("map<{}, {}>", field_type(key), field_type(value))
+        }
         ast::FieldType::Group(_) => "group".to_string(),
     }
 }
@@ -456,7 +502,9 @@ fn ranges(ranges: &[ast::Range]) -> String {
         .iter()
         .map(|range| match range.end {
             None => int_text(&range.start),
-            Some(ast::RangeEnd::Int(end)) => format!("{} to {}", int_text(&range.start), int_text(&end)),
+            Some(ast::RangeEnd::Int(end)) => {
+                format!("{} to {}", int_text(&range.start), int_text(&end))
+            }
             Some(ast::RangeEnd::Max(_)) => format!("{} to max", int_text(&range.start)),
         })
         .collect();

@@ -23,9 +23,15 @@ fn parse_without_diagnostics_and_snapshot_the_tree() {
             let parsed = protoforge_syntax::parse(&source);
             let index = LineIndex::new(&source);
             let name = file_name(path);
-            let rendered: String =
-                parsed.diagnostics.iter().map(|d| d.render_protoc(&name, &source, &index)).collect();
-            assert!(rendered.is_empty(), "{name} must parse with no diagnostics, got:\n{rendered}");
+            let rendered: String = parsed
+                .diagnostics
+                .iter()
+                .map(|d| d.render_protoc(&name, &source, &index))
+                .collect();
+            assert!(
+                rendered.is_empty(),
+                "{name} must parse with no diagnostics, got:\n{rendered}"
+            );
             insta::assert_snapshot!("dump", protoforge_syntax::dump::dump(&parsed.file, &source));
         });
     });
@@ -38,7 +44,12 @@ fn protoc_accepts_every_file() {
         .into_iter()
         .filter(|file| file.parent() == Some(Path::new("")))
         .collect();
-    assert!(files.len() >= 20, "expected at least 20 inputs in {}, found {}", dir.display(), files.len());
+    assert!(
+        files.len() >= 20,
+        "expected at least 20 inputs in {}, found {}",
+        dir.display(),
+        files.len()
+    );
     let output = protoforge_testkit::protoc()
         .current_dir(&dir)
         .arg("-I")
@@ -58,5 +69,7 @@ fn protoc_accepts_every_file() {
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
