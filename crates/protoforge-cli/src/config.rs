@@ -50,9 +50,9 @@ pub(crate) struct Lookup {
 /// The `--error_format` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ErrorFormat {
-    /// protoc's one-line `path:line:col: message`, the name protoc gives it.
+    /// protoc's one-line `path:line:col: message` (protoc's name for it).
     Gcc,
-    /// A snippet of the source with a caret under the problem, for people.
+    /// The kind, the source line and a caret under the problem, for people.
     Rich,
 }
 

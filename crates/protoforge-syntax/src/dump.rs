@@ -10,20 +10,21 @@
 //!   names such as `(foo.bar).baz`, literal values with their kind (`int`,
 //!   `float`, `ident`, `string`, `token`; `message` and `list` values
 //!   follow as children), which optional tokens were written (`stream`, a
-//!   `:` or a `sep=","`/`sep=";"` in a message literal, `<>` delimiters),
-//!   empty statements, and the comments protoc attaches (`leading:`,
-//!   `trailing:`, `detached:` lines under their node);
+//!   `:` or a `sep=","`/`sep=";"` in a message literal, `<>` delimiters, a
+//!   method body `{}` rather than `;`, `(N parts)` for adjacent string
+//!   literals), empty statements, and the comments protoc attaches
+//!   (`leading:`, `trailing:`, `detached:` lines under their node);
 //! - **it is deterministic and escaped**: strings and comments are printed as
 //!   Rust's `Debug` prints them (bytes that are not UTF-8 as a `b"…"` byte
-//!   string), so every line is plain ASCII-safe text and a dump never
-//!   depends on anything but the tree and the source.
+//!   string), so a newline, quote or control character never breaks a line,
+//!   and a dump depends on nothing but the tree and the source.
 //!
 //! Only a node's own span is printed; the spans of the tokens inside it (a
 //! name, a sign, a keyword) follow from the source and would bury the tree.
 //!
-//! The printer is a small [`Writer`] that owns the output and the indent
-//! level: each node is one [`Writer::node`] call, and its children are
-//! written inside [`Writer::nested`], so indentation can never drift.
+//! The printer is a small `Writer` that owns the output and the indent
+//! level: each node is one `Writer::node` call, and its children are
+//! written inside `Writer::nested`, so indentation can never drift.
 
 use std::fmt::{self, Write as _};
 
