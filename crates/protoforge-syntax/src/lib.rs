@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+pub mod dump;
 mod diagnostic;
 
 mod lex;
