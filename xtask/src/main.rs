@@ -83,7 +83,15 @@ fn test() -> Result<(), String> {
     // Benchmarks are built (so they keep compiling) but not run: they are
     // measurements, not tests (`cargo bench` runs them).
     run(cargo().args(["build", "--workspace", "--benches", "--locked"]))?;
-    run(cargo().args(["test", "--workspace", "--lib", "--bins", "--tests", "--examples", "--locked"]))?;
+    run(cargo().args([
+        "test",
+        "--workspace",
+        "--lib",
+        "--bins",
+        "--tests",
+        "--examples",
+        "--locked",
+    ]))?;
     run(cargo().args(["test", "--workspace", "--doc", "--locked"]))?;
     Ok(())
 }

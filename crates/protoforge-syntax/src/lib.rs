@@ -25,8 +25,8 @@
 #![deny(missing_docs)]
 
 pub mod ast;
-pub mod dump;
 mod diagnostic;
+pub mod dump;
 
 mod lex;
 pub mod limits;

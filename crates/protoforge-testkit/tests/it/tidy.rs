@@ -9,11 +9,16 @@ use protoforge_testkit::workspace_root;
 /// and `xtask/src`, sorted.
 fn rust_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
-                if path.file_name().is_some_and(|n| n == "snapshots" || n == "target") {
+                if path
+                    .file_name()
+                    .is_some_and(|n| n == "snapshots" || n == "target")
+                {
                     continue;
                 }
                 walk(&path, out);
@@ -27,12 +32,19 @@ fn rust_files() -> Vec<PathBuf> {
     walk(&root.join("crates"), &mut out);
     walk(&root.join("xtask"), &mut out);
     out.sort();
-    assert!(out.len() > 5, "found too few Rust files under {}", root.display());
+    assert!(
+        out.len() > 5,
+        "found too few Rust files under {}",
+        root.display()
+    );
     out
 }
 
 fn relative(path: &Path) -> String {
-    path.strip_prefix(workspace_root()).unwrap_or(path).display().to_string()
+    path.strip_prefix(workspace_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// The part of a source file before its `#[cfg(test)]` module.
@@ -46,7 +58,11 @@ fn is_library_source(path: &Path) -> bool {
 }
 
 fn check(rule: &str, offenders: Vec<String>) {
-    assert!(offenders.is_empty(), "tidy rule violated: {rule}\n  {}", offenders.join("\n  "));
+    assert!(
+        offenders.is_empty(),
+        "tidy rule violated: {rule}\n  {}",
+        offenders.join("\n  ")
+    );
 }
 
 #[test]
@@ -59,7 +75,10 @@ fn every_file_says_why_it_exists() {
         })
         .map(|p| relative(&p))
         .collect();
-    check("every Rust file opens with a `//!` doc comment saying why it exists", offenders);
+    check(
+        "every Rust file opens with a `//!` doc comment saying why it exists",
+        offenders,
+    );
 }
 
 #[test]
@@ -74,7 +93,10 @@ fn library_code_does_not_unwrap_or_leave_placeholders() {
             }
         }
     }
-    check("library code has no unwrap(), todo!, unimplemented! or dbg!", offenders);
+    check(
+        "library code has no unwrap(), todo!, unimplemented! or dbg!",
+        offenders,
+    );
 }
 
 #[test]
@@ -89,7 +111,10 @@ fn tests_are_never_ignored_or_expected_to_panic() {
             }
         }
     }
-    check("no #[ignore] or #[should_panic]: assert today's behaviour and leave a FIXME", offenders);
+    check(
+        "no #[ignore] or #[should_panic]: assert today's behaviour and leave a FIXME",
+        offenders,
+    );
 }
 
 #[test]
@@ -105,5 +130,8 @@ fn front_end_has_no_hash_maps() {
             offenders.push(relative(&path));
         }
     }
-    check("protoforge-syntax uses no HashMap/HashSet (deterministic output)", offenders);
+    check(
+        "protoforge-syntax uses no HashMap/HashSet (deterministic output)",
+        offenders,
+    );
 }
