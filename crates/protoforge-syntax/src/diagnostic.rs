@@ -69,8 +69,9 @@ pub enum DiagnosticKind {
     UnmatchedBrace,
     /// End of file inside a block.
     UnclosedBlock,
-    /// Declarations nested deeper than [`crate::limits::MAX_DECLARATION_DEPTH`],
-    /// or an aggregate value deeper than [`crate::limits::MAX_AGGREGATE_DEPTH`].
+    /// Messages nested deeper than [`crate::limits::MAX_DECLARATION_DEPTH`],
+    /// groups deeper than [`crate::limits::MAX_GROUP_DEPTH`], or an aggregate
+    /// value deeper than [`crate::limits::MAX_AGGREGATE_DEPTH`].
     NestingTooDeep,
     /// A second `package` statement.
     DuplicatePackage,
@@ -94,7 +95,8 @@ pub enum DiagnosticKind {
     /// A `reserved` statement in the wrong form for the file's syntax, or a
     /// reserved name that is not an identifier (a warning).
     InvalidReserved,
-    /// A field number of 2147483647 in a range, where `+1` would overflow.
+    /// A field number of 2147483647 in an `extensions` range, where `+1`
+    /// would overflow (protoc 35 checks only `extensions` ranges here).
     FieldNumberOutOfBounds,
     /// `import option` before edition 2024, `import weak` from 2024 on, or a
     /// plain import after an option import.

@@ -1,0 +1,38 @@
+//! Snapshot runner for `testdata/syntax/err`: every diagnostic of every case,
+//! in protoc's one-line form and then in the rich form.
+
+use std::fmt::Write as _;
+
+use protoforge_syntax::LineIndex;
+
+/// All diagnostics of `source`, both renderings; panics if there is no error.
+fn render_all(name: &str, source: &[u8]) -> String {
+    let parsed = protoforge_syntax::parse(source);
+    assert!(
+        parsed.has_errors(),
+        "{name}: an err case must give at least one error"
+    );
+    let index = LineIndex::new(source);
+    let mut out = String::new();
+    for d in &parsed.diagnostics {
+        out.push_str(&d.render_protoc(name, source, &index));
+    }
+    for d in &parsed.diagnostics {
+        let _ = writeln!(out);
+        out.push_str(&d.render_rich(name, source, &index));
+    }
+    out
+}
+
+#[test]
+fn err_cases() {
+    insta::glob!("../../../../testdata/syntax/err", "*.proto", |path| {
+        let source =
+            std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        insta::assert_snapshot!(render_all(&name, &source));
+    });
+}
