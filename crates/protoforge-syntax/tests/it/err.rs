@@ -1,5 +1,6 @@
 //! Snapshot runner for `testdata/syntax/err`: every diagnostic of every case,
-//! in protoc's one-line form and then in the rich form.
+//! in protoc's one-line form and then in the rich form, snapshotted in
+//! `snapshots/` beside the inputs.
 
 use std::fmt::Write as _;
 
@@ -26,6 +27,10 @@ fn render_all(name: &str, source: &[u8]) -> String {
 
 #[test]
 fn err_cases() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(protoforge_testkit::testdata().join("syntax/err/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    let _guard = settings.bind_to_scope();
     insta::glob!("../../../../testdata/syntax/err", "*.proto", |path| {
         let source =
             std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
@@ -33,6 +38,6 @@ fn err_cases() {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        insta::assert_snapshot!(render_all(&name, &source));
+        insta::assert_snapshot!("diagnostics", render_all(&name, &source));
     });
 }
