@@ -69,8 +69,9 @@ pub enum DiagnosticKind {
     UnmatchedBrace,
     /// End of file inside a block.
     UnclosedBlock,
-    /// Declarations nested deeper than [`crate::limits::MAX_DECLARATION_DEPTH`],
-    /// or an aggregate value deeper than [`crate::limits::MAX_AGGREGATE_DEPTH`].
+    /// Messages nested deeper than [`crate::limits::MAX_DECLARATION_DEPTH`],
+    /// groups deeper than [`crate::limits::MAX_GROUP_DEPTH`], or an aggregate
+    /// value deeper than [`crate::limits::MAX_AGGREGATE_DEPTH`].
     NestingTooDeep,
     /// A second `package` statement.
     DuplicatePackage,
@@ -94,7 +95,8 @@ pub enum DiagnosticKind {
     /// A `reserved` statement in the wrong form for the file's syntax, or a
     /// reserved name that is not an identifier (a warning).
     InvalidReserved,
-    /// A field number of 2147483647 in a range, where `+1` would overflow.
+    /// A field number of 2147483647 in an `extensions` range, where `+1`
+    /// would overflow (protoc 35 checks only `extensions` ranges here).
     FieldNumberOutOfBounds,
     /// `import option` before edition 2024, `import weak` from 2024 on, or a
     /// plain import after an option import.
@@ -306,6 +308,10 @@ impl Diagnostic {
 }
 
 /// Writes `--> path:line:col`, the source line and a caret line for `span`.
+///
+/// The line is shown with tabs expanded to four spaces, control characters
+/// and invalid UTF-8 shown as U+FFFD, so the carets line up under the
+/// characters they mark whatever the bytes are.
 fn render_snippet(
     out: &mut String,
     path: &str,
@@ -316,57 +322,97 @@ fn render_snippet(
 ) {
     let start = index.line_col(source, span.start);
     let _ = writeln!(out, "  --> {path}:{}:{}", start.line + 1, start.col + 1);
-    let line_range = index.line_range(source, start.line);
-    let line_start = line_range.start;
-    let line_text = &source[line_range.clone()];
-    let gutter = (start.line + 1).to_string();
-    let pad = " ".repeat(gutter.len());
-    // Show the line with tabs expanded so carets line up; columns here count
-    // characters (lossy UTF-8), not protoc's bytes.
+    let line = index.line_range(source, start.line);
+    let span_start = (span.start as usize).clamp(line.start, line.end);
+    // A span running past the line is marked to the end of the line.
+    let span_end = (span.end as usize).clamp(span_start, line.end);
     let mut shown = String::new();
     let mut caret = String::new();
-    let span_start = (span.start as usize).clamp(line_start, line_range.end);
-    let span_end = (span.end as usize).clamp(span_start, line_range.end);
-    let text = String::from_utf8_lossy(line_text);
-    let mut byte = line_start;
-    for ch in text.chars() {
-        let width = if ch == '\t' { 4 } else { 1 };
-        let glyph: String = if ch == '\t' {
-            "    ".into()
-        } else if ch.is_control() {
-            "\u{fffd}".into()
-        } else {
-            ch.to_string()
-        };
+    for (offset, glyph) in glyphs(&source[line.clone()]) {
+        let at = line.start + offset;
+        let marked = at >= span_start && at < span_end.max(span_start + 1);
+        let fill = if marked { '^' } else { ' ' };
+        let width = glyph.chars().count();
         shown.push_str(&glyph);
-        let mark = if byte >= span_start
-            && (byte < span_end || (byte == span_start && span_end == span_start))
-        {
-            '^'
-        } else if byte < span_start {
-            ' '
-        } else {
-            '\0'
-        };
-        if mark != '\0' {
-            for _ in 0..width {
-                caret.push(mark);
-            }
+        if at < span_end.max(span_start + 1) {
+            caret.extend(std::iter::repeat_n(fill, width));
         }
-        byte += ch
-            .len_utf8()
-            .min(line_range.end.saturating_sub(byte).max(1));
     }
     if !caret.contains('^') {
-        // The span starts at the end of the line (or of the file).
+        // The span is empty at the end of the line (or of the file).
         caret.push('^');
     }
+    let gutter = (start.line + 1).to_string();
+    let pad = " ".repeat(gutter.len());
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{gutter} | {shown}");
+    let _ = writeln!(out, "{gutter} | {}", shown.trim_end_matches(['\r']));
     let caret = caret.trim_end();
     if label.is_empty() {
         let _ = writeln!(out, "{pad} | {caret}");
     } else {
         let _ = writeln!(out, "{pad} | {caret} {label}");
+    }
+}
+
+/// Splits a line into display glyphs, each with the byte offset it starts at.
+fn glyphs(line: &[u8]) -> Vec<(usize, String)> {
+    let mut out = Vec::with_capacity(line.len());
+    let mut offset = 0;
+    for chunk in line.utf8_chunks() {
+        for ch in chunk.valid().chars() {
+            let glyph = match ch {
+                '\t' => "    ".to_string(),
+                '\r' => String::new(),
+                c if c.is_control() => "\u{fffd}".to_string(),
+                c => c.to_string(),
+            };
+            out.push((offset, glyph));
+            offset += ch.len_utf8();
+        }
+        for _ in chunk.invalid() {
+            out.push((offset, "\u{fffd}".to_string()));
+            offset += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rich(source: &str, span: Span) -> String {
+        let d = Diagnostic::error(DiagnosticKind::UnexpectedToken, span, "Expected \";\".")
+            .with_help("found `}`");
+        d.render_rich(
+            "a.proto",
+            source.as_bytes(),
+            &LineIndex::new(source.as_bytes()),
+        )
+    }
+
+    #[test]
+    fn rich_marks_the_span_under_the_source_line() {
+        let out = rich("message A {\n\tint32 x = 1\n}\n", Span::new(25, 26));
+        assert_eq!(
+            out,
+            "error[unexpected-token]: Expected \";\".\n  --> a.proto:3:1\n  |\n3 | }\n  | ^\n  = help: found `}`\n"
+        );
+    }
+
+    #[test]
+    fn rich_expands_tabs_and_counts_characters() {
+        let out = rich("\t\"é\" x", Span::new(6, 7));
+        assert!(out.contains("1 |     \"é\" x\n  |         ^\n"), "{out}");
+    }
+
+    #[test]
+    fn protoc_form_counts_bytes_and_tabs() {
+        let src = "\t\"é\" x";
+        let d = Diagnostic::error(DiagnosticKind::UnexpectedToken, Span::new(6, 7), "m");
+        assert_eq!(
+            d.render_protoc("a.proto", src.as_bytes(), &LineIndex::new(src.as_bytes())),
+            "a.proto:1:14: m\n"
+        );
     }
 }

@@ -112,12 +112,27 @@ struct Lexer<'a> {
     src: &'a [u8],
     pos: usize,
     tokens: Vec<Token>,
-    diagnostics: Vec<Diagnostic>,
+    /// Each diagnostic with the index of the token being read when it was
+    /// found (see [`tokenize_ordered`]).
+    diagnostics: Vec<(usize, Diagnostic)>,
 }
 
 /// Splits `source` into tokens, ending with one [`TokenKind::End`] token, and
 /// reports every tokenizer error protoc would report, at the same position.
 pub fn tokenize(source: &[u8]) -> (Vec<Token>, Vec<Diagnostic>) {
+    let (tokens, diagnostics) = tokenize_ordered(source);
+    (tokens, diagnostics.into_iter().map(|(_, d)| d).collect())
+}
+
+/// [`tokenize`], with each diagnostic paired with the index of the token
+/// whose reading found it: the token it is inside, or the one after the gap
+/// (whitespace, comments, control characters) it is in.
+///
+/// protoc's tokenizer runs one token ahead of its parser, so a tokenizer
+/// error is reported when the parser moves onto that token: after the parser's
+/// errors at the token before, before its errors at that token. The parser
+/// uses the index to merge the two lists in protoc's order.
+pub(crate) fn tokenize_ordered(source: &[u8]) -> (Vec<Token>, Vec<(usize, Diagnostic)>) {
     let mut lexer = Lexer {
         src: source,
         pos: 0,
@@ -149,8 +164,11 @@ impl<'a> Lexer<'a> {
 
     fn error(&mut self, kind: DiagnosticKind, at: usize, message: &str) {
         let at = at.min(self.src.len()) as u32;
-        self.diagnostics
-            .push(Diagnostic::error(kind, Span::empty(at), message));
+        self.report(Diagnostic::error(kind, Span::empty(at), message));
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push((self.tokens.len(), diagnostic));
     }
 
     fn byte_order_mark(&mut self) {
@@ -167,7 +185,7 @@ impl<'a> Lexer<'a> {
             self.pos = 2;
         }
         let pos = self.pos;
-        self.diagnostics.push(
+        self.report(
             Diagnostic::error(
                 DiagnosticKind::InvalidByteOrderMark,
                 Span::empty(pos as u32),
@@ -237,7 +255,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                     if let Some(prev) = self.tokens.last() {
                         if prev.kind == TokenKind::Ident && prev.span.end as usize == start {
-                            self.diagnostics.push(
+                            self.report(
                                 Diagnostic::error(
                                     DiagnosticKind::MissingSpace,
                                     Span::new(start as u32, start as u32 + 1),
@@ -262,7 +280,7 @@ impl<'a> Lexer<'a> {
                 self.push(TokenKind::String, start);
             } else {
                 if c & 0x80 != 0 {
-                    self.diagnostics.push(
+                    self.report(
                         Diagnostic::error(
                             DiagnosticKind::NonAsciiCharacter,
                             Span::new(start as u32, start as u32 + 1),
@@ -288,12 +306,13 @@ impl<'a> Lexer<'a> {
 
     fn block_comment(&mut self) {
         let start = self.pos - 2;
+        let mut found = Vec::new();
         scan_block_comment(
             self.src,
             &mut self.pos,
             &mut (),
             &mut |kind, pos| match kind {
-                BlockCommentError::Nested => self.diagnostics.push(
+                BlockCommentError::Nested => found.push(
                     Diagnostic::error(
                         DiagnosticKind::NestedBlockComment,
                         Span::empty(pos as u32),
@@ -301,7 +320,7 @@ impl<'a> Lexer<'a> {
                     )
                     .with_help("close the outer comment first, or use `//` comments"),
                 ),
-                BlockCommentError::Eof => self.diagnostics.push(
+                BlockCommentError::Eof => found.push(
                     Diagnostic::error(
                         DiagnosticKind::UnterminatedBlockComment,
                         Span::empty(pos as u32),
@@ -315,6 +334,9 @@ impl<'a> Lexer<'a> {
                 ),
             },
         );
+        for diagnostic in found {
+            self.report(diagnostic);
+        }
     }
 
     /// protoc's `ConsumeNumber`, entered after the first character.
@@ -385,7 +407,7 @@ impl<'a> Lexer<'a> {
             }
         }
         if is_letter(self.cur()) {
-            self.diagnostics.push(
+            self.report(
                 Diagnostic::error(
                     DiagnosticKind::MissingSpace,
                     Span::empty(self.pos as u32),
@@ -420,7 +442,7 @@ impl<'a> Lexer<'a> {
         loop {
             let c = self.cur();
             if self.eof() || c == 0 {
-                self.diagnostics.push(
+                self.report(
                     Diagnostic::error(
                         DiagnosticKind::UnterminatedString,
                         Span::empty(self.pos.min(self.src.len()) as u32),
@@ -432,7 +454,7 @@ impl<'a> Lexer<'a> {
             }
             match c {
                 b'\n' => {
-                    self.diagnostics.push(
+                    self.report(
                         Diagnostic::error(
                             DiagnosticKind::MultilineString,
                             Span::empty(self.pos as u32),
@@ -445,6 +467,8 @@ impl<'a> Lexer<'a> {
                 b'\\' => {
                     self.pos += 1;
                     let e = self.cur();
+                    // A simple escape, or the first digit of an octal one (the
+                    // main loop takes any further digits).
                     if (b"abfnrtv\\?'\"".contains(&e) && !self.eof()) || is_octal(e) {
                         self.pos += 1;
                     } else if e == b'x' || e == b'X' {
@@ -509,7 +533,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn escape_error(&mut self, message: &str) {
-        self.diagnostics.push(
+        self.report(
             Diagnostic::error(DiagnosticKind::InvalidEscape, Span::empty(self.pos.min(self.src.len()) as u32), message)
                 .with_help("valid escapes are \\a \\b \\f \\n \\r \\t \\v \\\\ \\? \\' \\\", octal \\NNN, hex \\xNN, \\uNNNN and \\U00NNNNNN"),
         );

@@ -26,6 +26,7 @@
 
 pub mod ast;
 mod diagnostic;
+pub mod dump;
 
 mod lex;
 pub mod limits;
@@ -42,7 +43,10 @@ pub use span::{LineCol, LineIndex, Span, TAB_WIDTH};
 pub struct Parse {
     /// The syntax tree; complete for valid input, partial after errors.
     pub file: ast::File,
-    /// Errors and warnings in source order.
+    /// Errors and warnings in the order protoc reports them, which is source
+    /// order except where protoc reports a problem after reading on (for
+    /// example a bad group name after its number, or the tokenizer's error
+    /// inside a number before the parser's error about it).
     pub diagnostics: Vec<Diagnostic>,
 }
 

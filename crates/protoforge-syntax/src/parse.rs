@@ -15,7 +15,7 @@ use crate::Parse;
 use crate::ast::{self, Comments};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::lex::{self, Token, TokenKind};
-use crate::limits::{MAX_AGGREGATE_DEPTH, MAX_DECLARATION_DEPTH, MAX_FILE_SIZE};
+use crate::limits::{MAX_AGGREGATE_DEPTH, MAX_DECLARATION_DEPTH, MAX_FILE_SIZE, MAX_GROUP_DEPTH};
 use crate::literal;
 use crate::span::Span;
 
@@ -55,6 +55,17 @@ fn edition_value(name: &[u8]) -> Option<u32> {
 const EDITION_2023: u32 = 1000;
 const EDITION_2024: u32 = 1001;
 
+/// Which statement a list of ranges belongs to; each has its own rules.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RangeKind {
+    /// `extensions`: non-negative, with the `end + 1` overflow check.
+    Extensions,
+    /// `reserved` in a message: non-negative, no overflow check in protoc 35.
+    MessageReserved,
+    /// `reserved` in an enum: signed.
+    EnumReserved,
+}
+
 /// Where a field is being parsed; protoc forbids map fields in two of them.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum FieldContext {
@@ -70,11 +81,17 @@ struct Parser<'a> {
     text_src: Option<&'a str>,
     tokens: Vec<Token>,
     pos: usize,
-    diagnostics: Vec<Diagnostic>,
+    /// The parser's diagnostics, each with the index of the current token
+    /// when it was reported (see [`lex::tokenize_ordered`]).
+    diagnostics: Vec<(usize, Diagnostic)>,
     mode: Mode,
     /// protoc's `recursion_depth_`: reset per top-level statement, decremented
-    /// per nested message or group.
+    /// per nested message (not per group: protoc 35's parser does not count
+    /// groups).
     depth: i64,
+    /// How many group bodies enclose the cursor, bounded by
+    /// [`MAX_GROUP_DEPTH`] so that nested groups cannot overflow the stack.
+    group_depth: usize,
     upcoming_doc: Option<String>,
     upcoming_detached: Vec<String>,
     has_package: bool,
@@ -103,25 +120,42 @@ pub(crate) fn parse(source: &[u8]) -> Parse {
             ],
         };
     }
-    let (tokens, diagnostics) = lex::tokenize(source);
+    let (tokens, lex_diagnostics) = lex::tokenize_ordered(source);
     let mut parser = Parser {
         src: source,
         text_src: std::str::from_utf8(source).ok(),
         tokens,
         pos: 0,
-        diagnostics,
+        diagnostics: Vec::new(),
         mode: Mode::Proto2,
         depth: MAX_DECLARATION_DEPTH as i64,
+        group_depth: 0,
         upcoming_doc: None,
         upcoming_detached: Vec::new(),
         has_package: false,
         has_option_import: false,
     };
     let file = parser.file();
-    let mut diagnostics = parser.diagnostics;
-    // Lexer and parser diagnostics interleave by position; keep each
-    // position's diagnostics in the order they were found.
-    diagnostics.sort_by_key(|d| d.span.start);
+    // Merge the lexer's and the parser's diagnostics in the order protoc
+    // reports them: protoc's tokenizer reads one token ahead of its parser,
+    // so a tokenizer error in (or just before) token `i` comes after the
+    // parser's errors reported while token `i - 1` was current and before
+    // those reported while token `i` is. That is source order except where a
+    // parser error points back at an earlier token (a group name, the syntax
+    // string) or the tokenizer finds a problem inside the current token (the
+    // `9` of `09` before the parser's "Integer out of range.").
+    let mut ordered: Vec<(usize, u8, Diagnostic)> = lex_diagnostics
+        .into_iter()
+        .map(|(token, d)| (token, 0, d))
+        .chain(
+            parser
+                .diagnostics
+                .into_iter()
+                .map(|(token, d)| (token, 1, d)),
+        )
+        .collect();
+    ordered.sort_by_key(|(token, source, _)| (*token, *source));
+    let diagnostics = ordered.into_iter().map(|(_, _, d)| d).collect();
     Parse { file, diagnostics }
 }
 
@@ -212,16 +246,20 @@ impl<'a> Parser<'a> {
 
     // ----- diagnostics --------------------------------------------------
 
+    /// Records `diagnostic`, reported while the current token is current.
+    fn push(&mut self, diagnostic: Diagnostic) -> &mut Diagnostic {
+        self.diagnostics.push((self.pos, diagnostic));
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last].1
+    }
+
     fn error_at(
         &mut self,
         kind: DiagnosticKind,
         span: Span,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::error(kind, span, message));
-        let last = self.diagnostics.len() - 1;
-        &mut self.diagnostics[last]
+        self.push(Diagnostic::error(kind, span, message))
     }
 
     fn error(&mut self, kind: DiagnosticKind, message: impl Into<String>) -> &mut Diagnostic {
@@ -507,7 +545,23 @@ impl<'a> Parser<'a> {
             items: Vec::new(),
             span: Span::new(0, len),
         };
-        if self.looking_at("syntax") || self.looking_at("edition") {
+        let bad_byte_order_mark = self.src.first() == Some(&0xEF) && lex::bom_len(self.src) == 0;
+        if bad_byte_order_mark {
+            // protoc's tokenizer gives up on its first token after a bad
+            // byte-order mark, so its parser starts on a placeholder token at
+            // 1:1: it sees no syntax statement, reports the placeholder as a
+            // bad top-level statement and skips the first real statement.
+            self.missing_syntax();
+            self.error_at(
+                DiagnosticKind::UnexpectedToken,
+                Span::empty(0),
+                "Expected top-level statement (e.g. \"message\").",
+            )
+            .help = Some(
+                "after a bad byte-order mark the first statement is skipped, as protoc does".into(),
+            );
+            self.recover_top_level();
+        } else if self.looking_at("syntax") || self.looking_at("edition") {
             match self.syntax() {
                 Ok(syntax) => file.syntax = Some(syntax),
                 // protoc does not parse the rest of a file whose syntax it
@@ -515,30 +569,38 @@ impl<'a> Parser<'a> {
                 Err(Failed) => return file,
             }
         } else {
-            let span = Span::empty(self.cur().span.start);
-            self.diagnostics.push(
-                Diagnostic::warning(
-                    DiagnosticKind::MissingSyntax,
-                    span,
-                    "no edition or syntax specified; defaulting to syntax = \"proto2\"",
-                )
-                .with_help("begin the file with `edition = \"2023\";` or `syntax = \"proto3\";`"),
-            );
+            self.missing_syntax();
         }
         while !self.at_end() {
             match self.top_level() {
                 Ok(item) => file.items.push(item),
-                Err(Failed) => {
-                    self.skip_statement();
-                    if self.looking_at("}") {
-                        self.error(DiagnosticKind::UnmatchedBrace, "Unmatched \"}\".")
-                            .help = Some("remove the `}` or add the `{` it should close".into());
-                        self.advance_dropping_trailing(false);
-                    }
-                }
+                Err(Failed) => self.recover_top_level(),
             }
         }
         file
+    }
+
+    fn missing_syntax(&mut self) {
+        let span = Span::empty(self.cur().span.start);
+        self.push(
+            Diagnostic::warning(
+                DiagnosticKind::MissingSyntax,
+                span,
+                "no edition or syntax specified; defaulting to syntax = \"proto2\"",
+            )
+            .with_help("begin the file with `edition = \"2023\";` or `syntax = \"proto3\";`"),
+        );
+    }
+
+    /// After a top-level statement failed: skip it, and step over a `}` that
+    /// closes nothing.
+    fn recover_top_level(&mut self) {
+        self.skip_statement();
+        if self.looking_at("}") {
+            self.error(DiagnosticKind::UnmatchedBrace, "Unmatched \"}\".")
+                .help = Some("remove the `}` or add the `{` it should close".into());
+            self.advance_dropping_trailing(false);
+        }
     }
 
     fn syntax(&mut self) -> PResult<ast::Syntax> {
@@ -1020,7 +1082,7 @@ impl<'a> Parser<'a> {
             }
         } else {
             ast::LiteralFieldName::Field(self.ident("Expected field name.").inspect_err(|_| {
-                if let Some(d) = self.diagnostics.last_mut() {
+                if let Some((_, d)) = self.diagnostics.last_mut() {
                     d.kind = DiagnosticKind::InvalidAggregate;
                 }
             })?)
@@ -1400,9 +1462,20 @@ impl<'a> Parser<'a> {
                 .help = Some(format!("rename the group to `{}`", capitalize(&name.text)));
             }
             if self.looking_at("{") {
-                self.enter_nested()?;
+                // protoc 35's parser puts no limit on nested groups (its
+                // descriptor pool rejects them later); this bound only keeps
+                // the recursion finite.
+                if self.group_depth >= MAX_GROUP_DEPTH {
+                    self.error(
+                        DiagnosticKind::NestingTooDeep,
+                        format!("groups nested more than {MAX_GROUP_DEPTH} levels deep"),
+                    )
+                    .help = Some("declare the inner groups as separate messages".into());
+                    return Err(Failed);
+                }
+                self.group_depth += 1;
                 let block = self.message_block("message");
-                self.depth += 1;
+                self.group_depth -= 1;
                 let (body, c) = block?;
                 group_body = Some(body);
                 comments = c;
@@ -1761,11 +1834,13 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// A range start or end for `extensions` or message `reserved`, with
-    /// protoc's check that `end + 1` cannot overflow.
-    fn field_range_number(&mut self, message: &str) -> PResult<ast::Int> {
+    /// A range start or end for `extensions` or message `reserved`. For
+    /// `extensions` (`check_bounds`), protoc checks that `end + 1` cannot
+    /// overflow; protoc 35 does not check message `reserved` ranges here (its
+    /// descriptor pool reports the wrapped range later).
+    fn field_range_number(&mut self, message: &str, check_bounds: bool) -> PResult<ast::Int> {
         let int = self.int32(message)?;
-        if int.magnitude == i32::MAX as u64 {
+        if check_bounds && int.magnitude == i32::MAX as u64 {
             self.error(
                 DiagnosticKind::FieldNumberOutOfBounds,
                 "Field number out of bounds.",
@@ -1781,8 +1856,10 @@ impl<'a> Parser<'a> {
         &mut self,
         first_message: &str,
         next_message: &str,
-        signed: bool,
+        kind: RangeKind,
     ) -> PResult<Vec<ast::Range>> {
+        let signed = kind == RangeKind::EnumReserved;
+        let check_bounds = kind == RangeKind::Extensions;
         let mut ranges = Vec::new();
         let mut first = true;
         loop {
@@ -1790,7 +1867,7 @@ impl<'a> Parser<'a> {
             let start = if signed {
                 self.signed_int32(message)?
             } else {
-                self.field_range_number(message)?
+                self.field_range_number(message, check_bounds)?
             };
             let end = if self.try_consume("to") {
                 let max_span = self.cur().span;
@@ -1800,7 +1877,7 @@ impl<'a> Parser<'a> {
                     Some(ast::RangeEnd::Int(self.signed_int32("Expected integer.")?))
                 } else {
                     Some(ast::RangeEnd::Int(
-                        self.field_range_number("Expected integer.")?,
+                        self.field_range_number("Expected integer.", check_bounds)?,
                     ))
                 }
             } else {
@@ -1825,7 +1902,7 @@ impl<'a> Parser<'a> {
         let ranges = self.ranges(
             "Expected field number range.",
             "Expected field number range.",
-            false,
+            RangeKind::Extensions,
         )?;
         let mut options = None;
         if self.looking_at("[") {
@@ -1876,7 +1953,7 @@ impl<'a> Parser<'a> {
                 let at = self.cur().span;
                 let name = self.string(message)?;
                 if !literal::is_identifier(&name.value) {
-                    self.diagnostics.push(Diagnostic::warning(
+                    self.push(Diagnostic::warning(
                         DiagnosticKind::InvalidReserved,
                         at,
                         format!(
@@ -1926,13 +2003,13 @@ impl<'a> Parser<'a> {
             ast::ReservedKind::Ranges(self.ranges(
                 "Expected enum value or number range.",
                 "Expected enum number range.",
-                true,
+                RangeKind::EnumReserved,
             )?)
         } else {
             ast::ReservedKind::Ranges(self.ranges(
                 "Expected field name or number range.",
                 "Expected field number range.",
-                false,
+                RangeKind::MessageReserved,
             )?)
         };
         let comments = self.end_decl(";")?;

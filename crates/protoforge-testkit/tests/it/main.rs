@@ -1,0 +1,3 @@
+//! Workspace-wide rules, checked as ordinary tests.
+
+mod tidy;
