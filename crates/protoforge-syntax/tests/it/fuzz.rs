@@ -6,7 +6,8 @@
 //! seed `PROTOFORGE_FUZZ_SEED` (decimal or `0x…`; a fixed default otherwise),
 //! which it prints. Inputs are random bytes biased towards `.proto` syntax,
 //! and mutations (bit flips, deletions, insertions, truncations, splices) of
-//! the files under `testdata/` and, when present, of the corpus. A failing
+//! the files under `testdata/` and, when present, of the corpus; the tree's
+//! dump and every diagnostic's renderings must not panic either. A failing
 //! input is printed in hex with the seed and iteration, and saved under
 //! `target/fuzz-failures/`.
 
@@ -276,13 +277,19 @@ fn check_input(input: &[u8]) -> Result<(), String> {
     }
     check_spans(input, &first)?;
     let rendered = catch_unwind(AssertUnwindSafe(|| {
+        let _ = protoforge_syntax::dump::dump(&first.file, input);
         let index = LineIndex::new(input);
         for d in &first.diagnostics {
             let _ = d.render_protoc("fuzz.proto", input, &index);
             let _ = d.render_rich("fuzz.proto", input, &index);
         }
     }));
-    rendered.map_err(|e| format!("rendering a diagnostic panicked: {}", panic_message(&e)))?;
+    rendered.map_err(|e| {
+        format!(
+            "dumping the tree or rendering a diagnostic panicked: {}",
+            panic_message(&e)
+        )
+    })?;
     let (tokens, _) = catch_unwind(AssertUnwindSafe(|| protoforge_syntax::tokenize(input)))
         .map_err(|e| format!("tokenize panicked: {}", panic_message(&e)))?;
     check_tokens(input, &tokens)
