@@ -7,9 +7,17 @@
 //! between tokens, and [`collect_comments`] reads a gap the way protoc's
 //! `NextWithComments` does when the parser asks for a declaration's comments.
 //!
-//! The lexer is on the hot path of every parse, so it is a hand-written loop
-//! over bytes with a 256-entry character-class table rather than a combinator
-//! parser; comment bytes are skipped without being copied.
+//! The lexer is on the hot path of every parse. The token recognisers are nom
+//! parsers over `&[u8]` built on a 256-entry character-class table
+//! ([`class_run`], [`identifier`]); the loop around them keeps the position
+//! and the diagnostics, and follows protoc's character-by-character error
+//! rules where a token is malformed. Comment bytes are skipped without being
+//! copied.
+
+use nom::bytes::complete::{take_while, take_while1};
+use nom::combinator::recognize;
+use nom::sequence::pair;
+use nom::{IResult, Parser as _};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::span::Span;
@@ -90,15 +98,28 @@ fn is_octal(b: u8) -> bool {
     (b'0'..=b'7').contains(&b)
 }
 
+/// nom: the run of bytes in `class` at the start of the input (possibly empty).
+#[inline]
+fn class_run(class: u8) -> impl Fn(&[u8]) -> IResult<&[u8], &[u8]> {
+    move |input| take_while(|b: u8| CLASS[b as usize] & class != 0).parse(input)
+}
+
+/// nom: an identifier, `[A-Za-z_][A-Za-z0-9_]*`.
+#[inline]
+fn identifier(input: &[u8]) -> IResult<&[u8], &[u8]> {
+    recognize(pair(
+        take_while1(|b: u8| CLASS[b as usize] & LETTER != 0),
+        class_run(LETTER | DIGIT),
+    ))
+    .parse(input)
+}
+
 /// The first index at or after `from` whose byte is not in `class`, or the end.
 #[inline]
 fn skip_class(src: &[u8], from: usize, class: u8) -> usize {
-    match src[from..]
-        .iter()
-        .position(|&b| CLASS[b as usize] & class == 0)
-    {
-        Some(n) => from + n,
-        None => src.len(),
+    match src.get(from..).map(class_run(class)) {
+        Some(Ok((rest, _))) => src.len() - rest.len(),
+        _ => from,
     }
 }
 
@@ -242,8 +263,8 @@ impl<'a> Lexer<'a> {
                 continue;
             }
             let start = self.pos;
-            if is_letter(c) {
-                self.pos = skip_class(self.src, self.pos + 1, LETTER | DIGIT);
+            if let Ok((rest, _)) = identifier(&self.src[self.pos..]) {
+                self.pos = self.src.len() - rest.len();
                 self.push(TokenKind::Ident, start);
             } else if c == b'0' {
                 self.pos += 1;
@@ -365,26 +386,18 @@ impl<'a> Lexer<'a> {
                     self.pos,
                     "Numbers starting with leading zero must be in octal.",
                 );
-                while self.cur().is_ascii_digit() {
-                    self.pos += 1;
-                }
+                self.pos = skip_class(self.src, self.pos, DIGIT);
             }
         } else {
             if started_with_dot {
                 is_float = true;
-                while self.cur().is_ascii_digit() {
-                    self.pos += 1;
-                }
+                self.pos = skip_class(self.src, self.pos, DIGIT);
             } else {
-                while self.cur().is_ascii_digit() {
-                    self.pos += 1;
-                }
+                self.pos = skip_class(self.src, self.pos, DIGIT);
                 if self.cur() == b'.' {
                     self.pos += 1;
                     is_float = true;
-                    while self.cur().is_ascii_digit() {
-                        self.pos += 1;
-                    }
+                    self.pos = skip_class(self.src, self.pos, DIGIT);
                 }
             }
             if matches!(self.cur(), b'e' | b'E') {
@@ -394,9 +407,7 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                 }
                 if self.cur().is_ascii_digit() {
-                    while self.cur().is_ascii_digit() {
-                        self.pos += 1;
-                    }
+                    self.pos = skip_class(self.src, self.pos, DIGIT);
                 } else {
                     self.error(
                         DiagnosticKind::InvalidNumber,
