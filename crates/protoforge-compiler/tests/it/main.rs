@@ -1,0 +1,3 @@
+//! The single integration-test binary of protoforge-compiler.
+
+mod resolve;
