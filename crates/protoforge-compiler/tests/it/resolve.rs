@@ -110,7 +110,34 @@ fn input_paths_map_as_protoc_maps_them() {
                 "{flags:?} {input}: ours {ours:?}, protoc ok={ok} stderr={stderr:?}"
             ));
         }
+        outcomes.push(ours);
     }
+    // The layouts must exercise every outcome, or the comparison proves little.
+    let virtual_names: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            DiskToVirtual::Mapped(name) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    for name in ["virt/x.proto", "a/x.proto", "w.proto", "sub/w.proto"] {
+        assert!(
+            virtual_names.contains(&name),
+            "no input mapped to {name}: {outcomes:?}"
+        );
+    }
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, DiskToVirtual::Shadowed { .. })),
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, DiskToVirtual::NoMapping)),
+        "{outcomes:?}"
+    );
     assert!(
         mismatches.is_empty(),
         "disagreements with protoc:\n{}",
