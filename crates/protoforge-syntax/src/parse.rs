@@ -952,16 +952,13 @@ impl<'a> Parser<'a> {
     /// `}` as protoc's brace matching would, so the statement goes on.
     fn aggregate(&mut self) -> PResult<ast::MessageLiteral> {
         let open = self.cur();
+        let open_index = self.pos;
         let mut depth = 0usize;
         match self.message_literal(&mut depth) {
             Ok(literal) => Ok(literal),
             Err(Failed) => {
-                // Recover: find the `}` matching the opening brace.
-                self.pos = self
-                    .tokens
-                    .iter()
-                    .position(|t| t.span == open.span)
-                    .unwrap_or(self.pos);
+                // Recover: from the opening brace, find the `}` matching it.
+                self.pos = open_index;
                 self.next();
                 let mut braces = 1usize;
                 while !self.at_end() {
