@@ -1,0 +1,1 @@
+//! The single integration-test binary of protoforge; each module is one area.
