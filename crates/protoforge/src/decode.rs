@@ -475,7 +475,11 @@ pub(crate) fn merge_loop<M: Message>(msg: &mut M, d: &mut Decoder<'_>) -> Result
                 d.group = 0;
                 return Ok(());
             }
-            return Err(end_group_mismatch(d.group, tag_number(tag)).push(M::NAME, tag_number(tag), None));
+            return Err(end_group_mismatch(d.group, tag_number(tag)).push(
+                M::NAME,
+                tag_number(tag),
+                None,
+            ));
         }
         if let Err(e) = msg.merge_field(tag, d) {
             return Err(with_field::<M>(e, tag));

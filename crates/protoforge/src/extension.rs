@@ -219,7 +219,10 @@ pub trait Extendable: Message {
 
     /// The extension's value, `None` when absent. Occurrences are combined
     /// as in a regular field: the last scalar wins, messages merge.
-    fn extension<C: Codec>(&self, ext: &Extension<Self, C>) -> Result<Option<C::Value>, DecodeError> {
+    fn extension<C: Codec>(
+        &self,
+        ext: &Extension<Self, C>,
+    ) -> Result<Option<C::Value>, DecodeError> {
         let Some(raw) = self.extensions().raw(ext.number) else {
             return Ok(None);
         };

@@ -86,7 +86,10 @@ pub fn packed_len<C: Packable>(tag: u32, values: &[C::Value], sizes: &mut SizeCa
 /// Map entry tags: key is field 1, value field 2.
 #[inline(always)]
 const fn entry_tags<K: Codec, V: Codec>() -> (u32, u32) {
-    ((1 << 3) | K::WIRE_TYPE as u32, (2 << 3) | V::WIRE_TYPE as u32)
+    (
+        (1 << 3) | K::WIRE_TYPE as u32,
+        (2 << 3) | V::WIRE_TYPE as u32,
+    )
 }
 
 /// A map field: one length-delimited entry per pair, key and value always
@@ -184,7 +187,11 @@ pub fn write_map<K: Codec, V: Codec, M: MapStorage<Key = K::Value, Value = V::Va
 /// Reads one occurrence into a singular field (scalars replace, messages
 /// merge).
 #[inline(always)]
-pub fn merge<C: Codec>(value: &mut C::Value, tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
+pub fn merge<C: Codec>(
+    value: &mut C::Value,
+    tag: u32,
+    d: &mut Decoder<'_>,
+) -> Result<(), DecodeError> {
     C::merge(value, tag, d)
 }
 
@@ -229,7 +236,10 @@ pub fn merge_packable<C: Packable>(
     }
 }
 
-fn merge_packed<C: Packable>(values: &mut Vec<C::Value>, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
+fn merge_packed<C: Packable>(
+    values: &mut Vec<C::Value>,
+    d: &mut Decoder<'_>,
+) -> Result<(), DecodeError> {
     d.limited(|d| {
         let len = d.remaining();
         if C::FIXED_LEN > 0 {
@@ -302,7 +312,9 @@ pub fn merge_map<K: Codec, V: Codec, M: MapStorage<Key = K::Value, Value = V::Va
     Ok(())
 }
 
-fn read_entry<K: Codec, V: Codec>(d: &mut Decoder<'_>) -> Result<(K::Value, V::Value), DecodeError> {
+fn read_entry<K: Codec, V: Codec>(
+    d: &mut Decoder<'_>,
+) -> Result<(K::Value, V::Value), DecodeError> {
     let (key_tag, value_tag) = entry_tags::<K, V>();
     d.limited(|d| {
         let mut key = K::Value::default();

@@ -146,9 +146,9 @@ pub trait Message: Default + Clone + PartialEq + fmt::Debug + Send + Sync + 'sta
         let mut d = Decoder::new(buf, &options);
         let len = d.read_len()?;
         let start = buf.len() - d.remaining();
-        let body = buf.get(start..start + len).ok_or_else(|| {
-            DecodeError::new(DecodeErrorKind::LengthPastEnd)
-        })?;
+        let body = buf
+            .get(start..start + len)
+            .ok_or_else(|| DecodeError::new(DecodeErrorKind::LengthPastEnd))?;
         Ok((Self::decode_with(body, &options)?, start + len))
     }
 

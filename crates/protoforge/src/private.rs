@@ -7,7 +7,7 @@
 pub use bytes;
 
 pub use crate::codec::{
-    BoxGroup, BoxMsg, Bool, BytesBuf, BytesVec, ClosedEnum, Codec, Double, Fixed32, Fixed64, Float,
+    Bool, BoxGroup, BoxMsg, BytesBuf, BytesVec, ClosedEnum, Codec, Double, Fixed32, Fixed64, Float,
     Group, Int32, Int64, Msg, OpenEnum, Packable, Sfixed32, Sfixed64, Sint32, Sint64, Str,
     StrUnverified, Uint32, Uint64,
 };

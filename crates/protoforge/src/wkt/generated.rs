@@ -43,7 +43,11 @@ impl __pf::Message for Timestamp {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge::<__pf::Int64>(&mut self.seconds, tag, d),
             16 => __pf::merge::<__pf::Int32>(&mut self.nanos, tag, d),
@@ -88,7 +92,11 @@ impl __pf::Message for Duration {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge::<__pf::Int64>(&mut self.seconds, tag, d),
             16 => __pf::merge::<__pf::Int32>(&mut self.nanos, tag, d),
@@ -133,7 +141,11 @@ impl __pf::Message for Any {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge::<__pf::Str>(&mut self.type_url, tag, d),
             18 => __pf::merge::<__pf::BytesVec>(&mut self.value, tag, d),
@@ -169,7 +181,11 @@ impl __pf::Message for Empty {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
@@ -208,7 +224,11 @@ impl __pf::Message for FieldMask {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge_repeated::<__pf::Str>(&mut self.paths, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -248,7 +268,11 @@ impl __pf::Message for Struct {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge_map::<__pf::Str, __pf::Msg<Value>, _>(&mut self.fields, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -288,7 +312,11 @@ impl __pf::Message for ListValue {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge_repeated::<__pf::Msg<Value>>(&mut self.values, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -328,7 +356,11 @@ impl __pf::Message for DoubleValue {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             9 => __pf::merge::<__pf::Double>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -368,7 +400,11 @@ impl __pf::Message for FloatValue {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             13 => __pf::merge::<__pf::Float>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -408,7 +444,11 @@ impl __pf::Message for Int64Value {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge::<__pf::Int64>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -448,7 +488,11 @@ impl __pf::Message for UInt64Value {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge::<__pf::Uint64>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -488,7 +532,11 @@ impl __pf::Message for Int32Value {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge::<__pf::Int32>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -528,7 +576,11 @@ impl __pf::Message for UInt32Value {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge::<__pf::Uint32>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -568,7 +620,11 @@ impl __pf::Message for BoolValue {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge::<__pf::Bool>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -608,7 +664,11 @@ impl __pf::Message for StringValue {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge::<__pf::Str>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -648,7 +708,11 @@ impl __pf::Message for BytesValue {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge::<__pf::BytesVec>(&mut self.value, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -663,7 +727,6 @@ impl __pf::Message for BytesValue {
         &mut self.unknown_fields
     }
 }
-
 
 /// A dynamically typed value: null, a number, a string, a boolean, a
 /// recursive struct or a list (a JSON value).
@@ -690,7 +753,9 @@ impl __pf::Message for Value {
         let mut n = 0;
         if let ::core::option::Option::Some(kind) = &self.kind {
             n += match kind {
-                value::Kind::NullValue(v) => __pf::value_len::<__pf::OpenEnum<NullValue>>(8, v, sizes),
+                value::Kind::NullValue(v) => {
+                    __pf::value_len::<__pf::OpenEnum<NullValue>>(8, v, sizes)
+                }
                 value::Kind::NumberValue(v) => __pf::value_len::<__pf::Double>(17, v, sizes),
                 value::Kind::StringValue(v) => __pf::value_len::<__pf::Str>(26, v, sizes),
                 value::Kind::BoolValue(v) => __pf::value_len::<__pf::Bool>(32, v, sizes),
@@ -704,7 +769,9 @@ impl __pf::Message for Value {
     fn write(&self, w: &mut __pf::Writer<'_>) {
         if let ::core::option::Option::Some(kind) = &self.kind {
             match kind {
-                value::Kind::NullValue(v) => __pf::write_value::<__pf::OpenEnum<NullValue>>(w, 8, v),
+                value::Kind::NullValue(v) => {
+                    __pf::write_value::<__pf::OpenEnum<NullValue>>(w, 8, v)
+                }
                 value::Kind::NumberValue(v) => __pf::write_value::<__pf::Double>(w, 17, v),
                 value::Kind::StringValue(v) => __pf::write_value::<__pf::Str>(w, 26, v),
                 value::Kind::BoolValue(v) => __pf::write_value::<__pf::Bool>(w, 32, v),
@@ -715,7 +782,11 @@ impl __pf::Message for Value {
         self.unknown_fields.write(w);
     }
 
-    fn merge_field(&mut self, tag: u32, d: &mut __pf::Decoder<'_>) -> Result<(), __pf::DecodeError> {
+    fn merge_field(
+        &mut self,
+        tag: u32,
+        d: &mut __pf::Decoder<'_>,
+    ) -> Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge_oneof::<__pf::OpenEnum<NullValue>, _>(
                 &mut self.kind,
