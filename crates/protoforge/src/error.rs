@@ -146,10 +146,17 @@ impl DecodeError {
         let first = it.next()?;
         let mut out = String::from(first.message);
         for element in std::iter::once(first).chain(it) {
-            out.push('.');
             match element.field {
-                Some(name) => out.push_str(name),
-                None => out.push_str(&element.number.to_string()),
+                Some(name) => {
+                    out.push('.');
+                    out.push_str(name);
+                }
+                // Number 0: the error is in a tag, not in a field.
+                None if element.number == 0 => {}
+                None => {
+                    out.push('.');
+                    out.push_str(&element.number.to_string());
+                }
             }
         }
         Some(out)

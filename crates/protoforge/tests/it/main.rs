@@ -1,5 +1,6 @@
 //! The single integration-test binary of protoforge; each module is one area.
 
+mod codec;
 mod dump;
 #[allow(unreachable_pub, dead_code)]
 mod generated;
