@@ -2,6 +2,8 @@
 
 mod codec;
 mod dump;
+mod fuzz;
 #[allow(unreachable_pub, dead_code)]
 mod generated;
 mod python;
+mod rng;
