@@ -5,7 +5,7 @@
 //! Codegen will regenerate this file from the `.proto` files and a freshness
 //! test will fail on any difference; do not add anything here that the
 //! generator would not write. The helpers users expect live beside it
-//! (`time.rs`, `any.rs`, `value.rs`, `wrappers.rs`, `field_mask.rs`).
+//! (`time.rs`, `any.rs`, `struct_value.rs`, `wrappers.rs`, `field_mask.rs`).
 //!
 //! Generation options used: `google.protobuf.Struct.fields` as a `BTreeMap`
 //! (deterministic encoding).

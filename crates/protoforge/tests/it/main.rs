@@ -7,3 +7,4 @@ mod fuzz;
 mod generated;
 mod python;
 mod rng;
+mod wkt;
