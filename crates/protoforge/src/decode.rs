@@ -180,7 +180,7 @@ impl<'a> Decoder<'a> {
     pub fn read_tag(&mut self) -> Result<u32, DecodeError> {
         if self.pos < self.end {
             if let Some(&b) = self.buf.get(self.pos) {
-                if b < 0x80 && b >= 8 && (b & 7) < 6 {
+                if (8..0x80).contains(&b) && (b & 7) < 6 {
                     self.pos += 1;
                     return Ok(u32::from(b));
                 }

@@ -9,7 +9,7 @@ use protoforge::{Bytes, Message};
 use std::hint::black_box;
 
 #[allow(dead_code, unreachable_pub, clippy::all)]
-#[path = "../tests/it/generated/mod.rs"]
+#[path = "../../tests/it/generated/mod.rs"]
 mod generated;
 mod shapes;
 
