@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use protoforge_syntax::{Diagnostic, LineIndex};
 
+pub(crate) mod compile;
+
 use crate::config::{Command, Config, ErrorFormat, Lookup};
 
 /// How a run ended, when it could write its output.
