@@ -313,8 +313,9 @@ struct Parser<'h> {
     program: String,
     stderr: String,
     compile: Compile,
-    /// `--NAME_opt` values by plugin name, joined with `,`.
-    plugin_parameters: BTreeMap<String, String>,
+    /// `--NAME_opt` values by plugin name, joined with `,`, in the order the
+    /// plugins were first named (protoc's order is its hash map's).
+    plugin_parameters: Vec<(String, String)>,
     /// `--plugin` paths by plugin name.
     plugins: BTreeMap<String, String>,
     /// Output flags as written: (flag, parameter, location).
@@ -335,7 +336,7 @@ impl<'h> Parser<'h> {
             program,
             stderr: String::new(),
             compile: Compile::default(),
-            plugin_parameters: BTreeMap::new(),
+            plugin_parameters: Vec::new(),
             plugins: BTreeMap::new(),
             outputs: Vec::new(),
             direct_dependencies: None,
@@ -715,7 +716,19 @@ impl<'h> Parser<'h> {
                 self.outputs.push((name.to_string(), parameter, location));
             }
             _ if name.starts_with("--") && name.ends_with("_opt") => {
-                let parameters = self.plugin_parameters.entry(plugin_name(name)).or_default();
+                let plugin = plugin_name(name);
+                let at = match self
+                    .plugin_parameters
+                    .iter()
+                    .position(|(p, _)| *p == plugin)
+                {
+                    Some(at) => at,
+                    None => {
+                        self.plugin_parameters.push((plugin, String::new()));
+                        self.plugin_parameters.len() - 1
+                    }
+                };
+                let parameters = &mut self.plugin_parameters[at].1;
                 if !parameters.is_empty() {
                     parameters.push(',');
                 }
@@ -769,7 +782,7 @@ impl<'h> Parser<'h> {
         // --plugin); protoc lets --cpp_opt alone through for its C++ plugins.
         let mut unknown_option = false;
         let cpp = format!("{PLUGIN_PREFIX}gen-cpp");
-        for plugin in self.plugin_parameters.keys() {
+        for (plugin, _) in &self.plugin_parameters {
             let runs = self.plugins.contains_key(plugin)
                 || self
                     .outputs
@@ -869,7 +882,8 @@ impl<'h> Parser<'h> {
             .into_iter()
             .map(|(flag, mut parameter, location)| {
                 let plugin = plugin_name(&flag);
-                if let Some(extra) = self.plugin_parameters.get(&plugin) {
+                if let Some((_, extra)) = self.plugin_parameters.iter().find(|(p, _)| *p == plugin)
+                {
                     if !extra.is_empty() {
                         if !parameter.is_empty() {
                             parameter.push(',');
