@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use protoforge_syntax::{Diagnostic, LineIndex};
 
 pub(crate) mod compile;
+pub(crate) mod decode_raw;
+pub(crate) mod depfile;
+pub(crate) mod free_fields;
 
 use crate::config::{Command, Config, ErrorFormat, Lookup};
 
