@@ -61,10 +61,14 @@ fn main() -> ExitCode {
                     Ok(ExitCode::SUCCESS)
                 }
                 Action::Fail => Ok(ExitCode::FAILURE),
-                Action::Run(compile) => Ok(match commands::compile::run(&compile, out, err)? {
-                    commands::Status::Clean => ExitCode::SUCCESS,
-                    commands::Status::Failed => ExitCode::FAILURE,
-                }),
+                Action::Run(compile) => {
+                    let stdin = io::stdin();
+                    let status = commands::compile::run(&compile, &mut stdin.lock(), out, err)?;
+                    Ok(match status {
+                        commands::Status::Clean => ExitCode::SUCCESS,
+                        commands::Status::Failed => ExitCode::FAILURE,
+                    })
+                }
             }
         }),
     }

@@ -50,6 +50,21 @@ impl<'a> Input<'a> {
         None
     }
 
+    /// A tag as protobuf's C++ parser reads it: at most five bytes, the
+    /// value kept to its low 32 bits.
+    fn tag(&mut self) -> Option<u32> {
+        let mut value = 0u32;
+        for i in 0..5 {
+            let byte = *self.bytes.get(self.at)?;
+            self.at += 1;
+            value = value.wrapping_add(u32::from(byte & 0x7F).wrapping_shl(7 * i));
+            if byte < 0x80 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.at.checked_add(n)?;
         let slice = self.bytes.get(self.at..end)?;
@@ -65,7 +80,7 @@ impl<'a> Input<'a> {
             if self.at >= self.bytes.len() {
                 return if group.is_none() { Some(fields) } else { None };
             }
-            let tag = u32::try_from(self.varint()?).ok()?;
+            let tag = self.tag()?;
             let (number, wire_type) = (tag >> 3, tag & 7);
             if number == 0 {
                 return None;

@@ -36,7 +36,11 @@ pub(crate) fn render(message: &MessageNumbers, out: &mut String) {
     for &number in &message.fields {
         taken.insert((i64::from(number), i64::from(number) + 1));
     }
-    for &(start, end) in message.extension_ranges.iter().chain(&message.reserved_ranges) {
+    for &(start, end) in message
+        .extension_ranges
+        .iter()
+        .chain(&message.reserved_ranges)
+    {
         taken.insert((i64::from(start), i64::from(end)));
     }
     let _ = write!(out, "{:<35} free:", message.full_name);

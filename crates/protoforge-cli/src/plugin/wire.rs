@@ -101,9 +101,23 @@ impl<'a> Reader<'a> {
         Ok(slice)
     }
 
+    /// A tag as protobuf's C++ parser reads it: at most five bytes, the
+    /// value kept to its low 32 bits.
     fn tag(&mut self) -> Result<(u32, u32), Malformed> {
-        let tag = self.varint()?;
-        let tag = u32::try_from(tag).map_err(|_| Malformed)?;
+        let mut tag = 0u32;
+        let mut complete = false;
+        for i in 0..5 {
+            let byte = *self.bytes.get(self.at).ok_or(Malformed)?;
+            self.at += 1;
+            tag = tag.wrapping_add(u32::from(byte & 0x7F).wrapping_shl(7 * i));
+            if byte < 0x80 {
+                complete = true;
+                break;
+            }
+        }
+        if !complete {
+            return Err(Malformed);
+        }
         let (field, wire_type) = (tag >> 3, tag & 7);
         if field == 0 {
             return Err(Malformed);

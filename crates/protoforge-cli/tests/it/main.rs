@@ -2,6 +2,7 @@
 //! binary (and, for differential tests, the pinned protoc) on files written to
 //! scratch directories.
 
+mod decode_raw;
 mod protoc_usage;
 mod subcommands;
 mod support;
