@@ -14,6 +14,7 @@ pub(crate) mod compile;
 pub(crate) mod decode_raw;
 pub(crate) mod depfile;
 pub(crate) mod free_fields;
+pub(crate) mod pool;
 
 use crate::config::{Command, Config, ErrorFormat, Lookup};
 
