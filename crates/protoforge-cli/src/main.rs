@@ -26,6 +26,7 @@ mod generated;
 mod help;
 mod inputs;
 mod plugin;
+mod render;
 mod zip;
 
 use config::Invocation;
