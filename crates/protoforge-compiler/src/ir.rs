@@ -636,6 +636,15 @@ pub struct Options {
     pub allow_alias: bool,
     /// `MethodOptions.idempotency_level` as its number (0 when unset).
     pub idempotency_level: i32,
+    /// `FieldOptions.retention` as its number (0 when unset, 1 runtime, 2 source).
+    pub retention: i32,
+    /// `FieldOptions.targets` as numbers.
+    pub targets: Vec<i32>,
+    /// `FieldOptions.ctype` as its number, when written.
+    pub ctype: Option<i32>,
+    /// The `features` field as written on this element (a `FeatureSet`
+    /// message), empty when none.
+    pub features: Vec<u8>,
 }
 
 /// One `SourceCodeInfo.Location`.
@@ -1020,6 +1029,7 @@ pub struct Pool {
     pub(crate) methods: Vec<Method>,
     pub(crate) symbols: HashMap<FullName, Symbol>,
     pub(crate) files_by_name: HashMap<String, FileId>,
+    pub(crate) extensions_by_number: HashMap<(MessageId, i32), FieldId>,
 }
 
 macro_rules! arena_index {
@@ -1092,6 +1102,11 @@ impl Pool {
             .iter()
             .copied()
             .find(|f| self[*f].number == number)
+    }
+
+    /// The extension of `message` with number `number`.
+    pub fn extension_by_number(&self, message: MessageId, number: i32) -> Option<FieldId> {
+        self.extensions_by_number.get(&(message, number)).copied()
     }
 
     /// The field of `message` named `name`.
