@@ -24,7 +24,7 @@ use std::io::{self, Read, Write};
 use protoforge_compiler::ir::{FileId, Pool};
 use protoforge_compiler::resolve::{Chain, DiskToVirtual, FileResolver, IncludePaths};
 use protoforge_compiler::{
-    CompileOptions, Compilation, DescriptorSetOptions, Diagnostic, DiagnosticKind, builtin,
+    Compilation, CompileOptions, DescriptorSetOptions, Diagnostic, DiagnosticKind, builtin,
 };
 
 use super::Status;
@@ -34,7 +34,9 @@ use crate::config::protoc::{Compile, Mode, Output};
 use crate::generated::{Generated, describe, location_key};
 use crate::plugin::codec::Request;
 use crate::plugin::run::{Job, run_all};
-use crate::plugin::{self, PLUGINS_WITHOUT_JSON_NAME, check_features, compiler_version, is_bootstrap};
+use crate::plugin::{
+    self, PLUGINS_WITHOUT_JSON_NAME, check_features, compiler_version, is_bootstrap, json_names,
+};
 use crate::render::{Report, render};
 
 /// The newest edition protoc 35.1 compiles (`ProtocMaximumEdition`).
@@ -86,9 +88,8 @@ impl Runner<'_> {
             return self.fail("Can only process one input file when using --dependency_out=FILE.");
         }
         if !c.descriptor_set_in.is_empty() {
-            return self.fail(
-                "protoforge: --descriptor_set_in is not supported yet (see docs/cli.md)",
-            );
+            return self
+                .fail("protoforge: --descriptor_set_in is not supported yet (see docs/cli.md)");
         }
         let mut include_paths = IncludePaths::new();
         for path in &c.proto_paths {
@@ -144,7 +145,10 @@ impl Runner<'_> {
                 let mut text = String::new();
                 for &file in &compiled.inputs {
                     for &message in &compiled.pool[file].messages {
-                        free_fields::render(&pool::message_numbers(&compiled.pool, message), &mut text);
+                        free_fields::render(
+                            &pool::message_numbers(&compiled.pool, message),
+                            &mut text,
+                        );
                     }
                 }
                 out.write_all(text.as_bytes())?;
@@ -230,7 +234,13 @@ impl Runner<'_> {
         }))
     }
 
-    fn render(&self, pool: &Pool, paths: &IncludePaths, diagnostic: &Diagnostic, kind: &str) -> String {
+    fn render(
+        &self,
+        pool: &Pool,
+        paths: &IncludePaths,
+        diagnostic: &Diagnostic,
+        kind: &str,
+    ) -> String {
         let name = diagnostic
             .position
             .as_ref()
@@ -274,7 +284,9 @@ impl Runner<'_> {
                 (&c.direct_dependencies, &f.dependencies),
                 (&c.option_dependencies, &f.option_dependencies),
             ] {
-                let Some(allow_list) = allow_list else { continue };
+                let Some(allow_list) = allow_list else {
+                    continue;
+                };
                 let mut violated = false;
                 for dependency in dependencies {
                     if !allow_list.allowed.contains(&dependency.name) {
@@ -355,7 +367,9 @@ impl Runner<'_> {
                 }
             };
             let mut messages = String::new();
-            let applied = locations[at].1.apply(&response, &output.plugin, &mut messages);
+            let applied = locations[at]
+                .1
+                .apply(&response, &output.plugin, &mut messages);
             self.say(&messages)?;
             if let Err(error) = applied {
                 self.fail(&format!("{}: {error}", output.flag))?;
@@ -419,7 +433,8 @@ impl Runner<'_> {
                     }
                 }
             }
-            if let Err(e) = std::fs::write(depfile_name, depfile::render(&targets, &prerequisites)) {
+            if let Err(e) = std::fs::write(depfile_name, depfile::render(&targets, &prerequisites))
+            {
                 self.fail(&format!("{depfile_name}: {}", describe(&e)))?;
                 return Ok(false);
             }
@@ -471,10 +486,12 @@ fn request(pool: &Pool, inputs: &[FileId], output: &Output) -> Request {
                 include_source_info: !bootstrap,
                 retain_options: false,
             };
-            // FIXME(issue 3): protoc leaves json_name out for bootstrap and for
-            // its former built-in plugins; the descriptor writer always sets it.
-            let _ = json_name;
-            proto_files.push(pool.file_descriptor_proto(file, stripped));
+            let mut bytes = pool.file_descriptor_proto(file, stripped);
+            if bootstrap || !json_name {
+                // The writer's own output always parses; keep it if it did not.
+                bytes = json_names::strip(pool, file, &bytes).unwrap_or(bytes);
+            }
+            proto_files.push(bytes);
         } else {
             proto_files.push(pool.file_descriptor_proto(file, full));
         }

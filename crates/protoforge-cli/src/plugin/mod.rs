@@ -13,6 +13,7 @@
 //! - [`run`]: starting plugins and talking to them, all at once.
 
 pub(crate) mod codec;
+pub(crate) mod json_names;
 pub(crate) mod run;
 pub(crate) mod wire;
 

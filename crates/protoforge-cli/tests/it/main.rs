@@ -3,6 +3,7 @@
 //! scratch directories.
 
 mod decode_raw;
+mod plugins;
 mod protoc_usage;
 mod subcommands;
 mod support;
