@@ -4,6 +4,7 @@
 
 mod decode_raw;
 mod plugins;
+mod protoc_gen_es;
 mod protoc_usage;
 mod subcommands;
 mod support;
