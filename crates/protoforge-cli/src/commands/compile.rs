@@ -39,6 +39,10 @@ use crate::plugin::{
 };
 use crate::render::{Report, render};
 
+/// Warnings protoc writes to its log instead of reporting them (so they
+/// never fail `--fatal_warnings`): printed, but not counted.
+const LOGGED_BY_PROTOC: &[&str] = &["missing-syntax"];
+
 /// The newest edition protoc 35.1 compiles (`ProtocMaximumEdition`).
 const PROTOC_MAXIMUM_EDITION: i32 = 1001;
 
@@ -217,7 +221,7 @@ impl Runner<'_> {
             }
             if diagnostic.is_error() {
                 found_errors = true;
-            } else {
+            } else if !LOGGED_BY_PROTOC.contains(&kind.as_str()) {
                 found_warnings = true;
             }
             let text = self.render(&pool, paths, diagnostic, &kind);

@@ -2,6 +2,8 @@
 //! binary (and, for differential tests, the pinned protoc) on files written to
 //! scratch directories.
 
+mod beyond_protoc;
+mod compile;
 mod decode_raw;
 mod plugins;
 mod protoc_gen_es;
