@@ -95,6 +95,9 @@ pub(crate) struct OptionSet {
     /// Whether the element is a map entry's key or value (its options are
     /// copied from the map field and have no source locations).
     pub(crate) copied: bool,
+    /// Whether the element has an options message even with no options
+    /// (protoc creates one for a method written with a `{ }` body).
+    pub(crate) force_present: bool,
 }
 
 /// Spans of the parts of a declaration that diagnostics point at.
@@ -548,6 +551,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: self.input.name.to_string(),
             decls: file_options,
             copied: false,
+            force_present: false,
         });
     }
 
@@ -778,6 +782,7 @@ impl<'a> Lowerer<'a, '_> {
                         element_name: full_name.clone(),
                         decls: opts.options.clone(),
                         copied: false,
+                        force_present: false,
                     });
                 }
             }
@@ -791,6 +796,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name,
             decls: options,
             copied: false,
+            force_present: false,
         });
     }
 
@@ -957,6 +963,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name.as_str().to_string(),
             decls: options,
             copied: false,
+            force_present: false,
         });
     }
 
@@ -1291,6 +1298,7 @@ impl<'a> Lowerer<'a, '_> {
                         element_name: full.as_str().to_string(),
                         decls: copied,
                         copied: true,
+                        force_present: false,
                     });
                 }
             }
@@ -1313,6 +1321,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name.as_str().to_string(),
             decls: options,
             copied: false,
+            force_present: false,
         });
         id
     }
@@ -1421,6 +1430,7 @@ impl<'a> Lowerer<'a, '_> {
                         element_name: value_full.as_str().to_string(),
                         decls: value_options,
                         copied: false,
+                        force_present: false,
                     });
                 }
                 ast::EnumItem::Option(decl) => {
@@ -1467,6 +1477,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name.as_str().to_string(),
             decls: options,
             copied: false,
+            force_present: false,
         });
         self.out.option_sets.extend(value_sets);
         id
@@ -1633,6 +1644,7 @@ impl<'a> Lowerer<'a, '_> {
                         element_name: relative_to,
                         decls: method_options,
                         copied: false,
+                        force_present: m.body.is_some(),
                     });
                 }
                 ast::ServiceItem::Empty(_) => {}
@@ -1648,6 +1660,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name.as_str().to_string(),
             decls: options,
             copied: false,
+            force_present: false,
         });
         id
     }
