@@ -289,12 +289,39 @@ fn build_file(
         }
     }
 
+    // The edition must be one protoc supports.
+    let edition = pool[id].edition;
+    let mut edition_ok = true;
+    if pool[id].syntax == crate::ir::Syntax::Editions {
+        let message = if edition < crate::features::MINIMUM_EDITION {
+            Some(format!(
+                "Edition {} is earlier than the minimum supported edition {}",
+                edition.display_name(),
+                crate::features::MINIMUM_EDITION.display_name()
+            ))
+        } else if edition > crate::features::MAXIMUM_EDITION && edition != crate::ir::Edition::UNSTABLE {
+            Some(format!(
+                "Edition {} is later than the maximum supported edition {}",
+                edition.display_name(),
+                crate::features::MAXIMUM_EDITION.display_name()
+            ))
+        } else {
+            None
+        };
+        if let (Some(message), Some(syntax)) = (message, &file.parse.file.syntax) {
+            diagnostics.push(Diagnostic::error(DiagnosticKind::Feature, message).at(position(syntax.span)));
+            edition_ok = false;
+        }
+    }
     let mut report = |kind: DiagnosticKind, span: protoforge_syntax::Span, message: String| {
         diagnostics.push(Diagnostic::error(kind, message).at(position(span)));
     };
     let mut visibility = crate::link::Visibility::new(pool, id);
     crate::link::link_file(pool, id, &lowered, &mut visibility, &mut report);
 
+    if !edition_ok {
+        return;
+    }
     let sets = &lowered.option_sets;
     let mut state = crate::options::OptionState::new(sets.len());
     let written = {
@@ -305,6 +332,9 @@ fn build_file(
             st: &mut state,
         };
         interpreter.pass(sets, false);
+        // Plain options are known from here on (message_set_wire_format
+        // decides how aggregate values in the second pass are written).
+        interpreter.finish(sets);
         interpreter.written(sets)
     };
     crate::features::resolve_file(pool, id, &written);

@@ -95,6 +95,9 @@ pub(crate) struct OptionSet {
     /// Whether the element is a map entry's key or value (its options are
     /// copied from the map field and have no source locations).
     pub(crate) copied: bool,
+    /// Whether the element has an options message even with no options
+    /// (protoc creates one for a method written with a `{ }` body).
+    pub(crate) force_present: bool,
 }
 
 /// Spans of the parts of a declaration that diagnostics point at.
@@ -548,6 +551,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: self.input.name.to_string(),
             decls: file_options,
             copied: false,
+            force_present: false,
         });
     }
 
@@ -590,6 +594,62 @@ impl<'a> Lowerer<'a, '_> {
         };
         path.push(value_field);
         self.rec.span(&path, decl.value.span(), None);
+    }
+
+    /// A scalar keyword's type; edition UNSTABLE gives the integer keywords
+    /// fixed-width encodings (and rejects the old fixed-width keywords).
+    fn scalar(&mut self, ty: ast::ScalarType, span: SynSpan) -> Scalar {
+        let s = scalar(ty);
+        if self.edition != Edition::UNSTABLE {
+            return s;
+        }
+        let replacement = match s {
+            Scalar::Fixed32 => Some("uint32"),
+            Scalar::Fixed64 => Some("uint64"),
+            Scalar::Sfixed32 => Some("int32"),
+            Scalar::Sfixed64 => Some("int64"),
+            Scalar::Sint32 => Some("zigzag32"),
+            Scalar::Sint64 => Some("zigzag64"),
+            _ => None,
+        };
+        if let Some(r) = replacement {
+            self.error_at(
+                DiagnosticKind::Invalid,
+                span,
+                format!("Type '{}' is obsolete in unstable editions, use '{r}' instead.", s.keyword()),
+            );
+            return Scalar::Int32;
+        }
+        match s {
+            Scalar::Int32 => Scalar::Sfixed32,
+            Scalar::Int64 => Scalar::Sfixed64,
+            Scalar::Uint32 => Scalar::Fixed32,
+            Scalar::Uint64 => Scalar::Fixed64,
+            other => other,
+        }
+    }
+
+    /// The varint type names of edition UNSTABLE.
+    fn unstable_scalar(&self, name: &ast::TypeName) -> Option<Scalar> {
+        if self.edition != Edition::UNSTABLE || name.leading_dot.is_some() || name.parts.len() != 1 {
+            return None;
+        }
+        Some(match name.parts[0].text.as_str() {
+            "varint32" => Scalar::Int32,
+            "varint64" => Scalar::Int64,
+            "uvarint32" => Scalar::Uint32,
+            "uvarint64" => Scalar::Uint64,
+            "zigzag32" => Scalar::Sint32,
+            "zigzag64" => Scalar::Sint64,
+            _ => return None,
+        })
+    }
+
+    fn unstable_scalar_of(&self, ty: &ast::FieldType) -> Option<Scalar> {
+        match ty {
+            ast::FieldType::Named(name) => self.unstable_scalar(name),
+            _ => None,
+        }
     }
 
     fn message(&mut self, m: &ast::Message, parent: Option<MessageId>) -> MessageId {
@@ -778,6 +838,7 @@ impl<'a> Lowerer<'a, '_> {
                         element_name: full_name.clone(),
                         decls: opts.options.clone(),
                         copied: false,
+                        force_present: false,
                     });
                 }
             }
@@ -791,6 +852,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name,
             decls: options,
             copied: false,
+            force_present: false,
         });
     }
 
@@ -957,6 +1019,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name.as_str().to_string(),
             decls: options,
             copied: false,
+            force_present: false,
         });
     }
 
@@ -1022,7 +1085,13 @@ impl<'a> Lowerer<'a, '_> {
                 sub.push(FIELD_TYPE);
                 self.rec.span(&sub, *span, None);
                 sub.pop();
-                (FieldType::Scalar(scalar(*s)), None)
+                (FieldType::Scalar(self.scalar(*s, *span)), None)
+            }
+            ast::FieldType::Named(name) if self.unstable_scalar(name).is_some() => {
+                sub.push(FIELD_TYPE);
+                self.rec.span(&sub, name.span, None);
+                sub.pop();
+                (FieldType::Scalar(self.unstable_scalar(name).unwrap_or(Scalar::Int32)), None)
             }
             ast::FieldType::Named(name) => {
                 sub.push(FIELD_TYPE_NAME);
@@ -1231,7 +1300,10 @@ impl<'a> Lowerer<'a, '_> {
                 let fid = FieldId::from_index(self.pool.fields.len());
                 let full = FullName::join(&entry_full, field_name);
                 let resolved = match ty.as_ref() {
-                    ast::FieldType::Scalar(s, _) => FieldType::Scalar(scalar(*s)),
+                    ast::FieldType::Scalar(s, span) => FieldType::Scalar(self.scalar(*s, *span)),
+                    ast::FieldType::Named(name) => {
+                        FieldType::Scalar(self.unstable_scalar(name).unwrap_or(Scalar::Int32))
+                    }
                     _ => FieldType::Scalar(Scalar::Int32),
                 };
                 self.pool.fields.push(Field {
@@ -1263,7 +1335,7 @@ impl<'a> Lowerer<'a, '_> {
                         ty: Some(ty.span()),
                     },
                 );
-                if let ast::FieldType::Named(tn) = ty.as_ref() {
+                if let (ast::FieldType::Named(tn), None) = (ty.as_ref(), self.unstable_scalar_of(ty)) {
                     self.out.field_types.push((
                         fid,
                         NameRef {
@@ -1291,6 +1363,7 @@ impl<'a> Lowerer<'a, '_> {
                         element_name: full.as_str().to_string(),
                         decls: copied,
                         copied: true,
+                        force_present: false,
                     });
                 }
             }
@@ -1313,6 +1386,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name.as_str().to_string(),
             decls: options,
             copied: false,
+            force_present: false,
         });
         id
     }
@@ -1421,6 +1495,7 @@ impl<'a> Lowerer<'a, '_> {
                         element_name: value_full.as_str().to_string(),
                         decls: value_options,
                         copied: false,
+                        force_present: false,
                     });
                 }
                 ast::EnumItem::Option(decl) => {
@@ -1467,6 +1542,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name.as_str().to_string(),
             decls: options,
             copied: false,
+            force_present: false,
         });
         self.out.option_sets.extend(value_sets);
         id
@@ -1633,6 +1709,7 @@ impl<'a> Lowerer<'a, '_> {
                         element_name: relative_to,
                         decls: method_options,
                         copied: false,
+                        force_present: m.body.is_some(),
                     });
                 }
                 ast::ServiceItem::Empty(_) => {}
@@ -1648,6 +1725,7 @@ impl<'a> Lowerer<'a, '_> {
             element_name: full_name.as_str().to_string(),
             decls: options,
             copied: false,
+            force_present: false,
         });
         id
     }

@@ -825,7 +825,7 @@ impl Interpreter<'_> {
     /// Stores the interpreted options on their elements.
     pub(crate) fn finish(&mut self, sets: &[OptionSet]) {
         for (index, set) in sets.iter().enumerate() {
-            if set.decls.is_empty() {
+            if set.decls.is_empty() && !set.force_present {
                 continue;
             }
             let encoded = match &self.st.states[index] {
