@@ -51,15 +51,12 @@ pub(crate) fn render(format: ErrorFormat, report: &Report<'_>) -> String {
 fn protoc_line(report: &Report<'_>, position: impl Fn(&mut String, u32, u32, &str)) -> String {
     let mut out = String::new();
     let kind = if report.is_error { "error" } else { "warning" };
-    match report.file {
-        Some(file) => {
-            out.push_str(file);
-            if let Some((line, col)) = report.line_col {
-                position(&mut out, line, col, kind);
-            }
-            out.push_str(": ");
+    if let Some(file) = report.file {
+        out.push_str(file);
+        if let Some((line, col)) = report.line_col {
+            position(&mut out, line, col, kind);
         }
-        None => {}
+        out.push_str(": ");
     }
     if !report.is_error {
         out.push_str("warning: ");

@@ -37,31 +37,6 @@ pub(crate) fn transitive(
     out
 }
 
-/// The files a descriptor set written with `-o` holds, in protoc's order:
-/// with `--include_imports` every file the inputs need; without, only the
-/// inputs, still each after the inputs it imports.
-pub(crate) fn descriptor_set_files(
-    pool: &Pool,
-    inputs: &[FileId],
-    include_imports: bool,
-) -> Vec<FileId> {
-    let mut seen = BTreeSet::new();
-    if !include_imports {
-        let wanted: BTreeSet<FileId> = inputs.iter().copied().collect();
-        for &input in inputs {
-            let f = &pool[input];
-            for dependency in f.dependencies.iter().chain(&f.option_dependencies) {
-                if let Some(imported) = dependency.file {
-                    if !wanted.contains(&imported) {
-                        seen.insert(imported);
-                    }
-                }
-            }
-        }
-    }
-    transitive(pool, inputs, &mut seen)
-}
-
 /// Whether a message (or one nested in it) has a proto3 `optional` field.
 fn has_proto3_optional(pool: &Pool, message: MessageId) -> bool {
     let m = &pool[message];

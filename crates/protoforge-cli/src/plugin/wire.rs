@@ -67,6 +67,9 @@ pub(crate) enum Value<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Malformed;
 
+/// One field as read: its number, its value and its raw bytes (tag included).
+pub(crate) type RawField<'a> = (u32, Value<'a>, &'a [u8]);
+
 /// Reads the fields of one message, in order.
 #[derive(Debug)]
 pub(crate) struct Reader<'a> {
@@ -169,7 +172,7 @@ impl<'a> Reader<'a> {
     /// The next field, `None` at the end, or an error for malformed bytes.
     /// Also returns the field's raw bytes (tag included) for callers that
     /// keep unknown fields.
-    pub(crate) fn next_raw(&mut self) -> Result<Option<(u32, Value<'a>, &'a [u8])>, Malformed> {
+    pub(crate) fn next_raw(&mut self) -> Result<Option<RawField<'a>>, Malformed> {
         if self.at >= self.bytes.len() {
             return Ok(None);
         }

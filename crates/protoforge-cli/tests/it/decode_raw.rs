@@ -170,7 +170,7 @@ fn decode_raw_matches_protoc() {
     }
     let dir_arg = dir.display().to_string();
     let count = cases.len().to_string();
-    let mut protoc = protoc_command(&dir, &[]);
+    let protoc = protoc_command(&dir, &[]);
     // Replace the one-shot script by the loop, keeping the interpreter.
     let program = protoc.get_program().to_owned();
     let status = Command::new(program)
