@@ -487,3 +487,39 @@ fn plugins_that_cannot_start() {
         assert_eq!(outcome.run.code, 1);
     }
 }
+
+/// How long each plugin of [`plugins_run_at_the_same_time`] waits for the
+/// other to start before giving up, in tenths of a second.
+const RENDEZVOUS_TENTHS: u32 = 300;
+
+#[test]
+fn plugins_run_at_the_same_time() {
+    // Each plugin announces itself, then waits for the other: they can only
+    // both succeed if they run at the same time (protoc, which runs them one
+    // after the other, fails this).
+    let dir = scratch("plugins-rendezvous");
+    write_files(&dir, PROTOS);
+    std::fs::create_dir_all(dir.join("out")).unwrap_or_else(|e| panic!("{e}"));
+    for (me, other) in [("gen-a", "gen-b"), ("gen-b", "gen-a")] {
+        let script = format!(
+            "#!/bin/sh\ncat > /dev/null\ntouch '{dir}/{me}.started'\ni=0\n\
+             while [ ! -e '{dir}/{other}.started' ]; do\n  i=$((i+1))\n  \
+             [ $i -gt {RENDEZVOUS_TENTHS} ] && exit 7\n  sleep 0.1\ndone\nprintf '\\020\\003'\n",
+            dir = dir.display()
+        );
+        let path = dir.join(me);
+        std::fs::write(&path, script).unwrap_or_else(|e| panic!("{e}"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    let include = include();
+    let mut args = vec!["-I.".to_string(), format!("-I{include}")];
+    args.extend(flags(&["gen-a", "gen-b"], "out"));
+    args.push("b.proto".into());
+    let run = crate::support::protoforge(&dir, &strs(&args));
+    assert_eq!(run, Run::new(0, "", ""));
+}
