@@ -4,6 +4,7 @@
 
 mod beyond_protoc;
 mod compile;
+mod corpus_requests;
 mod decode_raw;
 mod plugins;
 mod protoc_gen_es;
