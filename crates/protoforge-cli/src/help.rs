@@ -19,8 +19,8 @@ Parse PROTO_FILES and generate output based on the options given:
                               entry VIRTUAL=DIR serves the files of DIR under
                               the import prefix VIRTUAL. Without -I (and
                               without --descriptor_set_in) the current
-                              directory is searched. Files found in no
-                              directory are looked up in --descriptor_set_in.
+                              directory is searched. The google/protobuf
+                              files are built in and never need -I.
   --version                   Print the version and exit.
   -h, --help                  Print this text and exit.
   --encode=MESSAGE_TYPE       (accepted as protoc accepts it; not supported
@@ -35,10 +35,8 @@ Parse PROTO_FILES and generate output based on the options given:
                               yet, see docs/cli.md)
   --decode_raw                (accepted as protoc accepts it; not supported
                               yet, see docs/cli.md)
-  --descriptor_set_in=FILES   A ':'-separated list of files, each holding a
-                              FileDescriptorSet. PROTO_FILES and imports not
-                              found under any -I directory are taken from
-                              them; the first file that defines a name wins.
+  --descriptor_set_in=FILES   (accepted as protoc accepts it; not supported
+                              yet, see docs/cli.md)
   -oFILE,                     Write a FileDescriptorSet with the input files
     --descriptor_set_out=FILE to FILE.
   --include_imports           With -o, also write every file the inputs
