@@ -10,6 +10,12 @@ use std::path::{Path, PathBuf};
 
 use protoforge_syntax::{Diagnostic, LineIndex};
 
+pub(crate) mod compile;
+pub(crate) mod decode_raw;
+pub(crate) mod depfile;
+pub(crate) mod free_fields;
+pub(crate) mod pool;
+
 use crate::config::{Command, Config, ErrorFormat, Lookup};
 
 /// How a run ended, when it could write its output.
