@@ -207,6 +207,26 @@ impl Status {
         Status::new(Code::FailedPrecondition, message)
     }
 
+    /// `ALREADY_EXISTS`.
+    pub fn already_exists(message: impl Into<String>) -> Status {
+        Status::new(Code::AlreadyExists, message)
+    }
+
+    /// `ABORTED`.
+    pub fn aborted(message: impl Into<String>) -> Status {
+        Status::new(Code::Aborted, message)
+    }
+
+    /// `OUT_OF_RANGE`.
+    pub fn out_of_range(message: impl Into<String>) -> Status {
+        Status::new(Code::OutOfRange, message)
+    }
+
+    /// `DATA_LOSS`.
+    pub fn data_loss(message: impl Into<String>) -> Status {
+        Status::new(Code::DataLoss, message)
+    }
+
     /// `UNIMPLEMENTED`.
     pub fn unimplemented(message: impl Into<String>) -> Status {
         Status::new(Code::Unimplemented, message)
