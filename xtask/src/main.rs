@@ -1,7 +1,8 @@
 //! `cargo xtask`: the project's automation, in Rust rather than shell.
 //!
 //! - `cargo xtask peers`: install the pinned real peers (protoc via
-//!   `grpcio-tools`, Python `protobuf`, `grpcio`) into `target/peers/venv`.
+//!   `grpcio-tools`, Python `protobuf`, `grpcio`) into `target/peers/venv`,
+//!   and the Node gRPC peer (`@grpc/grpc-js`) into `target/peers/node`.
 //! - `cargo xtask test`: install the peers, then run every test.
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
 
@@ -9,6 +10,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+mod node_peers;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,7 +51,7 @@ fn peers() -> Result<(), String> {
         && venv.join("bin/python").exists()
     {
         eprintln!("peers: up to date in {}", venv.display());
-        return Ok(());
+        return node_peers::install(&root(), venv.parent().unwrap_or(&venv));
     }
     if !venv.join("bin/python").exists() {
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).map_err(|e| {
@@ -69,7 +72,7 @@ fn peers() -> Result<(), String> {
         format!("{e}\ninstalling the pinned peers from PyPI failed; check network access to PyPI")
     })?;
     std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
-    Ok(())
+    node_peers::install(&root(), venv.parent().unwrap_or(&venv))
 }
 
 fn cargo() -> Command {

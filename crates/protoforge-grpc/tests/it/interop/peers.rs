@@ -194,19 +194,42 @@ async fn run_peer_client(peer: Peer, port: u16, tls: bool, cases: &[&str]) -> Ve
 }
 
 fn report(pairing: &str, failures: &[String]) {
-    let failed = failures.len();
     eprintln!(
-        "interop {pairing}: {} of {} cases passed",
-        client::CASES
-            .len()
-            .saturating_sub(failed.min(client::CASES.len())),
-        client::CASES.len()
+        "interop {pairing}: {}",
+        if failures.is_empty() {
+            "all expected cases passed"
+        } else {
+            "FAILURES"
+        }
     );
     assert!(
         failures.is_empty(),
         "interop {pairing}:\n{}",
         failures.join("\n")
     );
+}
+
+/// Cases a peer's server cannot pass because the peer lacks the feature,
+/// with the reason. They are run and must still fail, so the list is
+/// revisited when the peer gains the feature.
+fn server_gaps(peer: Peer) -> &'static [(&'static str, &'static str)] {
+    match peer {
+        Peer::Python => &[],
+        // FIXME(issue 5): @grpc/grpc-js servers cannot compress responses
+        // ("response compression is currently not supported" in grpc-js
+        // 1.14.7's server-interceptors.js), so the compressed flag the
+        // description requires is never set.
+        Peer::Node => &[
+            (
+                "server_compressed_unary",
+                "grpc-js servers do not compress responses",
+            ),
+            (
+                "server_compressed_streaming",
+                "grpc-js servers do not compress responses",
+            ),
+        ],
+    }
 }
 
 fn our_client_against(peer: Peer) {
@@ -217,16 +240,27 @@ fn our_client_against(peer: Peer) {
                 .connect()
                 .await
                 .expect("connect to the peer");
+            let gaps = server_gaps(peer);
             let mut failures = Vec::new();
             for case in client::CASES {
-                if let Err(e) = client::run(case, channel.clone()).await {
-                    failures.push(format!("{case}: {e}"));
+                let result = client::run(case, channel.clone()).await;
+                match (result, gaps.iter().find(|(c, _)| c == case)) {
+                    (Ok(()), None) | (Err(_), Some(_)) => {}
+                    (Err(e), None) => failures.push(format!("{case}: {e}")),
+                    (Ok(()), Some((_, why))) => failures.push(format!(
+                        "{case}: passed, but it is listed as a {peer:?} server gap ({why}); update server_gaps"
+                    )),
                 }
             }
-            report(
-                &format!("protoforge client -> {peer:?} server, tls={tls}"),
-                &failures,
-            );
+            let pairing = format!("protoforge client -> {peer:?} server, tls={tls}");
+            if !gaps.is_empty() {
+                let listed: Vec<_> = gaps.iter().map(|(c, why)| format!("{c} ({why})")).collect();
+                eprintln!(
+                    "interop {pairing}: not counted, peer gaps: {}",
+                    listed.join(", ")
+                );
+            }
+            report(&pairing, &failures);
         });
     }
 }
@@ -253,4 +287,14 @@ fn our_client_against_python_server() {
 #[test]
 fn python_client_against_our_server() {
     peer_client_against_us(Peer::Python);
+}
+
+#[test]
+fn our_client_against_node_server() {
+    our_client_against(Peer::Node);
+}
+
+#[test]
+fn node_client_against_our_server() {
+    peer_client_against_us(Peer::Node);
 }
