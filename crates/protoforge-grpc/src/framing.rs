@@ -99,6 +99,12 @@ impl Decoder {
         }
     }
 
+    /// Sets the encoding of compressed messages (known once the response
+    /// headers arrive).
+    pub(crate) fn set_encoding(&mut self, encoding: Encoding) {
+        self.encoding = encoding;
+    }
+
     /// Adds one received DATA frame.
     pub(crate) fn push(&mut self, chunk: Bytes) {
         if !chunk.is_empty() {

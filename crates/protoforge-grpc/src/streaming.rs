@@ -9,6 +9,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use h2::client::ResponseFuture;
 use h2::{RecvStream, SendStream};
 use tokio::sync::oneshot;
 use tokio::time::Sleep;
@@ -42,6 +43,10 @@ impl SendControl {
 }
 
 pub(crate) struct ClientSide {
+    /// The response headers, until they arrive.
+    pub(crate) pending: Option<ResponseFuture>,
+    /// The response headers' metadata, once they arrived.
+    pub(crate) metadata: Option<Metadata>,
     pub(crate) send: Option<SendControl>,
     pub(crate) deadline: Option<Pin<Box<Sleep>>>,
     pub(crate) cancel: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
@@ -107,16 +112,15 @@ impl<T: Send + 'static> Streaming<T> {
         }
     }
 
+    /// A client's stream, reading the response headers first.
     pub(crate) fn client<C: Codec<Decode = T>>(
-        recv: Option<RecvStream>,
         codec: C,
-        encoding: Encoding,
         max_receive: usize,
         side: ClientSide,
     ) -> Streaming<T> {
         Streaming {
-            recv,
-            decoder: Decoder::new(encoding, max_receive),
+            recv: None,
+            decoder: Decoder::new(Encoding::Identity, max_receive),
             decode: Self::decode_fn(codec),
             role: Role::Client(Box::new(side)),
             data_done: false,
@@ -125,28 +129,70 @@ impl<T: Send + 'static> Streaming<T> {
             last_compressed: false,
         }
     }
+}
 
-    /// A client stream that already ended (a Trailers-Only response).
-    pub(crate) fn finished<C: Codec<Decode = T>>(
-        codec: C,
+/// What the response headers say.
+enum Head {
+    Stream {
+        metadata: Metadata,
+        encoding: Encoding,
+        recv: RecvStream,
+    },
+    TrailersOnly {
+        metadata: Metadata,
         status: Status,
-        mut side: ClientSide,
-    ) -> Streaming<T> {
-        if let Some(send) = side.send.take() {
-            send.reset(h2::Reason::NO_ERROR);
-        }
-        let error = (status.code() != crate::Code::Ok).then(|| status.clone());
-        side.trailers = Some(status.metadata().clone());
-        Streaming {
-            recv: None,
-            decoder: Decoder::new(Encoding::Identity, 0),
-            decode: Self::decode_fn(codec),
-            role: Role::Client(Box::new(side)),
-            data_done: true,
-            done: error.is_none(),
-            pending_error: error,
-            last_compressed: false,
-        }
+    },
+}
+
+/// Reads response headers: a Trailers-Only status, a stream, or the
+/// status a client synthesises from a non-gRPC answer.
+fn interpret(response: http::Response<RecvStream>) -> Result<Head, Status> {
+    let (parts, recv) = response.into_parts();
+    if let Some(status) = Status::from_trailers(&parts.headers) {
+        let metadata = Metadata::from_headers(&parts.headers);
+        return Ok(Head::TrailersOnly { metadata, status });
+    }
+    if parts.status != http::StatusCode::OK {
+        let code = crate::Code::from_http_status(parts.status.as_u16());
+        return Err(Status::new(
+            code,
+            format!("HTTP status {} with no grpc-status", parts.status),
+        ));
+    }
+    let content_type = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/grpc") {
+        return Err(Status::unknown(format!(
+            "response content-type {content_type:?} is not gRPC"
+        )));
+    }
+    let encoding = match parts.headers.get("grpc-encoding") {
+        None => Encoding::Identity,
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(Encoding::from_name)
+            .ok_or_else(|| {
+                Status::internal(format!(
+                    "server used unsupported grpc-encoding {:?}",
+                    String::from_utf8_lossy(value.as_bytes())
+                ))
+            })?,
+    };
+    Ok(Head::Stream {
+        metadata: Metadata::from_headers_owned(parts.headers),
+        encoding,
+        recv,
+    })
+}
+
+fn client_side(role: &mut Role) -> Option<&mut ClientSide> {
+    match role {
+        Role::Client(side) => Some(side),
+        Role::Server => None,
     }
 }
 
@@ -157,6 +203,88 @@ impl<T> Streaming<T> {
             Some(Ok(m)) => Ok(Some(m)),
             Some(Err(s)) => Err(s),
             None => Ok(None),
+        }
+    }
+
+    /// Client side: the response headers' metadata, waiting for the headers
+    /// if they have not arrived (an error if the call failed first).
+    /// Empty on a server.
+    pub async fn metadata(&mut self) -> Result<Metadata, Status> {
+        poll_fn(|cx| self.poll_head(cx)).await?;
+        Ok(client_side(&mut self.role)
+            .and_then(|side| side.metadata.clone())
+            .unwrap_or_default())
+    }
+
+    fn fail_head(&mut self, status: Status, local: bool) -> Poll<Result<(), Status>> {
+        self.end(None, local);
+        self.pending_error = Some(status.clone());
+        Poll::Ready(Err(status))
+    }
+
+    /// Deadline, cancellation and response headers, before any message.
+    fn poll_head(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Status>> {
+        if self.done {
+            return Poll::Ready(match self.pending_error.clone() {
+                Some(e) => Err(e),
+                None => Ok(()),
+            });
+        }
+        let Some(side) = client_side(&mut self.role) else {
+            return Poll::Ready(Ok(()));
+        };
+        if let Some(deadline) = &mut side.deadline {
+            if deadline.as_mut().poll(cx).is_ready() {
+                return self.fail_head(Status::deadline_exceeded("deadline exceeded"), true);
+            }
+        }
+        if let Some(cancel) = &mut side.cancel {
+            if cancel.as_mut().poll(cx).is_ready() {
+                return self.fail_head(Status::cancelled("call cancelled by the client"), true);
+            }
+        }
+        let Some(pending) = side.pending.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let response = match Pin::new(pending).poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(r) => r,
+        };
+        side.pending = None;
+        let head = match response {
+            Ok(response) => interpret(response),
+            Err(e) => Err(self.status_for(&e)),
+        };
+        match head {
+            Ok(Head::Stream {
+                metadata,
+                encoding,
+                recv,
+            }) => {
+                if let Some(side) = client_side(&mut self.role) {
+                    side.metadata = Some(metadata);
+                }
+                self.recv = Some(recv);
+                self.decoder.set_encoding(encoding);
+                Poll::Ready(Ok(()))
+            }
+            Ok(Head::TrailersOnly { metadata, status }) => {
+                let trailers = status.metadata().clone();
+                if let Some(side) = client_side(&mut self.role) {
+                    side.metadata = Some(metadata);
+                }
+                let result = if status.code() == crate::Code::Ok {
+                    self.end(None, false);
+                    Poll::Ready(Ok(()))
+                } else {
+                    self.fail_head(status, false)
+                };
+                if let Some(side) = client_side(&mut self.role) {
+                    side.trailers = Some(trailers);
+                }
+                result
+            }
+            Err(status) => self.fail_head(status, false),
         }
     }
 
@@ -199,29 +327,15 @@ impl<T> Streaming<T> {
     }
 
     fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, Status>>> {
+        if self.poll_head(cx).is_pending() {
+            return Poll::Pending;
+        }
         if let Some(error) = self.pending_error.take() {
             self.done = true;
             return Poll::Ready(Some(Err(error)));
         }
         if self.done {
             return Poll::Ready(None);
-        }
-        if let Role::Client(side) = &mut self.role {
-            if let Some(deadline) = &mut side.deadline {
-                if deadline.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(
-                        self.end(Some(Status::deadline_exceeded("deadline exceeded")), true),
-                    );
-                }
-            }
-            if let Some(cancel) = &mut side.cancel {
-                if cancel.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(self.end(
-                        Some(Status::cancelled("call cancelled by the client")),
-                        true,
-                    ));
-                }
-            }
         }
         loop {
             match self.decoder.next() {

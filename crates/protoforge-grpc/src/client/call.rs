@@ -91,10 +91,6 @@ impl CallOptions {
 
 type ErrorSlot = Arc<Mutex<Option<Status>>>;
 
-fn take_local(slot: &ErrorSlot) -> Option<Status> {
-    slot.lock().unwrap_or_else(|p| p.into_inner()).take()
-}
-
 /// A call being set up: deadline and cancellation, and the options that
 /// shape the streams.
 struct Setup {
@@ -209,60 +205,38 @@ impl Channel {
             .map_err(|e| Status::from_h2(&e))
     }
 
-    /// Awaits the response headers: a stream of messages, or the status
-    /// of a Trailers-Only response.
-    async fn receive<C: Codec>(
+    /// The response side of a call: headers are read on first use.
+    fn receive<C: Codec>(
         response: ResponseFuture,
         codec: C,
         setup: &Setup,
-        mut side: ClientSide,
-    ) -> Result<(Metadata, Streaming<C::Decode>), Status> {
-        let response = match response.await {
-            Ok(response) => response,
-            Err(e) => {
-                let local = side.send_error.as_ref().and_then(take_local);
-                return Err(local.unwrap_or_else(|| Status::from_h2(&e)));
-            }
+        send: SendControl,
+        send_error: Option<ErrorSlot>,
+        streaming: bool,
+    ) -> Streaming<C::Decode> {
+        let side = ClientSide {
+            pending: Some(response),
+            metadata: None,
+            send: Some(send),
+            deadline: if streaming {
+                setup
+                    .deadline
+                    .map(|d| Box::pin(tokio::time::sleep_until(d.into())))
+            } else {
+                None
+            },
+            cancel: if streaming {
+                setup
+                    .cancellation
+                    .as_ref()
+                    .map(|c| Box::pin(c.cancelled()) as Pin<Box<dyn Future<Output = ()> + Send>>)
+            } else {
+                None
+            },
+            send_error,
+            trailers: None,
         };
-        let (parts, recv) = response.into_parts();
-        if let Some(status) = Status::from_trailers(&parts.headers) {
-            let metadata = Metadata::from_headers(&parts.headers);
-            return Ok((metadata, Streaming::finished(codec, status, side)));
-        }
-        if parts.status != http::StatusCode::OK {
-            let code = Code::from_http_status(parts.status.as_u16());
-            return Err(Status::new(
-                code,
-                format!("HTTP status {} with no grpc-status", parts.status),
-            ));
-        }
-        let content_type = parts
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !content_type.starts_with("application/grpc") {
-            return Err(Status::unknown(format!(
-                "response content-type {content_type:?} is not gRPC"
-            )));
-        }
-        let encoding = match parts.headers.get("grpc-encoding") {
-            None => Encoding::Identity,
-            Some(value) => value
-                .to_str()
-                .ok()
-                .and_then(Encoding::from_name)
-                .ok_or_else(|| {
-                    Status::internal(format!(
-                        "server used unsupported grpc-encoding {:?}",
-                        String::from_utf8_lossy(value.as_bytes())
-                    ))
-                })?,
-        };
-        let metadata = Metadata::from_headers_owned(parts.headers);
-        side.trailers = None;
-        let streaming = Streaming::client(Some(recv), codec, encoding, setup.max_receive, side);
-        Ok((metadata, streaming))
+        Streaming::client(codec, setup.max_receive, side)
     }
 
     fn spawn_sender<C, S, M>(
@@ -307,15 +281,15 @@ impl Channel {
             // If sending fails the server has answered or reset; its answer
             // says why.
             let _ = send_data(&mut send, bytes, true).await;
-            let side = ClientSide {
-                send: Some(SendControl::Owned(send)),
-                deadline: None,
-                cancel: None,
-                send_error: None,
-                trailers: None,
-            };
-            let (metadata, streaming) = Self::receive(response, codec, &setup, side).await?;
-            single_response(metadata, streaming).await
+            let streaming = Self::receive(
+                response,
+                codec,
+                &setup,
+                SendControl::Owned(send),
+                None,
+                false,
+            );
+            single_response(streaming).await
         };
         bounded(work, setup.deadline, setup.cancellation.as_ref()).await
     }
@@ -339,15 +313,8 @@ impl Channel {
             let (response, send) = self.start(path, options.metadata, &setup).await?;
             let encoder = Encoder::new(codec.clone(), setup.encoding, setup.max_send);
             let (control, slot) = Self::spawn_sender(requests, send, encoder);
-            let side = ClientSide {
-                send: Some(control),
-                deadline: None,
-                cancel: None,
-                send_error: Some(slot),
-                trailers: None,
-            };
-            let (metadata, streaming) = Self::receive(response, codec, &setup, side).await?;
-            single_response(metadata, streaming).await
+            let streaming = Self::receive(response, codec, &setup, control, Some(slot), false);
+            single_response(streaming).await
         };
         bounded(work, setup.deadline, setup.cancellation.as_ref()).await
     }
@@ -372,8 +339,15 @@ impl Channel {
             let bytes = encoder.encode(message.message, message.compress)?;
             let (response, mut send) = self.start(path, options.metadata, &setup).await?;
             let _ = send_data(&mut send, bytes, true).await;
-            let side = self.stream_side(SendControl::Owned(send), None, &setup);
-            let (metadata, streaming) = Self::receive(response, codec, &setup, side).await?;
+            let mut streaming = Self::receive(
+                response,
+                codec,
+                &setup,
+                SendControl::Owned(send),
+                None,
+                true,
+            );
+            let metadata = streaming.metadata().await?;
             Ok(Response::received(
                 streaming,
                 metadata,
@@ -385,16 +359,19 @@ impl Channel {
     }
 
     /// A bidirectional-streaming call: the messages of `requests` are sent
-    /// as they come while responses are read. Returns once the response
-    /// headers arrive. Use [`crate::stream::channel`] to send requests one
-    /// at a time.
+    /// as they come while responses are read. Returns as soon as the
+    /// request headers are sent, without waiting for the server (which may
+    /// wait for a first request before answering); the response headers are
+    /// read by the first [`Streaming::message`] or [`Streaming::metadata`].
+    /// The deadline and cancellation apply to the whole stream. Use
+    /// [`crate::stream::channel`] to send requests one at a time.
     pub async fn streaming<C, S, M>(
         &self,
         path: &str,
         codec: C,
         requests: S,
         options: CallOptions,
-    ) -> Result<Response<Streaming<C::Decode>>, Status>
+    ) -> Result<Streaming<C::Decode>, Status>
     where
         C: Codec + Clone,
         S: Stream<Item = M> + Send + 'static,
@@ -405,39 +382,22 @@ impl Channel {
             let (response, send) = self.start(path, options.metadata, &setup).await?;
             let encoder = Encoder::new(codec.clone(), setup.encoding, setup.max_send);
             let (control, slot) = Self::spawn_sender(requests, send, encoder);
-            let side = self.stream_side(control, Some(slot), &setup);
-            let (metadata, streaming) = Self::receive(response, codec, &setup, side).await?;
-            Ok(Response::received(
-                streaming,
-                metadata,
-                Metadata::new(),
-                false,
+            Ok(Self::receive(
+                response,
+                codec,
+                &setup,
+                control,
+                Some(slot),
+                true,
             ))
         };
         bounded(work, setup.deadline, setup.cancellation.as_ref()).await
     }
-
-    fn stream_side(&self, send: SendControl, slot: Option<ErrorSlot>, setup: &Setup) -> ClientSide {
-        ClientSide {
-            send: Some(send),
-            deadline: setup
-                .deadline
-                .map(|d| Box::pin(tokio::time::sleep_until(d.into()))),
-            cancel: setup
-                .cancellation
-                .as_ref()
-                .map(|c| Box::pin(c.cancelled()) as Pin<Box<dyn Future<Output = ()> + Send>>),
-            send_error: slot,
-            trailers: None,
-        }
-    }
 }
 
 /// Reads exactly one response message and the status after it.
-async fn single_response<T>(
-    metadata: Metadata,
-    mut streaming: Streaming<T>,
-) -> Result<Response<T>, Status> {
+async fn single_response<T>(mut streaming: Streaming<T>) -> Result<Response<T>, Status> {
+    let metadata = streaming.metadata().await?;
     let Some(message) = streaming.message().await? else {
         return Err(Status::internal(
             "server ended the call with OK but sent no response message",

@@ -5,5 +5,7 @@
 
 #![allow(unreachable_pub)]
 
+mod echo;
 mod interop;
 mod support;
+mod transport;

@@ -120,11 +120,10 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
             tx.send(request(steps[0]))
                 .await
                 .map_err(|_| "could not queue the first request")?;
-            let response = client
+            let mut responses = client
                 .full_duplex_call(rx, opts())
                 .await
                 .map_err(fail("FullDuplexCall"))?;
-            let mut responses = response.into_inner();
             for (i, step) in steps.into_iter().enumerate() {
                 if i > 0 {
                     tx.send(request(step))
@@ -154,14 +153,13 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
             Ok(())
         }
         "empty_stream" => {
-            let response = client
+            let mut stream = client
                 .full_duplex_call(
                     stream::iter(Vec::<StreamingOutputCallRequest>::new()),
                     opts(),
                 )
                 .await
                 .map_err(fail("FullDuplexCall"))?;
-            let mut stream = response.into_inner();
             let first = stream.message().await.map_err(fail("FullDuplexCall"))?;
             check!(first.is_none(), "expected zero responses");
             Ok(())
@@ -199,16 +197,13 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
                 .await;
             let status = match response {
                 Err(status) => status,
-                Ok(r) => {
-                    let mut stream = r.into_inner();
-                    loop {
-                        match stream.message().await {
-                            Ok(Some(_)) => continue,
-                            Ok(None) => return Err("FullDuplexCall succeeded".into()),
-                            Err(status) => break status,
-                        }
+                Ok(mut stream) => loop {
+                    match stream.message().await {
+                        Ok(Some(_)) => continue,
+                        Ok(None) => return Err("FullDuplexCall succeeded".into()),
+                        Err(status) => break status,
                     }
-                }
+                },
             };
             check!(
                 status.code() == Code::Unknown && status.message() == message,
@@ -289,11 +284,10 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
             })
             .await
             .map_err(|_| "could not queue the request")?;
-            let response = client
+            let mut stream = client
                 .full_duplex_call(rx, opts().cancellation(cancel.clone()))
                 .await
                 .map_err(fail("FullDuplexCall"))?;
-            let mut stream = response.into_inner();
             let first = stream.message().await.map_err(fail("first response"))?;
             check!(
                 first.is_some_and(|m| body_len(&m.payload) == 31415),
@@ -320,16 +314,13 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
             let options = CallOptions::new().timeout(Duration::from_millis(1));
             let status = match client.full_duplex_call(rx, options).await {
                 Err(status) => status,
-                Ok(response) => {
-                    let mut stream = response.into_inner();
-                    loop {
-                        match stream.message().await {
-                            Ok(Some(_)) => continue,
-                            Ok(None) => return Err("the call succeeded".into()),
-                            Err(status) => break status,
-                        }
+                Ok(mut stream) => loop {
+                    match stream.message().await {
+                        Ok(Some(_)) => continue,
+                        Ok(None) => return Err("the call succeeded".into()),
+                        Err(status) => break status,
                     }
-                }
+                },
             };
             drop(tx);
             check!(status.code() == Code::DeadlineExceeded, "{status:?}");
@@ -526,12 +517,14 @@ async fn custom_metadata(client: &TestServiceClient) -> CaseResult {
         payload: Payload::zeros(271828),
         ..Default::default()
     };
-    let response = client
+    let mut stream = client
         .full_duplex_call(stream::iter([request]), opts().metadata(metadata))
         .await
         .map_err(fail("FullDuplexCall"))?;
-    let initial = response.metadata().clone();
-    let mut stream = response.into_inner();
+    let initial = stream
+        .metadata()
+        .await
+        .map_err(fail("FullDuplexCall headers"))?;
     let first = stream.message().await.map_err(fail("FullDuplexCall"))?;
     check!(
         first.is_some_and(|m| body_len(&m.payload) == 314159),

@@ -219,7 +219,7 @@ impl TestServiceClient {
         &self,
         requests: S,
         options: CallOptions,
-    ) -> Result<Response<Streaming<StreamingOutputCallResponse>>, Status>
+    ) -> Result<Streaming<StreamingOutputCallResponse>, Status>
     where
         S: Stream<Item = M> + Send + 'static,
         M: Into<Outbound<StreamingOutputCallRequest>> + Send + 'static,
