@@ -9,3 +9,4 @@ mod echo;
 mod interop;
 mod support;
 mod transport;
+mod wire;
