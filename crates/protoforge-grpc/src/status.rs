@@ -131,8 +131,15 @@ impl fmt::Display for Code {
 /// `details` are the raw bytes of `grpc-status-details-bin` (by convention an
 /// encoded `google.rpc.Status`); they are kept as received and never parsed
 /// here, so malformed details cannot change the code.
+///
+/// The fields live behind one box, so a `Result<T, Status>` stays small.
 #[derive(Clone)]
 pub struct Status {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
     code: Code,
     message: String,
     details: Bytes,
@@ -147,19 +154,20 @@ impl Status {
     /// A status with a code and a message.
     pub fn new(code: Code, message: impl Into<String>) -> Status {
         Status {
-            code,
-            message: message.into(),
-            details: Bytes::new(),
-            metadata: Metadata::new(),
+            inner: Box::new(Inner {
+                code,
+                message: message.into(),
+                details: Bytes::new(),
+                metadata: Metadata::new(),
+            }),
         }
     }
 
     /// A status that also carries details (`grpc-status-details-bin`).
     pub fn with_details(code: Code, message: impl Into<String>, details: Bytes) -> Status {
-        Status {
-            details,
-            ..Status::new(code, message)
-        }
+        let mut status = Status::new(code, message);
+        status.inner.details = details;
+        status
     }
 
     /// `OK` with no message.
@@ -249,33 +257,33 @@ impl Status {
 
     /// The code.
     pub fn code(&self) -> Code {
-        self.code
+        self.inner.code
     }
 
     /// The message (decoded from `grpc-message`; invalid UTF-8 is replaced
     /// with U+FFFD, never rejected).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// The raw details, empty when there are none.
     pub fn details(&self) -> &Bytes {
-        &self.details
+        &self.inner.details
     }
 
     /// Trailing metadata sent with the status.
     pub fn metadata(&self) -> &Metadata {
-        &self.metadata
+        &self.inner.metadata
     }
 
     /// Trailing metadata to send with the status.
     pub fn metadata_mut(&mut self) -> &mut Metadata {
-        &mut self.metadata
+        &mut self.inner.metadata
     }
 
     /// This status with `metadata` as its trailing metadata.
     pub fn with_metadata(mut self, metadata: Metadata) -> Status {
-        self.metadata = metadata;
+        self.inner.metadata = metadata;
         self
     }
 
@@ -346,25 +354,27 @@ impl Status {
             .map(Bytes::from)
             .unwrap_or_default();
         Some(Status {
-            code,
-            message,
-            details,
-            metadata: Metadata::from_headers(headers),
+            inner: Box::new(Inner {
+                code,
+                message,
+                details,
+                metadata: Metadata::from_headers(headers),
+            }),
         })
     }
 
     /// Writes `grpc-status`, `grpc-message`, `grpc-status-details-bin` and the
     /// trailing metadata into `headers`.
     pub(crate) fn write_trailers(&self, headers: &mut HeaderMap) {
-        self.metadata.write_headers(headers);
-        headers.insert(GRPC_STATUS, HeaderValue::from(self.code.as_i32()));
-        if !self.message.is_empty() {
-            if let Ok(value) = HeaderValue::from_str(&percent_encode(&self.message)) {
+        self.inner.metadata.write_headers(headers);
+        headers.insert(GRPC_STATUS, HeaderValue::from(self.inner.code.as_i32()));
+        if !self.inner.message.is_empty() {
+            if let Ok(value) = HeaderValue::from_str(&percent_encode(&self.inner.message)) {
                 headers.insert(GRPC_MESSAGE, value);
             }
         }
-        if !self.details.is_empty() {
-            if let Ok(value) = HeaderValue::from_str(&crate::base64::encode(&self.details)) {
+        if !self.inner.details.is_empty() {
+            if let Ok(value) = HeaderValue::from_str(&crate::base64::encode(&self.inner.details)) {
                 headers.insert(GRPC_STATUS_DETAILS, value);
             }
         }
@@ -374,12 +384,13 @@ impl Status {
 impl fmt::Debug for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Status");
-        d.field("code", &self.code).field("message", &self.message);
-        if !self.details.is_empty() {
-            d.field("details", &self.details);
+        d.field("code", &self.inner.code)
+            .field("message", &self.inner.message);
+        if !self.inner.details.is_empty() {
+            d.field("details", &self.inner.details);
         }
-        if !self.metadata.is_empty() {
-            d.field("metadata", &self.metadata);
+        if !self.inner.metadata.is_empty() {
+            d.field("metadata", &self.inner.metadata);
         }
         d.finish()
     }
@@ -387,10 +398,10 @@ impl fmt::Debug for Status {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.message.is_empty() {
-            write!(f, "{}", self.code)
+        if self.inner.message.is_empty() {
+            write!(f, "{}", self.inner.code)
         } else {
-            write!(f, "{}: {}", self.code, self.message)
+            write!(f, "{}: {}", self.inner.code, self.inner.message)
         }
     }
 }

@@ -163,12 +163,11 @@ impl Responder {
     /// Polls for a reset of the stream by the client.
     pub(crate) fn poll_reset(&self, cx: &mut Context<'_>) -> Poll<()> {
         let mut state = self.lock();
-        let polled = match &mut state.out {
+        match &mut state.out {
             Out::Pending(respond) => respond.poll_reset(cx).map(drop),
             Out::Open(stream) => stream.poll_reset(cx).map(drop),
             Out::Closed => Poll::Pending,
-        };
-        polled
+        }
     }
 
     /// Ends the call with `status`: trailers after headers, Trailers-Only

@@ -3,7 +3,8 @@
 //! gRPC interop cases against real Python (grpcio) and Node
 //! (@grpc/grpc-js) peers.
 
-#![allow(unreachable_pub)]
+// Interop tests report which pairings ran on stderr.
+#![allow(unreachable_pub, clippy::print_stderr)]
 
 mod echo;
 mod interop;

@@ -493,7 +493,8 @@ fn server_resets_with_no_error_after_early_trailers() {
         let (response, mut send) = client
             .send_request(grpc_request(&path("Nope"), &[]), false)
             .expect("send");
-        send.send_data(framed(0, b"x"), false).expect("data");
+        // The server may already have answered and reset the stream.
+        let _ = send.send_data(framed(0, b"x"), false);
         let response = response.await.expect("response");
         assert_eq!(response.headers()["grpc-status"], "12");
         let reason =
