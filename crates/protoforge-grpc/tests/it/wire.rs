@@ -595,3 +595,47 @@ fn header_list_size_limit() {
             .expect("the connection still serves normal calls");
     });
 }
+
+#[test]
+fn server_keepalive_pings_and_closes_a_silent_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    run(async {
+        let server = TestServer::start(
+            Server::builder()
+                .keepalive(Duration::from_millis(100), Duration::from_millis(200))
+                .add_service(Echo {
+                    events: Events::default(),
+                }),
+        )
+        .await;
+        let mut tcp = tokio::net::TcpStream::connect(server.addr)
+            .await
+            .expect("connect");
+        // The HTTP/2 preface and an empty SETTINGS frame; then silence: no
+        // PING is ever answered.
+        tcp.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            .await
+            .expect("preface");
+        tcp.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+            .await
+            .expect("settings");
+        let mut received = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), tcp.read_to_end(&mut received))
+            .await
+            .expect("the server closes a connection that does not answer pings")
+            .expect("read");
+        let mut frames = Vec::new();
+        let mut rest = &received[..];
+        while rest.len() >= 9 {
+            let len = usize::from(rest[0]) << 16 | usize::from(rest[1]) << 8 | usize::from(rest[2]);
+            frames.push((rest[3], rest[4]));
+            rest = &rest[(9 + len).min(rest.len())..];
+        }
+        assert!(
+            frames
+                .iter()
+                .any(|&(kind, flags)| kind == 6 && flags & 1 == 0),
+            "no PING among the server's frames {frames:?}"
+        );
+    });
+}
