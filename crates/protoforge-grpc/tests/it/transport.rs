@@ -558,3 +558,43 @@ fn grace_period_ends_calls_that_do_not_finish() {
         );
     });
 }
+
+#[test]
+fn max_concurrent_streams_queues_calls_instead_of_failing_them() {
+    run(async {
+        let events = Events::default();
+        let server = TestServer::start(Server::builder().max_concurrent_streams(1).add_service(
+            Echo {
+                events: events.clone(),
+            },
+        ))
+        .await;
+        let channel = connect(&server).await;
+        let calls: Vec<_> = (0..4)
+            .map(|i| {
+                let channel = channel.clone();
+                let mut md = Metadata::new();
+                md.insert("x-ms", "50").expect("valid");
+                tokio::spawn(async move {
+                    channel
+                        .unary(
+                            &path("Slow"),
+                            BytesCodec,
+                            Bytes::from(vec![i; 3]),
+                            opts().metadata(md),
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for (i, call) in calls.into_iter().enumerate() {
+            let response = call.await.expect("no panic").expect("queued, not refused");
+            assert_eq!(response.get_ref(), &Bytes::from(vec![i as u8; 3]));
+        }
+        // One at a time: every start follows the previous finish.
+        let log = events.all();
+        for pair in log.chunks(2) {
+            assert_eq!(pair, ["Slow started", "Slow finished"], "{log:?}");
+        }
+    });
+}
