@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask peers`: install the pinned real peers (protoc via
 //!   `grpcio-tools`, Python `protobuf`, `grpcio`) into `target/peers/venv`,
-//!   and the npm protoc plugins into `target/peers/node-plugins`.
+//!   the npm protoc plugins into `target/peers/node-plugins`, and the Node
+//!   gRPC peer (`@grpc/grpc-js`) into `target/peers/node`.
 //! - `cargo xtask test`: install the peers, then run every test.
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
 
@@ -11,6 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod node_peers;
 mod node_plugins;
 
 fn root() -> PathBuf {
@@ -51,7 +53,8 @@ fn peers() -> Result<(), String> {
         && venv.join("bin/python").exists()
     {
         eprintln!("peers: up to date in {}", venv.display());
-        return node_plugins::install(&root());
+        return node_peers::install(&root(), venv.parent().unwrap_or(&venv))
+            .and_then(|()| node_plugins::install(&root()));
     }
     if !venv.join("bin/python").exists() {
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).map_err(|e| {
@@ -72,6 +75,7 @@ fn peers() -> Result<(), String> {
         format!("{e}\ninstalling the pinned peers from PyPI failed; check network access to PyPI")
     })?;
     std::fs::write(&stamp, wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    node_peers::install(&root(), venv.parent().unwrap_or(&venv))?;
     node_plugins::install(&root())
 }
 

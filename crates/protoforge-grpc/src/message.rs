@@ -1,0 +1,296 @@
+//! The envelopes of a call's messages: [`Request`] (what a server handler
+//! receives) and [`Response`] (what a unary handler returns and what a
+//! client receives), with their metadata, and [`CallContext`], what a
+//! handler knows about its call.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rustls::pki_types::CertificateDer;
+
+use crate::cancel::Cancellation;
+use crate::compression::Encoding;
+use crate::metadata::Metadata;
+
+/// What a server knows about a call besides its messages.
+#[derive(Clone, Debug)]
+pub struct CallContext {
+    inner: Arc<ContextInner>,
+}
+
+#[derive(Debug)]
+struct ContextInner {
+    path: String,
+    deadline: Option<Instant>,
+    remote_addr: Option<SocketAddr>,
+    peer_certificates: Arc<Vec<CertificateDer<'static>>>,
+    cancellation: Cancellation,
+}
+
+impl CallContext {
+    pub(crate) fn new(
+        path: String,
+        deadline: Option<Instant>,
+        remote_addr: Option<SocketAddr>,
+        peer_certificates: Arc<Vec<CertificateDer<'static>>>,
+        cancellation: Cancellation,
+    ) -> CallContext {
+        CallContext {
+            inner: Arc::new(ContextInner {
+                path,
+                deadline,
+                remote_addr,
+                peer_certificates,
+                cancellation,
+            }),
+        }
+    }
+
+    /// The method path, `/package.Service/Method`.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// The service part of the path (`package.Service`).
+    pub fn service(&self) -> &str {
+        split_path(&self.inner.path).map_or("", |(s, _)| s)
+    }
+
+    /// The method part of the path (`Method`).
+    pub fn method(&self) -> &str {
+        split_path(&self.inner.path).map_or("", |(_, m)| m)
+    }
+
+    /// When the call's deadline (from the client's `grpc-timeout`) passes.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.inner.deadline
+    }
+
+    /// The client's address.
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.inner.remote_addr
+    }
+
+    /// The client's certificate chain, when it presented one over TLS.
+    pub fn peer_certificates(&self) -> &[CertificateDer<'static>] {
+        &self.inner.peer_certificates
+    }
+
+    /// Fires when the call is cancelled: the deadline passed, the client
+    /// reset the stream or the connection closed. The handler's future is
+    /// then dropped; work it spawned should watch this.
+    pub fn cancellation(&self) -> &Cancellation {
+        &self.inner.cancellation
+    }
+}
+
+/// Splits `/service/method` into its parts.
+pub(crate) fn split_path(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix('/')?;
+    let (service, method) = rest.rsplit_once('/')?;
+    if service.is_empty() || method.is_empty() {
+        return None;
+    }
+    Some((service, method))
+}
+
+/// A request as a server handler receives it.
+#[derive(Debug)]
+pub struct Request<T> {
+    message: T,
+    metadata: Metadata,
+    extensions: http::Extensions,
+    context: CallContext,
+    compressed: bool,
+}
+
+impl<T> Request<T> {
+    pub(crate) fn from_parts(
+        message: T,
+        metadata: Metadata,
+        extensions: http::Extensions,
+        context: CallContext,
+        compressed: bool,
+    ) -> Request<T> {
+        Request {
+            message,
+            metadata,
+            extensions,
+            context,
+            compressed,
+        }
+    }
+
+    /// The message (for streaming requests, the stream of messages).
+    pub fn get_ref(&self) -> &T {
+        &self.message
+    }
+
+    /// The message, mutably.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.message
+    }
+
+    /// The message, consuming the request.
+    pub fn into_inner(self) -> T {
+        self.message
+    }
+
+    /// The client's metadata (request headers without the transport's own).
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// Values interceptors attached for the handler (an authenticated user,
+    /// a trace id).
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.extensions
+    }
+
+    /// The call's context: path, deadline, peer, cancellation.
+    pub fn context(&self) -> &CallContext {
+        &self.context
+    }
+
+    /// For a unary request, whether the message arrived compressed.
+    pub fn message_compressed(&self) -> bool {
+        self.compressed
+    }
+
+    /// Splits the request into its message and everything else.
+    pub fn into_parts(self) -> (T, Request<()>) {
+        (
+            self.message,
+            Request {
+                message: (),
+                metadata: self.metadata,
+                extensions: self.extensions,
+                context: self.context,
+                compressed: self.compressed,
+            },
+        )
+    }
+
+    /// The same request around another message.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Request<U> {
+        Request {
+            message: f(self.message),
+            metadata: self.metadata,
+            extensions: self.extensions,
+            context: self.context,
+            compressed: self.compressed,
+        }
+    }
+}
+
+/// A response: the message with its initial metadata (response headers) and
+/// trailing metadata.
+///
+/// A server handler returns one; [`set_compression`](Response::set_compression)
+/// asks for the message to be compressed when the client accepts the
+/// encoding. A client receives one; [`message_compressed`](Response::message_compressed)
+/// tells whether the message arrived compressed.
+#[derive(Debug)]
+pub struct Response<T> {
+    message: T,
+    metadata: Metadata,
+    trailers: Metadata,
+    compression: Option<Encoding>,
+    compressed: bool,
+}
+
+impl<T> Response<T> {
+    /// A response with empty metadata.
+    pub fn new(message: T) -> Response<T> {
+        Response {
+            message,
+            metadata: Metadata::new(),
+            trailers: Metadata::new(),
+            compression: None,
+            compressed: false,
+        }
+    }
+
+    pub(crate) fn received(
+        message: T,
+        metadata: Metadata,
+        trailers: Metadata,
+        compressed: bool,
+    ) -> Self {
+        Response {
+            message,
+            metadata,
+            trailers,
+            compression: None,
+            compressed,
+        }
+    }
+
+    /// The message.
+    pub fn get_ref(&self) -> &T {
+        &self.message
+    }
+
+    /// The message, mutably.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.message
+    }
+
+    /// The message, consuming the response.
+    pub fn into_inner(self) -> T {
+        self.message
+    }
+
+    /// Initial metadata (response headers).
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    /// Initial metadata, mutably.
+    pub fn metadata_mut(&mut self) -> &mut Metadata {
+        &mut self.metadata
+    }
+
+    /// Trailing metadata (sent with the status). For a streaming response
+    /// received by a client, the trailers are on the stream instead.
+    pub fn trailers(&self) -> &Metadata {
+        &self.trailers
+    }
+
+    /// Trailing metadata, mutably.
+    pub fn trailers_mut(&mut self) -> &mut Metadata {
+        &mut self.trailers
+    }
+
+    /// Server side: compress the message with `encoding` if the client
+    /// accepts it (otherwise it is sent uncompressed).
+    pub fn set_compression(&mut self, encoding: Option<Encoding>) {
+        self.compression = encoding;
+    }
+
+    pub(crate) fn compression(&self) -> Option<Encoding> {
+        self.compression
+    }
+
+    /// Client side: whether the message arrived compressed.
+    pub fn message_compressed(&self) -> bool {
+        self.compressed
+    }
+
+    /// Splits into message, initial metadata and trailing metadata.
+    pub fn into_parts(self) -> (T, Metadata, Metadata) {
+        (self.message, self.metadata, self.trailers)
+    }
+
+    /// The same response around another message.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            message: f(self.message),
+            metadata: self.metadata,
+            trailers: self.trailers,
+            compression: self.compression,
+            compressed: self.compressed,
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! One incoming call and the generic handlers generated code dispatches to:
+//! [`Call::unary`], [`Call::client_streaming`], [`Call::server_streaming`]
+//! and [`Call::streaming`]. Each reads requests with the method's codec,
+//! runs the handler under the call's deadline, watches for the client
+//! resetting the stream, turns a handler panic into `INTERNAL`, and ends
+//! the call with its status.
+
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use bytes::Bytes;
+use h2::RecvStream;
+
+use super::ServerConfig;
+use super::respond::Responder;
+use crate::Status;
+use crate::cancel::CancelOnDrop;
+use crate::codec::{Codec, Outbound};
+use crate::compression::Encoding;
+use crate::framing::Encoder;
+use crate::message::{CallContext, Request, Response};
+use crate::metadata::Metadata;
+use crate::streaming::Streaming;
+
+/// The work of one call, returned by [`Service::call`](super::Service::call);
+/// the server runs it to completion.
+#[must_use = "a Handled call does nothing unless the server runs it"]
+pub struct Handled(pub(crate) Pin<Box<dyn Future<Output = ()> + Send + 'static>>);
+
+impl fmt::Debug for Handled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Handled")
+    }
+}
+
+/// A call routed to a service, waiting for the service to pick the
+/// method's handler.
+pub struct Call {
+    pub(crate) metadata: Metadata,
+    pub(crate) extensions: http::Extensions,
+    pub(crate) context: CallContext,
+    pub(crate) recv: RecvStream,
+    pub(crate) responder: Arc<Responder>,
+    pub(crate) request_encoding: Encoding,
+    pub(crate) accept_encoding: Option<String>,
+    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) guard: CancelOnDrop,
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("path", &self.context.path())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Polls a future, turning a panic into `Err(())`.
+struct CatchUnwind<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(_) => Poll::Ready(Err(())),
+        }
+    }
+}
+
+enum Outcome {
+    Finished(Result<Result<(), Status>, ()>),
+    DeadlineExceeded,
+    Reset,
+}
+
+/// Runs a call's work under its deadline, watching for resets and panics,
+/// then ends the call.
+async fn drive<W>(
+    work: W,
+    responder: Arc<Responder>,
+    deadline: Option<Instant>,
+    mut guard: CancelOnDrop,
+) where
+    W: Future<Output = Result<(), Status>> + Send + 'static,
+{
+    let mut work = Some(CatchUnwind(Box::pin(work)));
+    let mut sleep = deadline.map(|d| Box::pin(tokio::time::sleep_until(d.into())));
+    let outcome = poll_fn(|cx| {
+        if let Some(work) = work.as_mut() {
+            if let Poll::Ready(result) = Pin::new(work).poll(cx) {
+                return Poll::Ready(Outcome::Finished(result));
+            }
+        }
+        if let Some(sleep) = sleep.as_mut() {
+            if sleep.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Outcome::DeadlineExceeded);
+            }
+        }
+        if responder.poll_reset(cx).is_ready() {
+            return Poll::Ready(Outcome::Reset);
+        }
+        Poll::Pending
+    })
+    .await;
+    match outcome {
+        Outcome::Finished(Ok(Ok(()))) => {
+            guard.armed = false;
+            drop(work);
+            responder.finish(Status::ok());
+        }
+        Outcome::Finished(Ok(Err(status))) => {
+            guard.armed = false;
+            drop(work);
+            responder.finish(status);
+        }
+        Outcome::Finished(Err(())) => {
+            guard.cancellation.cancel();
+            drop(work);
+            responder.finish(Status::internal("the handler panicked"));
+        }
+        Outcome::DeadlineExceeded => {
+            guard.cancellation.cancel();
+            drop(work);
+            responder.finish(Status::deadline_exceeded("deadline exceeded"));
+        }
+        Outcome::Reset => {
+            guard.cancellation.cancel();
+            drop(work);
+            responder.close();
+        }
+    }
+}
+
+/// What becomes a handler's [`Request`] once its message is read.
+struct Head {
+    metadata: Metadata,
+    extensions: http::Extensions,
+    context: CallContext,
+}
+
+impl Head {
+    fn request<T>(self, message: T, compressed: bool) -> Request<T> {
+        Request::from_parts(
+            message,
+            self.metadata,
+            self.extensions,
+            self.context,
+            compressed,
+        )
+    }
+}
+
+/// The sending side of a call, before the handler runs.
+struct Output<C> {
+    codec: C,
+    responder: Arc<Responder>,
+    accept: Option<String>,
+    default_compression: Option<Encoding>,
+    max_send: usize,
+}
+
+fn negotiate(wanted: Option<Encoding>, accept: Option<&str>) -> Encoding {
+    match wanted {
+        Some(e) if e.accepted_by(accept) => e,
+        _ => Encoding::Identity,
+    }
+}
+
+impl<C: Codec> Output<C> {
+    async fn send_unary(self, response: Response<C::Encode>) -> Result<(), Status> {
+        let encoding = negotiate(
+            response.compression().or(self.default_compression),
+            self.accept.as_deref(),
+        );
+        let (message, metadata, trailers) = response.into_parts();
+        let mut encoder = Encoder::new(self.codec, encoding, self.max_send);
+        let bytes = encoder.encode(message, None)?;
+        self.responder.send_headers(&metadata, encoding)?;
+        self.responder.hand_over(Metadata::new(), trailers);
+        self.responder.send_message(bytes).await
+    }
+
+    fn sink(self) -> ResponseSink<C::Encode> {
+        let mut encoder = Encoder::new(self.codec, Encoding::Identity, self.max_send);
+        ResponseSink {
+            responder: self.responder,
+            encode: Box::new(move |item, encoding, compress| {
+                encoder.set_encoding(encoding);
+                encoder.encode(item, compress)
+            }),
+            metadata: Metadata::new(),
+            trailers: Metadata::new(),
+            compression: self.default_compression,
+            accept: self.accept,
+            encoding: None,
+        }
+    }
+}
+
+/// Reads the one request of a unary or server-streaming method.
+async fn single_request<T>(requests: &mut Streaming<T>) -> Result<T, Status> {
+    let Some(message) = requests.message().await? else {
+        return Err(Status::internal(
+            "the client ended the stream without sending a request message",
+        ));
+    };
+    if requests.message().await?.is_some() {
+        return Err(Status::internal(
+            "the client sent more than one request message to a method that takes one",
+        ));
+    }
+    Ok(message)
+}
+
+type EncodeFn<T> = Box<dyn FnMut(T, Encoding, Option<bool>) -> Result<Bytes, Status> + Send>;
+
+/// Where a streaming handler sends its responses.
+///
+/// Set initial metadata and compression before the first message; the
+/// headers go out with the first message (or with
+/// [`send_headers`](ResponseSink::send_headers)). Trailing metadata set
+/// with [`trailers_mut`](ResponseSink::trailers_mut) is sent with the
+/// handler's final status. [`send`](ResponseSink::send) waits for HTTP/2
+/// flow control, so a slow client slows the handler instead of filling
+/// memory.
+pub struct ResponseSink<T> {
+    responder: Arc<Responder>,
+    encode: EncodeFn<T>,
+    metadata: Metadata,
+    trailers: Metadata,
+    compression: Option<Encoding>,
+    accept: Option<String>,
+    encoding: Option<Encoding>,
+}
+
+impl<T> fmt::Debug for ResponseSink<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseSink")
+            .field("headers_sent", &self.encoding.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> ResponseSink<T> {
+    /// Initial metadata (response headers). Changes after the headers
+    /// were sent have no effect.
+    pub fn metadata_mut(&mut self) -> &mut Metadata {
+        &mut self.metadata
+    }
+
+    /// Trailing metadata, sent with the final status.
+    pub fn trailers_mut(&mut self) -> &mut Metadata {
+        &mut self.trailers
+    }
+
+    /// Compress messages with `encoding` when the client accepts it. Only
+    /// effective before the headers are sent.
+    pub fn set_compression(&mut self, encoding: Option<Encoding>) {
+        self.compression = encoding;
+    }
+
+    /// Sends the response headers now (they are otherwise sent with the
+    /// first message, or folded into a Trailers-Only response).
+    pub fn send_headers(&mut self) -> Result<(), Status> {
+        if self.encoding.is_some() {
+            return Ok(());
+        }
+        let encoding = negotiate(self.compression, self.accept.as_deref());
+        self.responder
+            .send_headers(&std::mem::take(&mut self.metadata), encoding)?;
+        self.encoding = Some(encoding);
+        Ok(())
+    }
+
+    /// Sends one message. `message` may be an [`Outbound`] to choose
+    /// compression for this message alone.
+    pub async fn send(&mut self, message: impl Into<Outbound<T>>) -> Result<(), Status> {
+        let message = message.into();
+        let encoding = match self.encoding {
+            Some(e) => e,
+            None => negotiate(self.compression, self.accept.as_deref()),
+        };
+        let bytes = (self.encode)(message.message, encoding, message.compress)?;
+        self.send_headers()?;
+        self.responder.send_message(bytes).await
+    }
+}
+
+impl<T> Drop for ResponseSink<T> {
+    fn drop(&mut self) {
+        let metadata = if self.encoding.is_none() {
+            std::mem::take(&mut self.metadata)
+        } else {
+            Metadata::new()
+        };
+        self.responder
+            .hand_over(metadata, std::mem::take(&mut self.trailers));
+    }
+}
+
+impl Call {
+    /// The method path, `/package.Service/Method`.
+    pub fn path(&self) -> &str {
+        self.context.path()
+    }
+
+    /// The method part of the path, what generated code matches on.
+    pub fn method(&self) -> &str {
+        self.context.method()
+    }
+
+    /// The call's context.
+    pub fn context(&self) -> &CallContext {
+        &self.context
+    }
+
+    fn prepare<C: Codec + Clone>(
+        self,
+        codec: C,
+    ) -> (Streaming<C::Decode>, Head, Output<C>, Runner) {
+        let requests = Streaming::server(
+            self.recv,
+            codec.clone(),
+            self.request_encoding,
+            self.config.max_receive,
+        );
+        let head = Head {
+            metadata: self.metadata,
+            extensions: self.extensions,
+            context: self.context.clone(),
+        };
+        let output = Output {
+            codec,
+            responder: Arc::clone(&self.responder),
+            accept: self.accept_encoding,
+            default_compression: self.config.response_compression,
+            max_send: self.config.max_send,
+        };
+        let runner = Runner {
+            responder: self.responder,
+            deadline: self.context.deadline(),
+            guard: self.guard,
+        };
+        (requests, head, output, runner)
+    }
+
+    /// Ends the call with `UNIMPLEMENTED` (what generated code does for a
+    /// method it does not know).
+    pub fn unimplemented(self) -> Handled {
+        let status = Status::unimplemented(format!("method not found: {}", self.path()));
+        self.reject(status)
+    }
+
+    /// Ends the call with `status` without running a handler.
+    pub fn reject(self, status: Status) -> Handled {
+        let responder = self.responder;
+        let mut guard = self.guard;
+        guard.armed = false;
+        drop(guard);
+        Handled(Box::pin(async move {
+            responder.finish(status);
+        }))
+    }
+
+    /// A unary method: one request, one response.
+    pub fn unary<C, F, Fut>(self, codec: C, handler: F) -> Handled
+    where
+        C: Codec + Clone,
+        F: FnOnce(Request<C::Decode>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Response<C::Encode>, Status>> + Send + 'static,
+    {
+        let (mut requests, head, output, runner) = self.prepare(codec);
+        runner.run(async move {
+            let message = single_request(&mut requests).await?;
+            let compressed = requests.last_message_compressed();
+            drop(requests);
+            let response = handler(head.request(message, compressed)).await?;
+            output.send_unary(response).await
+        })
+    }
+
+    /// A client-streaming method: a stream of requests, one response.
+    pub fn client_streaming<C, F, Fut>(self, codec: C, handler: F) -> Handled
+    where
+        C: Codec + Clone,
+        F: FnOnce(Request<Streaming<C::Decode>>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Response<C::Encode>, Status>> + Send + 'static,
+    {
+        let (requests, head, output, runner) = self.prepare(codec);
+        runner.run(async move {
+            let response = handler(head.request(requests, false)).await?;
+            output.send_unary(response).await
+        })
+    }
+
+    /// A server-streaming method: one request, responses sent through a
+    /// [`ResponseSink`].
+    pub fn server_streaming<C, F, Fut>(self, codec: C, handler: F) -> Handled
+    where
+        C: Codec + Clone,
+        F: FnOnce(Request<C::Decode>, ResponseSink<C::Encode>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Status>> + Send + 'static,
+    {
+        let (mut requests, head, output, runner) = self.prepare(codec);
+        runner.run(async move {
+            let message = single_request(&mut requests).await?;
+            let compressed = requests.last_message_compressed();
+            drop(requests);
+            handler(head.request(message, compressed), output.sink()).await
+        })
+    }
+
+    /// A bidirectional-streaming method: a stream of requests, responses
+    /// sent through a [`ResponseSink`].
+    pub fn streaming<C, F, Fut>(self, codec: C, handler: F) -> Handled
+    where
+        C: Codec + Clone,
+        F: FnOnce(Request<Streaming<C::Decode>>, ResponseSink<C::Encode>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Status>> + Send + 'static,
+    {
+        let (requests, head, output, runner) = self.prepare(codec);
+        runner.run(async move { handler(head.request(requests, false), output.sink()).await })
+    }
+}
+
+/// Runs a handler's work with the call's deadline and guard.
+struct Runner {
+    responder: Arc<Responder>,
+    deadline: Option<Instant>,
+    guard: CancelOnDrop,
+}
+
+impl Runner {
+    fn run<W>(self, work: W) -> Handled
+    where
+        W: Future<Output = Result<(), Status>> + Send + 'static,
+    {
+        Handled(Box::pin(drive(
+            work,
+            self.responder,
+            self.deadline,
+            self.guard,
+        )))
+    }
+}

@@ -1,0 +1,520 @@
+//! The server: a [`Server`] builder holding limits, TLS, keepalive and
+//! interceptors; a [`Router`] of [`Service`]s keyed by service name; the
+//! accept loop, per-connection HTTP/2 driving, graceful shutdown, and the
+//! checks every request passes before a service sees it (method, content
+//! type, `grpc-timeout`, `grpc-encoding`, interceptors, routing).
+
+mod call;
+mod respond;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use h2::RecvStream;
+use h2::server::SendResponse;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub use call::{Call, Handled, ResponseSink};
+
+use crate::cancel::{CancelOnDrop, Cancellation};
+use crate::compression::Encoding;
+use crate::error::{Error, ErrorKind};
+use crate::interceptor::{self, CallHead, Interceptor};
+use crate::limits;
+use crate::message::{CallContext, split_path};
+use crate::metadata::Metadata;
+use crate::tls::ServerTlsConfig;
+use crate::{Status, timeout};
+use respond::{Responder, send_trailers_only};
+
+/// A gRPC service: a name and a dispatcher from method to handler.
+///
+/// Generated code implements it with a `match` on
+/// [`Call::method`] that calls one of [`Call::unary`],
+/// [`Call::client_streaming`], [`Call::server_streaming`] or
+/// [`Call::streaming`] with the method's codec, and
+/// [`Call::unimplemented`] for anything else.
+pub trait Service: Send + Sync + 'static {
+    /// The full service name, `package.Service`.
+    fn name(&self) -> &str;
+
+    /// Starts one call to this service.
+    fn call(&self, call: Call) -> Handled;
+}
+
+/// Server settings; the limits default to the constants in [`limits`].
+#[derive(Clone)]
+pub(crate) struct ServerConfig {
+    pub(crate) max_receive: usize,
+    pub(crate) max_send: usize,
+    max_concurrent_streams: u32,
+    max_header_list_size: u32,
+    stream_window: u32,
+    connection_window: u32,
+    max_frame_size: u32,
+    keepalive_interval: Duration,
+    keepalive_timeout: Duration,
+    grace_period: Duration,
+    handshake_timeout: Duration,
+    pub(crate) response_compression: Option<Encoding>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    tls_error: Option<String>,
+    interceptors: Vec<Arc<dyn Interceptor>>,
+}
+
+/// Builds a server. Start with [`Server::builder`], add services to get a
+/// [`Router`], then [`Router::serve`].
+#[derive(Clone)]
+pub struct Server {
+    config: ServerConfig,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("max_receive", &self.config.max_receive)
+            .field("tls", &self.config.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// A server with the default limits and no TLS.
+    pub fn builder() -> Server {
+        Server {
+            config: ServerConfig {
+                max_receive: limits::DEFAULT_MAX_RECEIVE_MESSAGE_SIZE,
+                max_send: limits::DEFAULT_MAX_SEND_MESSAGE_SIZE,
+                max_concurrent_streams: limits::DEFAULT_MAX_CONCURRENT_STREAMS,
+                max_header_list_size: limits::DEFAULT_MAX_HEADER_LIST_SIZE,
+                stream_window: limits::DEFAULT_STREAM_WINDOW,
+                connection_window: limits::DEFAULT_CONNECTION_WINDOW,
+                max_frame_size: limits::DEFAULT_MAX_FRAME_SIZE,
+                keepalive_interval: limits::DEFAULT_SERVER_KEEPALIVE_INTERVAL,
+                keepalive_timeout: limits::DEFAULT_KEEPALIVE_TIMEOUT,
+                grace_period: limits::DEFAULT_SHUTDOWN_GRACE_PERIOD,
+                handshake_timeout: limits::DEFAULT_HANDSHAKE_TIMEOUT,
+                response_compression: None,
+                tls: None,
+                tls_error: None,
+                interceptors: Vec::new(),
+            },
+        }
+    }
+
+    /// Largest request message accepted, after decompression
+    /// (default [`limits::DEFAULT_MAX_RECEIVE_MESSAGE_SIZE`]).
+    pub fn max_receive_message_size(mut self, bytes: usize) -> Self {
+        self.config.max_receive = bytes;
+        self
+    }
+
+    /// Largest response message sent (default unlimited).
+    pub fn max_send_message_size(mut self, bytes: usize) -> Self {
+        self.config.max_send = bytes;
+        self
+    }
+
+    /// Concurrent calls per connection
+    /// (default [`limits::DEFAULT_MAX_CONCURRENT_STREAMS`]).
+    pub fn max_concurrent_streams(mut self, streams: u32) -> Self {
+        self.config.max_concurrent_streams = streams;
+        self
+    }
+
+    /// Largest request header list
+    /// (default [`limits::DEFAULT_MAX_HEADER_LIST_SIZE`]).
+    pub fn max_header_list_size(mut self, bytes: u32) -> Self {
+        self.config.max_header_list_size = bytes;
+        self
+    }
+
+    /// Initial flow-control window per stream
+    /// (default [`limits::DEFAULT_STREAM_WINDOW`]).
+    pub fn initial_stream_window_size(mut self, bytes: u32) -> Self {
+        self.config.stream_window = bytes;
+        self
+    }
+
+    /// Initial flow-control window per connection
+    /// (default [`limits::DEFAULT_CONNECTION_WINDOW`]).
+    pub fn initial_connection_window_size(mut self, bytes: u32) -> Self {
+        self.config.connection_window = bytes;
+        self
+    }
+
+    /// Largest HTTP/2 frame accepted (default 16 KiB).
+    pub fn max_frame_size(mut self, bytes: u32) -> Self {
+        self.config.max_frame_size = bytes;
+        self
+    }
+
+    /// How often to ping each connection, and how long to wait for the
+    /// answer before closing it (defaults: 2 hours and 20 seconds).
+    pub fn keepalive(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.config.keepalive_interval = interval;
+        self.config.keepalive_timeout = timeout;
+        self
+    }
+
+    /// How long in-flight calls may run after a graceful shutdown begins
+    /// (default [`limits::DEFAULT_SHUTDOWN_GRACE_PERIOD`]).
+    pub fn shutdown_grace_period(mut self, grace: Duration) -> Self {
+        self.config.grace_period = grace;
+        self
+    }
+
+    /// Compress responses with `encoding` by default, when the client
+    /// accepts it (handlers can override per call).
+    pub fn response_compression(mut self, encoding: Option<Encoding>) -> Self {
+        self.config.response_compression = encoding;
+        self
+    }
+
+    /// Serve over TLS. Invalid TLS material is reported by
+    /// [`Router::serve`].
+    pub fn tls(mut self, tls: ServerTlsConfig) -> Self {
+        match tls.build() {
+            Ok(config) => {
+                self.config.tls = Some(config);
+                self.config.tls_error = None;
+            }
+            Err(e) => self.config.tls_error = Some(e.to_string()),
+        }
+        self
+    }
+
+    /// Adds an interceptor run before every call, in the order added.
+    pub fn interceptor(mut self, interceptor: impl Interceptor) -> Self {
+        self.config.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Adds a service, giving a router.
+    pub fn add_service(self, service: impl Service) -> Router {
+        Router {
+            config: self.config,
+            services: BTreeMap::new(),
+        }
+        .add_service(service)
+    }
+}
+
+/// A server with its services, ready to serve.
+pub struct Router {
+    config: ServerConfig,
+    services: BTreeMap<String, Arc<dyn Service>>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("services", &self.services.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Shared {
+    config: Arc<ServerConfig>,
+    services: BTreeMap<String, Arc<dyn Service>>,
+}
+
+impl Router {
+    /// Adds another service. A later service with the same name replaces
+    /// the earlier one.
+    pub fn add_service(mut self, service: impl Service) -> Router {
+        self.services
+            .insert(service.name().to_string(), Arc::new(service));
+        self
+    }
+
+    /// Accepts connections on `listener` until `shutdown` resolves, then
+    /// shuts down gracefully: every connection gets GOAWAY, in-flight calls
+    /// have the grace period to finish, and what remains is closed.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), Error> {
+        if let Some(message) = &self.config.tls_error {
+            return Err(Error::new(ErrorKind::Tls, message.clone()));
+        }
+        let grace = self.config.grace_period;
+        let shared = Arc::new(Shared {
+            config: Arc::new(self.config),
+            services: self.services,
+        });
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let mut connections = JoinSet::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => {
+                    let (tcp, remote) = match accepted {
+                        Ok(pair) => pair,
+                        // Per-connection accept errors (the peer went away,
+                        // out of descriptors) must not stop the server.
+                        Err(_) => {
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                            continue;
+                        }
+                    };
+                    let _ = tcp.set_nodelay(true);
+                    connections.spawn(accept_connection(tcp, remote, Arc::clone(&shared), stop_rx.clone()));
+                }
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+        drop(listener);
+        let _ = stop_tx.send(true);
+        let drained = tokio::time::timeout(grace, async {
+            while connections.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            connections.shutdown().await;
+        }
+        Ok(())
+    }
+}
+
+async fn accept_connection(
+    tcp: tokio::net::TcpStream,
+    remote: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Receiver<bool>,
+) {
+    let handshake_timeout = shared.config.handshake_timeout;
+    match shared.config.tls.clone() {
+        None => serve_connection(tcp, Some(remote), Vec::new(), shared, stop).await,
+        Some(tls) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(handshake_timeout, acceptor.accept(tcp)).await
+            else {
+                return;
+            };
+            let (_, session) = stream.get_ref();
+            if crate::tls::check_alpn(session.alpn_protocol()).is_err() {
+                return;
+            }
+            let certs = session
+                .peer_certificates()
+                .map(|c| c.iter().map(|c| c.clone().into_owned()).collect())
+                .unwrap_or_default();
+            serve_connection(stream, Some(remote), certs, shared, stop).await;
+        }
+    }
+}
+
+async fn serve_connection<IO>(
+    io: IO,
+    remote: Option<SocketAddr>,
+    certs: Vec<rustls::pki_types::CertificateDer<'static>>,
+    shared: Arc<Shared>,
+    mut stop: watch::Receiver<bool>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let config = &shared.config;
+    let mut builder = h2::server::Builder::new();
+    builder
+        .max_concurrent_streams(config.max_concurrent_streams)
+        .max_header_list_size(config.max_header_list_size)
+        .initial_window_size(config.stream_window)
+        .initial_connection_window_size(config.connection_window)
+        .max_frame_size(config.max_frame_size);
+    let Ok(Ok(mut connection)) =
+        tokio::time::timeout(config.handshake_timeout, builder.handshake::<_, Bytes>(io)).await
+    else {
+        return;
+    };
+    let certs = Arc::new(certs);
+    let (dead_tx, mut dead_rx) = tokio::sync::oneshot::channel::<()>();
+    let keepalive = connection.ping_pong().map(|mut ping_pong| {
+        let interval = config.keepalive_interval;
+        let timeout = config.keepalive_timeout;
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(interval).await;
+                let pong = tokio::time::timeout(timeout, ping_pong.ping(h2::Ping::opaque())).await;
+                if !matches!(pong, Ok(Ok(_))) {
+                    let _ = dead_tx.send(());
+                    return;
+                }
+            }
+        })
+    });
+    let mut streams = JoinSet::new();
+    let mut draining = *stop.borrow();
+    if draining {
+        connection.graceful_shutdown();
+    }
+    loop {
+        tokio::select! {
+            accepted = connection.accept() => match accepted {
+                Some(Ok((request, respond))) => {
+                    streams.spawn(handle_stream(request, respond, remote, Arc::clone(&certs), Arc::clone(&shared)));
+                }
+                Some(Err(_)) | None => break,
+            },
+            changed = stop.changed(), if !draining => {
+                if changed.is_err() || *stop.borrow() {
+                    draining = true;
+                    connection.graceful_shutdown();
+                }
+            }
+            _ = &mut dead_rx => break,
+            Some(_) = streams.join_next(), if !streams.is_empty() => {}
+        }
+    }
+    if let Some(keepalive) = keepalive {
+        keepalive.abort();
+    }
+    // Calls still running lost their connection: dropping them fires their
+    // cancellation.
+    streams.shutdown().await;
+}
+
+/// Answers a request that never reaches a service.
+fn refuse(mut respond: SendResponse<Bytes>, http_status: http::StatusCode, status: Status) {
+    send_trailers_only(&mut respond, http_status, &Metadata::new(), &status);
+}
+
+async fn handle_stream(
+    request: http::Request<RecvStream>,
+    respond: SendResponse<Bytes>,
+    remote: Option<SocketAddr>,
+    certs: Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    shared: Arc<Shared>,
+) {
+    let (parts, recv) = request.into_parts();
+    if parts.method != http::Method::POST {
+        return refuse(
+            respond,
+            http::StatusCode::METHOD_NOT_ALLOWED,
+            Status::internal(format!("gRPC requires POST, not {}", parts.method)),
+        );
+    }
+    let content_type = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/grpc") {
+        return refuse(
+            respond,
+            http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Status::internal(format!("invalid gRPC content-type {content_type:?}")),
+        );
+    }
+    let start = Instant::now();
+    let deadline = match parts.headers.get("grpc-timeout") {
+        None => None,
+        Some(value) => match timeout::decode(value.as_bytes()) {
+            Some(t) => Some(start + t),
+            None => {
+                return refuse(
+                    respond,
+                    http::StatusCode::OK,
+                    Status::internal(format!(
+                        "malformed grpc-timeout {:?}",
+                        String::from_utf8_lossy(value.as_bytes())
+                    )),
+                );
+            }
+        },
+    };
+    let request_encoding = match parts.headers.get("grpc-encoding") {
+        None => Encoding::Identity,
+        Some(value) => match value.to_str().ok().and_then(Encoding::from_name) {
+            Some(e) => e,
+            None => {
+                return refuse(
+                    respond,
+                    http::StatusCode::OK,
+                    Status::unimplemented(format!(
+                        "unsupported grpc-encoding {:?}; supported: {}",
+                        String::from_utf8_lossy(value.as_bytes()),
+                        crate::compression::ACCEPT_ENCODING
+                    )),
+                );
+            }
+        },
+    };
+    let accept_encoding = parts
+        .headers
+        .get("grpc-accept-encoding")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let path = parts.uri.path().to_string();
+    let config = Arc::clone(&shared.config);
+    let head = CallHead {
+        path,
+        metadata: Metadata::from_headers_owned(parts.headers),
+        extensions: http::Extensions::new(),
+        remote_addr: remote,
+        deadline,
+    };
+    let head = if config.interceptors.is_empty() {
+        head
+    } else {
+        let intercepted = match deadline {
+            None => Ok(interceptor::run(&config.interceptors, head).await),
+            Some(d) => {
+                tokio::time::timeout_at(d.into(), interceptor::run(&config.interceptors, head))
+                    .await
+            }
+        };
+        match intercepted {
+            Ok(Ok(head)) => head,
+            Ok(Err(status)) => return refuse(respond, http::StatusCode::OK, status),
+            Err(_) => {
+                return refuse(
+                    respond,
+                    http::StatusCode::OK,
+                    Status::deadline_exceeded("deadline exceeded"),
+                );
+            }
+        }
+    };
+    let Some((service_name, _)) = split_path(&head.path) else {
+        let status = Status::unimplemented(format!("malformed method path {:?}", head.path));
+        return refuse(respond, http::StatusCode::OK, status);
+    };
+    let Some(service) = shared.services.get(service_name) else {
+        let status = Status::unimplemented(format!("unknown service {service_name}"));
+        return refuse(respond, http::StatusCode::OK, status);
+    };
+    let cancellation = Cancellation::new();
+    let context = CallContext::new(
+        head.path,
+        deadline,
+        remote,
+        Arc::clone(&certs),
+        cancellation.clone(),
+    );
+    let call = Call {
+        metadata: head.metadata,
+        extensions: head.extensions,
+        context,
+        recv,
+        responder: Arc::new(Responder::new(respond)),
+        request_encoding,
+        accept_encoding,
+        config,
+        guard: CancelOnDrop {
+            cancellation,
+            armed: true,
+        },
+    };
+    service.call(call).0.await;
+}
