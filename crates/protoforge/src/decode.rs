@@ -1,0 +1,500 @@
+//! The decoder: a cursor over the input with the current message's end, the
+//! remaining recursion budget and, for `Bytes` input, the buffer that `bytes`
+//! fields slice without copying.
+//!
+//! Every read checks the bytes left before it reads, so no input can make the
+//! decoder read out of bounds or panic, and no allocation is larger than the
+//! bytes that justify it: a length prefix is checked against the bytes left
+//! in its enclosing message before anything is reserved.
+
+use bytes::Bytes;
+
+use crate::error::{DecodeError, DecodeErrorKind};
+use crate::limits;
+use crate::message::Message;
+use crate::unknown::UnknownFields;
+use crate::wire::{WireType, tag_number};
+
+/// Per-call decoding options.
+///
+/// ```
+/// use protoforge::{DecodeOptions, Message, wkt::Duration};
+/// let options = DecodeOptions::new().recursion_limit(10);
+/// let d = Duration::decode_with(&[0x08, 0x05], &options).unwrap();
+/// assert_eq!(d.seconds, 5);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeOptions {
+    recursion_limit: u32,
+    check_required: bool,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> DecodeOptions {
+        DecodeOptions::new()
+    }
+}
+
+impl DecodeOptions {
+    /// The defaults: [`limits::RECURSION_LIMIT`], required fields checked.
+    pub const fn new() -> DecodeOptions {
+        DecodeOptions {
+            recursion_limit: limits::RECURSION_LIMIT,
+            check_required: true,
+        }
+    }
+
+    /// How deep messages and groups may nest below the top-level message
+    /// (C++ and upb count the same way: the default 100 accepts 100 levels of
+    /// submessages and rejects 101).
+    pub const fn recursion_limit(mut self, limit: u32) -> DecodeOptions {
+        self.recursion_limit = limit;
+        self
+    }
+
+    /// Whether decoding fails when a required field is missing after the
+    /// whole input is read (default true, like C++'s `ParseFromString`;
+    /// false is C++'s `ParsePartialFromString`).
+    pub const fn check_required(mut self, check: bool) -> DecodeOptions {
+        self.check_required = check;
+        self
+    }
+
+    pub(crate) const fn checks_required(&self) -> bool {
+        self.check_required
+    }
+}
+
+/// A cursor over protobuf-encoded input. Generated code receives one in
+/// [`Message::merge_field`] and hands it to the `__private` helpers; users
+/// decode through [`Message::decode`] and friends instead.
+#[derive(Debug)]
+pub struct Decoder<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    /// The end of the message being read; never past `buf.len()`.
+    end: usize,
+    /// Nesting levels still allowed.
+    depth: u32,
+    /// The open group's field number, or 0 outside groups.
+    group: u32,
+    /// The same bytes as `buf`, when the input is a `Bytes`.
+    source: Option<&'a Bytes>,
+    /// Where the tag being handled began.
+    tag_start: usize,
+}
+
+impl<'a> Decoder<'a> {
+    /// A decoder over `buf`.
+    pub fn new(buf: &'a [u8], options: &DecodeOptions) -> Decoder<'a> {
+        Decoder {
+            buf,
+            pos: 0,
+            end: buf.len(),
+            depth: options.recursion_limit,
+            group: 0,
+            source: None,
+            tag_start: 0,
+        }
+    }
+
+    /// A decoder over a `Bytes` buffer: `bytes::Bytes` fields share it.
+    pub fn from_bytes(buf: &'a Bytes, options: &DecodeOptions) -> Decoder<'a> {
+        let mut d = Decoder::new(buf.as_ref(), options);
+        d.source = Some(buf);
+        d
+    }
+
+    /// Bytes left in the current message.
+    #[inline]
+    pub fn remaining(&self) -> usize {
+        self.end - self.pos
+    }
+
+    /// True at the end of the current message.
+    #[inline]
+    pub fn at_end(&self) -> bool {
+        self.pos >= self.end
+    }
+
+    /// The unread bytes of the current scope.
+    #[inline]
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.buf.get(self.pos..self.end).unwrap_or_default()
+    }
+
+    /// The position in the input, for raw-byte capture.
+    #[inline]
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The input bytes from `start` to the current position.
+    #[inline]
+    pub(crate) fn since(&self, start: usize) -> &'a [u8] {
+        self.buf.get(start..self.pos).unwrap_or_default()
+    }
+
+    /// Reads a varint.
+    #[inline(always)]
+    pub fn read_varint(&mut self) -> Result<u64, DecodeError> {
+        if self.pos < self.end {
+            if let Some(&b) = self.buf.get(self.pos) {
+                if b < 0x80 {
+                    self.pos += 1;
+                    return Ok(u64::from(b));
+                }
+            }
+        }
+        self.read_varint_slow()
+    }
+
+    #[inline(never)]
+    fn read_varint_slow(&mut self) -> Result<u64, DecodeError> {
+        let bytes = self.buf.get(self.pos..self.end).unwrap_or_default();
+        let mut value = 0u64;
+        for (i, &b) in bytes.iter().take(10).enumerate() {
+            value |= u64::from(b & 0x7f) << (7 * i);
+            if b < 0x80 {
+                self.pos += i + 1;
+                return Ok(value);
+            }
+        }
+        if bytes.len() >= 10 {
+            Err(DecodeError::new(DecodeErrorKind::OverlongVarint))
+        } else {
+            Err(DecodeError::new(DecodeErrorKind::Truncated))
+        }
+    }
+
+    /// Reads a varint and keeps its low 32 bits (int32, uint32, enums: C++
+    /// truncates longer encodings the same way).
+    #[inline(always)]
+    pub fn read_varint32(&mut self) -> Result<u32, DecodeError> {
+        self.read_varint().map(|v| v as u32)
+    }
+
+    /// Reads a tag: at most five bytes, a value that fits 32 bits, a non-zero
+    /// field number and a wire type from 0 to 5.
+    #[inline(always)]
+    pub fn read_tag(&mut self) -> Result<u32, DecodeError> {
+        if self.pos < self.end {
+            if let Some(&b) = self.buf.get(self.pos) {
+                if b < 0x80 && b >= 8 && (b & 7) < 6 {
+                    self.pos += 1;
+                    return Ok(u32::from(b));
+                }
+            }
+        }
+        self.read_tag_slow()
+    }
+
+    #[inline(never)]
+    fn read_tag_slow(&mut self) -> Result<u32, DecodeError> {
+        let bytes = self.buf.get(self.pos..self.end).unwrap_or_default();
+        let mut value = 0u64;
+        let mut len = 0;
+        for (i, &b) in bytes.iter().take(5).enumerate() {
+            value |= u64::from(b & 0x7f) << (7 * i);
+            if b < 0x80 {
+                len = i + 1;
+                break;
+            }
+        }
+        if len == 0 {
+            return Err(if bytes.len() >= 5 {
+                DecodeError::new(DecodeErrorKind::OverlongVarint)
+            } else {
+                DecodeError::new(DecodeErrorKind::Truncated)
+            });
+        }
+        let Ok(tag) = u32::try_from(value) else {
+            return Err(DecodeError::with_detail(
+                DecodeErrorKind::InvalidTag,
+                format!("tag {value} does not fit 32 bits"),
+            ));
+        };
+        if tag >> 3 == 0 {
+            return Err(DecodeError::with_detail(
+                DecodeErrorKind::InvalidTag,
+                "field number 0",
+            ));
+        }
+        if tag & 7 > 5 {
+            return Err(DecodeError::with_detail(
+                DecodeErrorKind::InvalidTag,
+                format!("wire type {}", tag & 7),
+            ));
+        }
+        self.pos += len;
+        Ok(tag)
+    }
+
+    /// Reads `N` bytes.
+    #[inline(always)]
+    fn read_array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        if self.end - self.pos >= N {
+            if let Some(Ok(array)) = self
+                .buf
+                .get(self.pos..self.pos + N)
+                .map(<[u8; N]>::try_from)
+            {
+                self.pos += N;
+                return Ok(array);
+            }
+        }
+        Err(DecodeError::new(DecodeErrorKind::Truncated))
+    }
+
+    /// Reads four little-endian bytes.
+    #[inline(always)]
+    pub fn read_fixed32(&mut self) -> Result<u32, DecodeError> {
+        self.read_array::<4>().map(u32::from_le_bytes)
+    }
+
+    /// Reads eight little-endian bytes.
+    #[inline(always)]
+    pub fn read_fixed64(&mut self) -> Result<u64, DecodeError> {
+        self.read_array::<8>().map(u64::from_le_bytes)
+    }
+
+    /// Reads a length prefix and checks it against the bytes left.
+    #[inline(always)]
+    pub fn read_len(&mut self) -> Result<usize, DecodeError> {
+        let len = self.read_varint()?;
+        if len <= self.remaining() as u64 && len <= limits::MAX_LENGTH as u64 {
+            Ok(len as usize)
+        } else {
+            Err(Self::length_error(len, self.remaining()))
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn length_error(len: u64, remaining: usize) -> DecodeError {
+        DecodeError::with_detail(
+            DecodeErrorKind::LengthPastEnd,
+            format!("length {len} with {remaining} bytes left"),
+        )
+    }
+
+    /// Reads a length-delimited payload as a slice of the input.
+    #[inline(always)]
+    pub fn read_slice(&mut self) -> Result<&'a [u8], DecodeError> {
+        let len = self.read_len()?;
+        let start = self.pos;
+        self.pos += len;
+        Ok(self.buf.get(start..self.pos).unwrap_or_default())
+    }
+
+    /// Reads a length-delimited payload as `Bytes`: a slice of the input
+    /// without copying when the input is a `Bytes`, a copy otherwise.
+    #[inline]
+    pub fn read_bytes(&mut self) -> Result<Bytes, DecodeError> {
+        let len = self.read_len()?;
+        let start = self.pos;
+        self.pos += len;
+        Ok(match self.source {
+            Some(source) => source.slice(start..self.pos),
+            None => Bytes::copy_from_slice(self.buf.get(start..self.pos).unwrap_or_default()),
+        })
+    }
+
+    /// Reads a length-delimited string, checking UTF-8.
+    #[inline]
+    pub fn read_str(&mut self) -> Result<&'a str, DecodeError> {
+        let slice = self.read_slice()?;
+        std::str::from_utf8(slice).map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8))
+    }
+
+    /// Runs `f` inside a length-delimited scope of `len` bytes (already
+    /// checked by [`Decoder::read_len`]), one nesting level deeper; `f` must
+    /// consume the scope exactly.
+    #[inline]
+    pub(crate) fn nested<T>(
+        &mut self,
+        len: usize,
+        f: impl FnOnce(&mut Decoder<'a>) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
+        if self.depth == 0 {
+            return Err(DecodeError::new(DecodeErrorKind::RecursionLimit));
+        }
+        let outer_end = self.end;
+        let outer_group = self.group;
+        self.end = self.pos + len;
+        self.depth -= 1;
+        self.group = 0;
+        let result = f(self);
+        self.depth += 1;
+        self.end = outer_end;
+        self.group = outer_group;
+        result
+    }
+
+    /// Runs `f` with a length-delimited scope read from the input (packed
+    /// fields, map entries); no nesting level is used.
+    #[inline]
+    pub(crate) fn limited<T>(
+        &mut self,
+        f: impl FnOnce(&mut Decoder<'a>) -> Result<T, DecodeError>,
+    ) -> Result<T, DecodeError> {
+        let len = self.read_len()?;
+        let outer_end = self.end;
+        self.end = self.pos + len;
+        let result = f(self);
+        // `f` stops at the scope's end or fails.
+        self.end = outer_end;
+        result
+    }
+
+    /// Merges a length-delimited message from the input into `msg`.
+    #[inline]
+    pub fn merge_message<M: Message>(&mut self, msg: &mut M) -> Result<(), DecodeError> {
+        let len = self.read_len()?;
+        self.nested(len, |d| merge_loop(msg, d))
+    }
+
+    /// Merges a group (the start tag `tag` already read) into `msg`, up to
+    /// and including its end-group tag.
+    #[inline]
+    pub fn merge_group<M: Message>(&mut self, tag: u32, msg: &mut M) -> Result<(), DecodeError> {
+        if self.depth == 0 {
+            return Err(DecodeError::new(DecodeErrorKind::RecursionLimit));
+        }
+        let outer_group = self.group;
+        self.depth -= 1;
+        self.group = tag_number(tag);
+        let result = merge_loop(msg, self).and_then(|()| {
+            if self.group == 0 {
+                Ok(())
+            } else {
+                Err(DecodeError::with_detail(
+                    DecodeErrorKind::EndGroupMismatch,
+                    format!("group {} is not closed", tag_number(tag)),
+                ))
+            }
+        });
+        self.depth += 1;
+        self.group = outer_group;
+        result
+    }
+
+    /// Skips the value of a field with `tag` (already read), including a
+    /// whole group, without keeping it.
+    pub fn skip(&mut self, tag: u32) -> Result<(), DecodeError> {
+        match WireType::from_tag(tag) {
+            Some(WireType::Varint) => self.read_varint().map(drop),
+            Some(WireType::Fixed64) => self.read_fixed64().map(drop),
+            Some(WireType::Fixed32) => self.read_fixed32().map(drop),
+            Some(WireType::Len) => self.read_slice().map(drop),
+            Some(WireType::StartGroup) => self.skip_group(tag),
+            Some(WireType::EndGroup) | None => Err(DecodeError::new(DecodeErrorKind::InvalidTag)),
+        }
+    }
+
+    fn skip_group(&mut self, tag: u32) -> Result<(), DecodeError> {
+        if self.depth == 0 {
+            return Err(DecodeError::new(DecodeErrorKind::RecursionLimit));
+        }
+        self.depth -= 1;
+        let number = tag_number(tag);
+        let result = loop {
+            if self.at_end() {
+                break Err(DecodeError::with_detail(
+                    DecodeErrorKind::EndGroupMismatch,
+                    format!("group {number} is not closed"),
+                ));
+            }
+            let inner = match self.read_tag() {
+                Ok(inner) => inner,
+                Err(e) => break Err(e),
+            };
+            if inner & 7 == WireType::EndGroup as u32 {
+                if tag_number(inner) == number {
+                    break Ok(());
+                }
+                break Err(end_group_mismatch(number, tag_number(inner)));
+            }
+            if let Err(e) = self.skip(inner) {
+                break Err(e);
+            }
+        };
+        self.depth += 1;
+        result
+    }
+
+    /// Skips the field with `tag` (already read) and keeps its raw bytes,
+    /// tag included, in `unknown`.
+    #[inline]
+    pub fn skip_unknown(
+        &mut self,
+        tag: u32,
+        unknown: &mut UnknownFields,
+    ) -> Result<(), DecodeError> {
+        let start = self.tag_start(tag);
+        self.skip(tag)?;
+        unknown.push_raw(self.since(start));
+        Ok(())
+    }
+
+    /// The position where the tag being handled began (tags are re-emitted
+    /// as read, so a non-canonical tag encoding survives).
+    #[inline]
+    pub(crate) fn tag_start(&self, tag: u32) -> usize {
+        let _ = tag;
+        self.tag_start
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn end_group_mismatch(open: u32, got: u32) -> DecodeError {
+    DecodeError::with_detail(
+        DecodeErrorKind::EndGroupMismatch,
+        if open == 0 {
+            format!("end-group tag for field {got} outside any group")
+        } else {
+            format!("end-group tag for field {got} inside group {open}")
+        },
+    )
+}
+
+/// The field loop of one message: reads tags to the end of the current
+/// scope (or the open group's end-group tag) and hands each to
+/// [`Message::merge_field`], adding the message and field to any error.
+#[inline]
+pub(crate) fn merge_loop<M: Message>(msg: &mut M, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
+    while d.pos < d.end {
+        d.tag_start = d.pos;
+        let tag = match d.read_tag() {
+            Ok(tag) => tag,
+            Err(e) => return Err(e.push(M::NAME, 0, None)),
+        };
+        if tag & 7 == WireType::EndGroup as u32 {
+            if d.group != 0 && tag_number(tag) == d.group {
+                d.group = 0;
+                return Ok(());
+            }
+            return Err(end_group_mismatch(d.group, tag_number(tag)).push(
+                M::NAME,
+                tag_number(tag),
+                None,
+            ));
+        }
+        if let Err(e) = msg.merge_field(tag, d) {
+            return Err(with_field::<M>(e, tag));
+        }
+    }
+    Ok(())
+}
+
+#[cold]
+#[inline(never)]
+fn with_field<M: Message>(e: DecodeError, tag: u32) -> DecodeError {
+    let number = tag_number(tag);
+    let name = M::FIELD_NAMES
+        .iter()
+        .find(|(n, _)| *n == number)
+        .map(|(_, name)| *name);
+    e.push(M::NAME, number, name)
+}

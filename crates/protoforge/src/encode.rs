@@ -1,0 +1,164 @@
+//! The encoder: two passes, C++ style, so encoding is linear in the output.
+//!
+//! The size pass ([`Message::compute_size`](crate::Message::compute_size))
+//! walks the message once and records, in a [`SizeCache`], the length of
+//! every submessage (and of every packed varint field) in the order the
+//! write pass will need them. The write pass
+//! ([`Message::write`](crate::Message::write)) then walks the message in the
+//! same order, taking each length from the cache instead of recomputing it,
+//! into a buffer reserved to the exact size. Every submessage's length is
+//! computed once per encode, however deep it sits. Why this design and not a
+//! cached-size field or a back-to-front writer: see ARCHITECTURE.md.
+
+/// The lengths the size pass records for the write pass, in write order.
+#[derive(Debug, Default)]
+pub struct SizeCache {
+    sizes: Vec<usize>,
+}
+
+impl SizeCache {
+    /// An empty cache.
+    pub fn new() -> SizeCache {
+        SizeCache::default()
+    }
+
+    /// Reserves the next slot; fill it with [`SizeCache::set`] once the
+    /// length is known (after the submessage's own slots).
+    #[inline(always)]
+    pub fn reserve(&mut self) -> usize {
+        let slot = self.sizes.len();
+        self.sizes.push(0);
+        slot
+    }
+
+    /// Fills a reserved slot.
+    #[inline(always)]
+    pub fn set(&mut self, slot: usize, len: usize) {
+        if let Some(s) = self.sizes.get_mut(slot) {
+            *s = len;
+        }
+    }
+
+    /// Records a length in a new slot.
+    #[inline(always)]
+    pub fn push(&mut self, len: usize) {
+        self.sizes.push(len);
+    }
+
+    /// Forgets every length.
+    pub fn clear(&mut self) {
+        self.sizes.clear();
+    }
+
+    pub(crate) fn as_slice(&self) -> &[usize] {
+        &self.sizes
+    }
+}
+
+/// The write pass's output buffer and its cursor into the [`SizeCache`].
+#[derive(Debug)]
+pub struct Writer<'a> {
+    buf: &'a mut Vec<u8>,
+    sizes: &'a [usize],
+    next: usize,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer appending to `buf`, reading lengths from `sizes`.
+    pub fn new(buf: &'a mut Vec<u8>, sizes: &'a SizeCache) -> Writer<'a> {
+        Writer {
+            buf,
+            sizes: sizes.as_slice(),
+            next: 0,
+        }
+    }
+
+    /// The next recorded length, consumed. (A mismatch between the passes is
+    /// a bug in generated code; it gives wrong bytes, never a panic.)
+    #[inline(always)]
+    pub fn take_size(&mut self) -> usize {
+        let len = self.sizes.get(self.next).copied().unwrap_or(0);
+        self.next += 1;
+        len
+    }
+
+    /// The next recorded length, not consumed (map entries holding a
+    /// message derive their own length from it).
+    #[inline(always)]
+    pub fn peek_size(&self) -> usize {
+        self.sizes.get(self.next).copied().unwrap_or(0)
+    }
+
+    /// Appends one byte.
+    #[inline(always)]
+    pub fn put_u8(&mut self, b: u8) {
+        self.buf.push(b);
+    }
+
+    /// Appends bytes.
+    #[inline(always)]
+    pub fn put_slice(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Appends a varint.
+    #[inline(always)]
+    pub fn put_varint(&mut self, value: u64) {
+        if value < 0x80 {
+            self.buf.push(value as u8);
+        } else if value < 0x4000 {
+            self.buf
+                .extend_from_slice(&[(value as u8) | 0x80, (value >> 7) as u8]);
+        } else {
+            self.put_varint_long(value);
+        }
+    }
+
+    #[inline(never)]
+    fn put_varint_long(&mut self, value: u64) {
+        put_varint(self.buf, value);
+    }
+
+    /// Appends a tag (a varint of at most five bytes).
+    #[inline(always)]
+    pub fn put_tag(&mut self, tag: u32) {
+        self.put_varint(u64::from(tag));
+    }
+
+    /// Appends four little-endian bytes.
+    #[inline(always)]
+    pub fn put_fixed32(&mut self, value: u32) {
+        self.buf.extend_from_slice(&value.to_le_bytes());
+    }
+
+    /// Appends eight little-endian bytes.
+    #[inline(always)]
+    pub fn put_fixed64(&mut self, value: u64) {
+        self.buf.extend_from_slice(&value.to_le_bytes());
+    }
+
+    /// Bytes written so far to the underlying buffer.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// True when nothing has been written to the underlying buffer.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+}
+
+/// Appends the varint encoding of `value` to `buf`.
+pub(crate) fn put_varint(buf: &mut Vec<u8>, mut value: u64) {
+    let mut tmp = [0u8; 10];
+    let mut i = 0;
+    while value >= 0x80 && i < 9 {
+        tmp[i] = (value as u8) | 0x80;
+        value >>= 7;
+        i += 1;
+    }
+    tmp[i] = value as u8;
+    buf.extend_from_slice(&tmp[..=i]);
+}
