@@ -2,13 +2,18 @@
 //!
 //! - `cargo xtask peers`: install the pinned real peers (protoc via
 //!   `grpcio-tools`, Python `protobuf`, `grpcio`) into `target/peers/venv`.
-//! - `cargo xtask test`: install the peers, then run every test.
+//! - `cargo xtask test`: install the peers, then run every test and the
+//!   conformance suite.
+//! - `cargo xtask conformance`: the protobuf conformance suite against the
+//!   generated code (`conformance.rs`).
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+mod conformance;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -93,6 +98,7 @@ fn test() -> Result<(), String> {
         "--locked",
     ]))?;
     run(cargo().args(["test", "--workspace", "--doc", "--locked"]))?;
+    conformance::conformance()?;
     Ok(())
 }
 
@@ -132,7 +138,8 @@ fn main() -> ExitCode {
         "peers" => peers(),
         "test" => test(),
         "demo" => demo(),
-        _ => Err("usage: cargo xtask <peers|test|demo>".to_string()),
+        "conformance" => conformance::conformance(),
+        _ => Err("usage: cargo xtask <peers|test|demo|conformance>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

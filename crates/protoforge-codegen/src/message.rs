@@ -144,6 +144,15 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                     self.unknown_fields.encoded_len()
                 }
             }
+        } else if members.is_empty() {
+            // Only extension ranges: nothing records a length.
+            quote! {
+                fn compute_size(&self, _sizes: &mut __pf::SizeCache) -> usize {
+                    let mut n = 0;
+                    #(#sizes)*
+                    n + self.unknown_fields.encoded_len()
+                }
+            }
         } else {
             quote! {
                 fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
