@@ -4,7 +4,10 @@
 //!   `grpcio-tools`, Python `protobuf`, `grpcio`) into `target/peers/venv`,
 //!   the npm protoc plugins into `target/peers/node-plugins`, and the Node
 //!   gRPC peer (`@grpc/grpc-js`) into `target/peers/node`.
-//! - `cargo xtask test`: install the peers, then run every test.
+//! - `cargo xtask test`: install the peers, then run every test and the
+//!   conformance suite.
+//! - `cargo xtask conformance`: the protobuf conformance suite against the
+//!   generated code (`conformance.rs`).
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -12,6 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod conformance;
 mod node_peers;
 mod node_plugins;
 
@@ -100,6 +104,7 @@ fn test() -> Result<(), String> {
         "--locked",
     ]))?;
     run(cargo().args(["test", "--workspace", "--doc", "--locked"]))?;
+    conformance::conformance()?;
     Ok(())
 }
 
@@ -139,7 +144,8 @@ fn main() -> ExitCode {
         "peers" => peers(),
         "test" => test(),
         "demo" => demo(),
-        _ => Err("usage: cargo xtask <peers|test|demo>".to_string()),
+        "conformance" => conformance::conformance(),
+        _ => Err("usage: cargo xtask <peers|test|demo|conformance>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
