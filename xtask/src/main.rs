@@ -4,6 +4,8 @@
 //!   `grpcio-tools`, Python `protobuf`, `grpcio`) into `target/peers/venv`.
 //! - `cargo xtask test`: install the peers, then run every test and the
 //!   conformance suite.
+//! - `cargo xtask codegen`: regenerate the runtime's checked-in generated
+//!   code (`codegen.rs`).
 //! - `cargo xtask conformance`: the protobuf conformance suite against the
 //!   generated code (`conformance.rs`).
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
@@ -13,6 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod codegen;
 mod conformance;
 
 fn root() -> PathBuf {
@@ -139,7 +142,8 @@ fn main() -> ExitCode {
         "test" => test(),
         "demo" => demo(),
         "conformance" => conformance::conformance(),
-        _ => Err("usage: cargo xtask <peers|test|demo|conformance>".to_string()),
+        "codegen" => codegen::codegen(),
+        _ => Err("usage: cargo xtask <peers|test|demo|conformance|codegen>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
