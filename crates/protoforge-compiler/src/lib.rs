@@ -64,6 +64,7 @@ mod options;
 pub mod resolve;
 mod source_info;
 mod text;
+mod validate;
 
 mod wire;
 

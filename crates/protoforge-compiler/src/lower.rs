@@ -107,8 +107,17 @@ pub(crate) struct PartSpans {
     pub(crate) name: SynSpan,
     /// The number (fields, enum values).
     pub(crate) number: Option<SynSpan>,
-    /// The type (fields) or the extendee.
+    /// The type (fields).
     pub(crate) ty: Option<SynSpan>,
+    /// The extendee, for the first extension of an `extend` block (the only
+    /// one protoc gives that position).
+    pub(crate) extendee: Option<SynSpan>,
+    /// The default value.
+    pub(crate) default: Option<SynSpan>,
+    /// The `json_name = …` option.
+    pub(crate) json_name: Option<SynSpan>,
+    /// For methods: the last `stream` keyword (protoc's `OTHER` position).
+    pub(crate) other: Option<SynSpan>,
 }
 
 /// An import statement.
@@ -142,6 +151,8 @@ pub(crate) struct Lowered {
     pub(crate) parts: HashMap<Symbol, PartSpans>,
     /// Reserved ranges' spans per message, in order.
     pub(crate) reserved_spans: HashMap<MessageId, Vec<SynSpan>>,
+    /// Enum reserved ranges' spans per enum, in order.
+    pub(crate) enum_reserved_spans: HashMap<crate::ir::EnumId, Vec<SynSpan>>,
     /// Extension ranges' spans per message, in order.
     pub(crate) extension_range_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Import statements in order (regular and option imports).
@@ -1032,6 +1043,7 @@ impl<'a> Lowerer<'a, '_> {
         extend_path.push(ext_field);
         self.rec.span(&extend_path, extend.span, Some(&extend.comments));
         let extendee_text = extend.extendee.to_string();
+        let mut index_in_block = 0;
         for f in &extend.fields {
             let index = match scope {
                 Scope::Message(id) => self.pool[id].extensions.len(),
@@ -1040,7 +1052,13 @@ impl<'a> Lowerer<'a, '_> {
             self.path = extend_path.clone();
             self.path.push(index);
             let extendee = (extendee_text.clone(), extend.extendee.span);
-            self.field(f, scope, Some(extendee), None, &scope_path);
+            let id = self.field(f, scope, Some(extendee), None, &scope_path);
+            if index_in_block == 0 {
+                if let Some(parts) = self.out.parts.get_mut(&Symbol::Field(id)) {
+                    parts.extendee = Some(extend.extendee.span);
+                }
+            }
+            index_in_block += 1;
         }
     }
 
@@ -1175,6 +1193,7 @@ impl<'a> Lowerer<'a, '_> {
                 name: f.name.span,
                 number: Some(f.number.span),
                 ty: Some(f.ty.span()),
+                ..PartSpans::default()
             },
         );
         if let Some((text, span)) = extendee {
@@ -1217,6 +1236,9 @@ impl<'a> Lowerer<'a, '_> {
                         self.rec.span(&sub, decl.value.span(), None);
                         sub.pop();
                         self.out.defaults.push((id, decl.value.clone()));
+                        if let Some(parts) = self.out.parts.get_mut(&Symbol::Field(id)) {
+                            parts.default = Some(decl.value.span());
+                        }
                     }
                     Some("json_name") => {
                         sub.push(FIELD_JSON_NAME);
@@ -1228,6 +1250,9 @@ impl<'a> Lowerer<'a, '_> {
                             field.json_name = s.to_string_lossy();
                             field.has_explicit_json_name = true;
                             self.out.json_names.push((id, decl.span));
+                            if let Some(parts) = self.out.parts.get_mut(&Symbol::Field(id)) {
+                                parts.json_name = Some(decl.span);
+                            }
                         }
                     }
                     _ => {
@@ -1333,6 +1358,7 @@ impl<'a> Lowerer<'a, '_> {
                         name: f.name.span,
                         number: Some(f.number.span),
                         ty: Some(ty.span()),
+                        ..PartSpans::default()
                     },
                 );
                 if let (ast::FieldType::Named(tn), None) = (ty.as_ref(), self.unstable_scalar_of(ty)) {
@@ -1483,6 +1509,7 @@ impl<'a> Lowerer<'a, '_> {
                             name: v.name.span,
                             number: Some(v.number.span),
                             ty: None,
+                            ..PartSpans::default()
                         },
                     );
                     self.add_enum_value_symbol(&value_full, value_id, v.name.span);
@@ -1514,6 +1541,7 @@ impl<'a> Lowerer<'a, '_> {
                             let index = self.pool[id].reserved_ranges.len() as i32;
                             let r = self.range(&path, index, range, false);
                             self.pool.enums[id.index()].reserved_ranges.push(r);
+                            self.out.enum_reserved_spans.entry(id).or_default().push(range.span);
                         }
                     }
                     ast::ReservedKind::Names(names) => {
@@ -1683,6 +1711,7 @@ impl<'a> Lowerer<'a, '_> {
                         Symbol::Method(method_id),
                         PartSpans {
                             name: m.name.span,
+                            other: m.output.stream.or(m.input.stream),
                             ..PartSpans::default()
                         },
                     );

@@ -471,14 +471,6 @@ impl<'a> Interpreter<'a> {
             let (fwhich, field) = match &lf.name {
                 ast::LiteralFieldName::Field(ident) => {
                     let mut found = pool.field_by_name(ty, &ident.text);
-                    if let Some(f) = found {
-                        // A group's field is named by its type name.
-                        if let FieldType::Group(g) = pool[f].ty {
-                            if pool[g].name != ident.text {
-                                found = None;
-                            }
-                        }
-                    }
                     if found.is_none() {
                         let lower = ident.text.to_ascii_lowercase();
                         if let Some(f) = pool.field_by_name(ty, &lower) {
