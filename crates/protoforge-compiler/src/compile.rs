@@ -163,13 +163,31 @@ pub(crate) fn compile_with_schema(
                 let mut chain = stack[from..].join(" -> ");
                 chain.push_str(" -> ");
                 chain.push_str(name);
-                diagnostics.push(
-                    Diagnostic::error(
-                        DiagnosticKind::Import,
-                        format!("File recursively imports itself: {chain}"),
-                    )
-                    .in_file(name),
+                // Reported in the file that closes the cycle, at its import
+                // of the next file in the chain.
+                let next = stack.get(from + 1).map(String::as_str).unwrap_or(name);
+                let diag = Diagnostic::error(
+                    DiagnosticKind::Import,
+                    format!("File recursively imports itself: {chain}"),
                 );
+                let position = loaded.get(name).and_then(|l| l.as_ref().ok()).and_then(|file| {
+                    file.parse.file.items.iter().find_map(|item| match item {
+                        protoforge_syntax::ast::Item::Import(i) if i.path.to_string_lossy() == next => {
+                            let lc = file.lines.line_col(&file.source, i.span.start);
+                            Some(Position {
+                                file: name.to_string(),
+                                line: lc.line,
+                                col: lc.col,
+                                span: i.span,
+                            })
+                        }
+                        _ => None,
+                    })
+                });
+                diagnostics.push(match position {
+                    Some(p) => diag.at(p),
+                    None => diag.in_file(name),
+                });
                 failed.insert(name.to_string(), true);
                 return;
             }
@@ -292,6 +310,13 @@ fn build_file(
         source_info: options.source_info,
     };
     let lowered = lower::lower_file(pool, &input, diagnostics);
+    lower::register_symbols(pool, id, &lowered, &mut |span, message| {
+        let diag = Diagnostic::error(DiagnosticKind::DuplicateName, message);
+        diagnostics.push(match span {
+            Some(span) => diag.at(position(span)),
+            None => diag.in_file(name),
+        });
+    });
     // Resolve imports to files.
     {
         let by_name = &pool.files_by_name;
@@ -303,6 +328,7 @@ fn build_file(
     for import in &lowered.imports {
         if pool.files_by_name.get(&import.name).is_none() || failed.contains(&import.name) {
             let message = match loaded.get(&import.name) {
+                Some(Err(ResolveError::NonCanonicalName)) => format!("{}: File not found.", import.name),
                 Some(Err(e)) => format!("{}: {e}", import.name),
                 _ => String::new(),
             };
@@ -363,8 +389,12 @@ fn build_file(
         }
     };
     checks(pool, crate::validate::build_checks, &mut *diagnostics);
-    let mut report = |kind: DiagnosticKind, span: protoforge_syntax::Span, message: String| {
-        diagnostics.push(Diagnostic::error(kind, message).at(position(span)));
+    let mut report = |kind: DiagnosticKind, span: Option<protoforge_syntax::Span>, message: String| {
+        let diag = Diagnostic::error(kind, message);
+        diagnostics.push(match span {
+            Some(span) => diag.at(position(span)),
+            None => diag.in_file(name),
+        });
     };
     let mut visibility = crate::link::Visibility::new(pool, id);
     crate::link::link_file(pool, id, &lowered, &mut visibility, &mut report);
@@ -377,6 +407,7 @@ fn build_file(
     let mut state = crate::options::OptionState::new(sets.len());
     let written = {
         let mut interpreter = crate::options::Interpreter {
+            source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -391,6 +422,7 @@ fn build_file(
     crate::features::resolve_file(pool, id, &written);
     {
         let mut interpreter = crate::options::Interpreter {
+            source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -401,6 +433,40 @@ fn build_file(
     }
     for (kind, span, message) in std::mem::take(&mut state.errors) {
         diagnostics.push(Diagnostic::error(kind, message).at(position(span)));
+    }
+    if pool[id].edition.is_editions() {
+        const NAMES: [(&str, &str); 8] = [
+            ("field_presence", "FIELD_PRESENCE_UNKNOWN"),
+            ("enum_type", "ENUM_TYPE_UNKNOWN"),
+            ("repeated_field_encoding", "REPEATED_FIELD_ENCODING_UNKNOWN"),
+            ("utf8_validation", "UTF8_VALIDATION_UNKNOWN"),
+            ("message_encoding", "MESSAGE_ENCODING_UNKNOWN"),
+            ("json_format", "JSON_FORMAT_UNKNOWN"),
+            ("enforce_naming_style", "ENFORCE_NAMING_STYLE_UNKNOWN"),
+            ("default_symbol_visibility", "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN"),
+        ];
+        let mut targets: Vec<_> = written.0.iter().collect();
+        targets.sort_by_key(|(t, _)| format!("{t:?}"));
+        for (target, (features, _)) in targets {
+            let mut reader = crate::wire::Reader::new(features);
+            while let Some((number, value)) = reader.field() {
+                if let (1..=8, crate::wire::FieldValue::Varint(0)) = (number, value) {
+                    let (field, unknown) = NAMES[number as usize - 1];
+                    let span = match target {
+                        crate::lower::OptionTarget::File(_) => file.parse.file.syntax.as_ref().map(|s| s.span),
+                        other => feature_target_span(&lowered, *other),
+                    };
+                    let diag = Diagnostic::error(
+                        DiagnosticKind::Feature,
+                        format!("Feature field `{field}` must resolve to a known value, found {unknown}"),
+                    );
+                    diagnostics.push(match span {
+                        Some(span) => diag.at(position(span)),
+                        None => diag.in_file(name),
+                    });
+                }
+            }
+        }
     }
     if !pool[id].edition.is_editions() {
         for (target, (features, _)) in &written.0 {
