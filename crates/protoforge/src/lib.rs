@@ -64,6 +64,44 @@ pub mod codecs {
     };
 }
 
+/// Includes the Rust code `protoforge-build` generated for a protobuf
+/// package, from the build script's `OUT_DIR`.
+///
+/// `protoforge-build` writes one file per package, named by the package as
+/// written in the `.proto` (`shop.orders` → `OUT_DIR/shop.orders.rs`); the
+/// files with no package go to `OUT_DIR/_.rs`, included by
+/// `include_proto!()` with no argument. Types of other packages are named
+/// relatively (`super::common::Money`), so declare one module per package,
+/// nested like the package names:
+///
+/// ```ignore
+/// pub mod shop {
+///     pub mod common {
+///         protoforge::include_proto!("shop.common");
+///     }
+///     pub mod orders {
+///         protoforge::include_proto!("shop.orders");
+///     }
+/// }
+/// ```
+///
+/// Code written to another directory (`protoforge_build::Builder::out_dir`)
+/// is included with `include!` and the same file names.
+#[macro_export]
+macro_rules! include_proto {
+    () => {
+        ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/_.rs"));
+    };
+    ($package:literal) => {
+        ::core::include!(::core::concat!(
+            ::core::env!("OUT_DIR"),
+            "/",
+            $package,
+            ".rs"
+        ));
+    };
+}
+
 pub use bytes::Bytes;
 pub use decode::{DecodeOptions, Decoder};
 pub use encode::{SizeCache, Writer};

@@ -1,0 +1,8 @@
+//! protoforge-build's tests: fixture crates built with cargo
+//! (`build_script`), and the builder run in-process (`compile`,
+//! `googleapis`).
+
+mod build_script;
+mod compile;
+mod fixture;
+mod googleapis;
