@@ -870,7 +870,8 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             let kind = self.value_kind(*f, &self.module)?;
             let doc = format!(
                 " `{}`, or its default `{}` when unset.",
-                field.name, default.text
+                field.name,
+                default.text.escape_debug()
             );
             let getter = match (&field.ty, &default.value) {
                 (FieldType::Scalar(Scalar::String), Value::Bytes(b))
