@@ -871,7 +871,15 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             let doc = format!(
                 " `{}`, or its default `{}` when unset.",
                 field.name,
-                default.text.escape_debug()
+                default
+                    .text
+                    .chars()
+                    .map(|c| if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    })
+                    .collect::<String>()
             );
             let getter = match (&field.ty, &default.value) {
                 (FieldType::Scalar(Scalar::String), Value::Bytes(b))
