@@ -185,6 +185,13 @@ impl DynMessage {
 
     /// Merges one field read from the wire.
     pub(crate) fn merge_field(&mut self, pool: &Pool, number: u32, value: FieldValue<'_>, depth: usize) {
+        if number == 1 && pool[self.ty].options.message_set_wire_format {
+            if let FieldValue::Group(item) = value {
+                if self.merge_message_set_item(pool, item, depth) {
+                    return;
+                }
+            }
+        }
         let Some(field) = find_field(pool, self.ty, number) else {
             if let Some(v) = value.to_owned() {
                 self.unknown.push((number, v));
@@ -256,6 +263,39 @@ impl DynMessage {
         }
     }
 
+    /// A MessageSet item (`type_id` = 2, `message` = 3) as its extension.
+    fn merge_message_set_item(&mut self, pool: &Pool, item: &[u8], depth: usize) -> bool {
+        let mut type_id = None;
+        let mut message = None;
+        let mut reader = wire::Reader::new(item);
+        while !reader.at_end() {
+            match reader.field() {
+                Some((2, FieldValue::Varint(v))) => type_id = Some(v),
+                Some((3, FieldValue::Bytes(b))) => message = Some(b),
+                Some(_) => {}
+                None => return false,
+            }
+        }
+        let (Some(type_id), Some(message)) = (type_id, message) else {
+            return false;
+        };
+        let Ok(number) = u32::try_from(type_id) else {
+            return false;
+        };
+        let Some(field) = find_field(pool, self.ty, number) else {
+            return false;
+        };
+        let FieldType::Message(m) = pool[field].ty else {
+            return false;
+        };
+        let mut sub = DynMessage::new(m);
+        if depth >= MAX_DEPTH || !sub.merge_bytes(pool, message, depth + 1) {
+            return false;
+        }
+        self.push_value(pool, field, DynValue::Message(Box::new(sub)));
+        true
+    }
+
     fn closed_enum_rejects(&self, pool: &Pool, field: FieldId, raw: u64) -> bool {
         let FieldType::Enum(e) = pool[field].ty else {
             return false;
@@ -276,7 +316,21 @@ impl DynMessage {
 
     /// Serializes: known fields by number, then unknown fields.
     pub(crate) fn encode(&self, pool: &Pool, out: &mut Vec<u8>) {
+        let message_set = pool[self.ty].options.message_set_wire_format;
         for field in &self.fields {
+            if message_set && pool[field.field].is_extension() {
+                for v in &field.values {
+                    if let DynValue::Message(m) = v {
+                        let mut body = Vec::new();
+                        m.encode(pool, &mut body);
+                        wire::put_tag(out, 1, wire::START_GROUP);
+                        wire::put_uint(out, 2, u64::from(field.number));
+                        wire::put_bytes(out, 3, &body);
+                        wire::put_tag(out, 1, wire::END_GROUP);
+                    }
+                }
+                continue;
+            }
             let number = field.number;
             let packed = pool[field.field].is_packed();
             if packed && !field.values.is_empty() {

@@ -45,52 +45,69 @@ struct Corpus {
     files: Vec<String>,
 }
 
-/// Runs protoc on `files`; on failure drops the files it names in errors and
-/// retries. Returns the output and the files protoc rejected.
-fn run_protoc(
-    corpus: &Corpus,
-    files: &[String],
-    flags: &[&str],
-    out: &Path,
-) -> (Vec<u8>, BTreeMap<String, String>) {
-    let mut remaining: Vec<String> = files.to_vec();
-    let mut rejected: BTreeMap<String, String> = BTreeMap::new();
-    loop {
-        let mut cmd = protoforge_testkit::protoc();
-        for dir in &corpus.include {
-            cmd.arg(format!("-I{}", dir.display()));
-        }
-        cmd.arg(format!("-I{}", protoforge_testkit::grpc_tools_include().display()));
-        cmd.arg(format!("-o{}", out.display()));
-        cmd.args(flags);
-        // Long argument lists go through protoc's @file syntax.
-        let list = out.with_extension("args");
-        std::fs::write(&list, remaining.join("\n")).expect("write argument file");
-        cmd.arg(format!("@{}", list.display()));
-        let output = cmd.output().expect("run protoc");
-        if output.status.success() {
-            let bytes = std::fs::read(out).expect("read protoc output");
-            return (bytes, rejected);
-        }
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let mut newly = 0;
-        for line in stderr.lines().filter(|l| !l.contains(": warning: ")) {
-            let file = line.split(':').next().unwrap_or("");
-            if remaining.iter().any(|f| f == file) && !rejected.contains_key(file) {
-                rejected.insert(file.to_string(), line.to_string());
-                newly += 1;
-            }
-        }
-        if newly == 0 {
-            // The error names a file that is not requested (an import):
-            // reject the requested files that mention it.
-            panic!("protoc failed on corpus {} without naming a requested file:\n{stderr}", corpus.name);
-        }
-        remaining.retain(|f| !rejected.contains_key(f));
-        if remaining.is_empty() {
-            return (Vec::new(), rejected);
+/// The import name of the file an error line of protoc is about (protoc
+/// names files by their disk path).
+fn error_file(corpus: &Corpus, line: &str) -> String {
+    let mut file = line.split(':').next().unwrap_or("").to_string();
+    for dir in &corpus.include {
+        let prefix = format!("{}/", dir.display());
+        if let Some(rest) = file.strip_prefix(&prefix) {
+            file = rest.to_string();
         }
     }
+    file
+}
+
+/// One protoc run: the output bytes, or the error lines.
+fn protoc_once(corpus: &Corpus, files: &[String], flags: &[&str], out: &Path) -> Result<Vec<u8>, Vec<String>> {
+    let mut cmd = protoforge_testkit::protoc();
+    for dir in &corpus.include {
+        cmd.arg(format!("-I{}", dir.display()));
+    }
+    cmd.arg(format!("-I{}", protoforge_testkit::grpc_tools_include().display()));
+    cmd.arg(format!("-o{}", out.display()));
+    cmd.args(flags);
+    // Long argument lists go through protoc's @file syntax.
+    let list = out.with_extension("args");
+    std::fs::write(&list, files.join("\n")).expect("write argument file");
+    cmd.arg(format!("@{}", list.display()));
+    let output = cmd.output().expect("run protoc");
+    if output.status.success() {
+        return Ok(std::fs::read(out).expect("read protoc output"));
+    }
+    Err(String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| !l.contains(": warning: "))
+        .map(str::to_string)
+        .collect())
+}
+
+/// Splits `files` into those protoc compiles together, those it compiles
+/// only alone (they clash with another file of the corpus), and those it
+/// rejects (with its first error line).
+fn partition(corpus: &Corpus, tmp: &Path) -> (Vec<String>, Vec<String>, BTreeMap<String, String>) {
+    let out = tmp.join("partition.pb");
+    let mut batch: Vec<String> = corpus.files.clone();
+    let mut suspects: Vec<String> = Vec::new();
+    while let Err(lines) = protoc_once(corpus, &batch, &["--include_imports"], &out) {
+        let named: BTreeSet<String> = lines.iter().map(|l| error_file(corpus, l)).collect();
+        let before = batch.len();
+        batch.retain(|f| !named.contains(f));
+        let new: Vec<String> = corpus.files.iter().filter(|f| named.contains(*f) && !suspects.contains(f)).cloned().collect();
+        suspects.extend(new);
+        assert!(batch.len() < before, "protoc failed on {} without naming a requested file:\n{}", corpus.name, lines.join("\n"));
+    }
+    let mut alone = Vec::new();
+    let mut rejected = BTreeMap::new();
+    for file in suspects {
+        match protoc_once(corpus, std::slice::from_ref(&file), &[], &out) {
+            Ok(_) => alone.push(file),
+            Err(lines) => {
+                rejected.insert(file, lines.first().cloned().unwrap_or_default());
+            }
+        }
+    }
+    (batch, alone, rejected)
 }
 
 fn known_differences() -> BTreeSet<String> {
@@ -102,24 +119,41 @@ fn known_differences() -> BTreeSet<String> {
         .collect()
 }
 
-/// Compiles `corpus` both ways and returns the differing entries
-/// (`corpus combo file`) and a report line per combination.
-fn check(corpus: &Corpus, report: &mut Vec<String>, differing: &mut BTreeSet<String>, details: &mut Vec<String>) {
-    let tmp = std::env::temp_dir().join(format!("protoforge-ds-{}-{}", corpus.name, std::process::id()));
-    std::fs::create_dir_all(&tmp).expect("temp dir");
-
-    // Ours: one compilation for all combinations.
-    let mut resolver = Chain::new();
+fn resolver(corpus: &Corpus) -> Chain {
     let mut paths = IncludePaths::new();
     for dir in &corpus.include {
         paths.map("", &dir.to_string_lossy());
     }
-    resolver = resolver.with(paths).with(GoogleFiles);
-    let roots: Vec<&str> = corpus.files.iter().map(String::as_str).collect();
-    let compilation = compile(&resolver, &roots, &CompileOptions::default());
+    Chain::new().with(paths).with(GoogleFiles)
+}
 
-    let mut accepted: Vec<String> = Vec::new();
-    let mut first = true;
+/// Per-combination counts.
+#[derive(Default)]
+struct Counts {
+    identical: usize,
+    total: usize,
+}
+
+/// Compares one batch of files (compiled together by both compilers) under
+/// every combination.
+fn compare_batch(
+    corpus: &Corpus,
+    files: &[String],
+    tmp: &Path,
+    counts: &mut BTreeMap<&'static str, Counts>,
+    differing: &mut BTreeSet<String>,
+    details: &mut Vec<String>,
+) {
+    if files.is_empty() {
+        return;
+    }
+    let roots: Vec<&str> = files.iter().map(String::as_str).collect();
+    let compilation = compile(&resolver(corpus), &roots, &CompileOptions::default());
+    for d in compilation.errors().take(5) {
+        details.push(format!("{} accept: we reject what protoc accepts: {}", corpus.name, d.render_protoc()));
+        differing.insert(format!("{} accept {}", corpus.name, d.file.clone().unwrap_or_default()));
+    }
+    let ids: Vec<_> = files.iter().filter_map(|f| compilation.pool.file_by_name(f)).collect();
     for (source_info, retain) in COMBOS {
         let combo = combo_name(source_info, retain);
         let mut flags = vec!["--include_imports"];
@@ -130,50 +164,11 @@ fn check(corpus: &Corpus, report: &mut Vec<String>, differing: &mut BTreeSet<Str
             flags.push("--retain_options");
         }
         let out = tmp.join(format!("{combo}.pb"));
-        let (protoc_bytes, rejected) = run_protoc(corpus, &corpus.files, &flags, &out);
-        if first {
-            first = false;
-            // Accept/reject agreement, checked once.
-            for file in &corpus.files {
-                let ours_rejects = compilation.errors().any(|d| {
-                    d.position.as_ref().map(|p| p.file.as_str()) == Some(file.as_str())
-                        || d.file.as_deref() == Some(file.as_str())
-                });
-                let protoc_rejects = rejected.contains_key(file);
-                if ours_rejects != protoc_rejects {
-                    differing.insert(format!("{} accept {file}", corpus.name));
-                    let ours = compilation
-                        .errors()
-                        .find(|d| d.file.as_deref() == Some(file.as_str()))
-                        .map(|d| d.render_protoc())
-                        .unwrap_or_default();
-                    details.push(format!(
-                        "{} {file}: protoc {}, we {}\n  protoc: {}\n  ours:   {ours}",
-                        corpus.name,
-                        if protoc_rejects { "rejects" } else { "accepts" },
-                        if ours_rejects { "reject" } else { "accept" },
-                        rejected.get(file).map(String::as_str).unwrap_or("")
-                    ));
-                }
-                if !protoc_rejects {
-                    accepted.push(file.clone());
-                }
-            }
-            let rejected_count = rejected.len();
-            report.push(format!(
-                "{:<28} {:>5} files, {:>3} rejected by protoc",
-                corpus.name,
-                corpus.files.len(),
-                rejected_count
-            ));
-        }
-        let Some(protoc_files) = split_descriptor_set(&protoc_bytes) else {
-            panic!("protoc output for {} does not parse", corpus.name);
+        let protoc_bytes = match protoc_once(corpus, files, &flags, &out) {
+            Ok(bytes) => bytes,
+            Err(lines) => panic!("protoc failed on a batch it accepted before:\n{}", lines.join("\n")),
         };
-        let ids: Vec<_> = accepted
-            .iter()
-            .filter_map(|f| compilation.pool.file_by_name(f))
-            .collect();
+        let protoc_files = split_descriptor_set(&protoc_bytes).expect("protoc output parses");
         let ours_bytes = compilation.pool.file_descriptor_set(
             &ids,
             DescriptorSetOptions {
@@ -182,16 +177,17 @@ fn check(corpus: &Corpus, report: &mut Vec<String>, differing: &mut BTreeSet<Str
                 retain_options: retain,
             },
         );
-        let ours_files: BTreeMap<String, Vec<u8>> = split_descriptor_set(&ours_bytes)
-            .expect("our output parses")
-            .into_iter()
-            .collect();
-        let mut identical = 0;
-        let mut total = 0;
+        if let Ok(dir) = std::env::var("PROTOFORGE_DS_DUMP") {
+            let _ = std::fs::write(format!("{dir}/{}-{combo}-protoc.pb", corpus.name), &protoc_bytes);
+            let _ = std::fs::write(format!("{dir}/{}-{combo}-ours.pb", corpus.name), &ours_bytes);
+        }
+        let ours_list = split_descriptor_set(&ours_bytes).expect("our output parses");
+        let ours_files: BTreeMap<&str, &Vec<u8>> = ours_list.iter().map(|(n, b)| (n.as_str(), b)).collect();
+        let count = counts.entry(combo).or_default();
         for (name, expected) in &protoc_files {
-            total += 1;
-            match ours_files.get(name) {
-                Some(actual) if actual == expected => identical += 1,
+            count.total += 1;
+            match ours_files.get(name.as_str()) {
+                Some(actual) if *actual == expected => count.identical += 1,
                 actual => {
                     let key = format!("{} {combo} {name}", corpus.name);
                     let why = match actual {
@@ -204,34 +200,74 @@ fn check(corpus: &Corpus, report: &mut Vec<String>, differing: &mut BTreeSet<Str
                 }
             }
         }
-        let protoc_order: Vec<&String> = protoc_files.iter().map(|(n, _)| n).collect();
-        let ours_order: Vec<String> = split_descriptor_set(&ours_bytes)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(n, _)| n)
-            .collect();
-        if protoc_order.iter().map(|s| s.as_str()).ne(ours_order.iter().map(String::as_str)) {
+        if protoc_files.iter().map(|(n, _)| n).ne(ours_list.iter().map(|(n, _)| n)) {
             differing.insert(format!("{} {combo} <file order>", corpus.name));
         }
-        report.push(format!("  {combo:<20} identical {identical:>5} / {total:>5}"));
     }
-
     // Without --include_imports: the whole set, byte for byte.
     let out = tmp.join("no_imports.pb");
-    let (protoc_bytes, _) = run_protoc(corpus, &accepted, &[], &out);
-    let ids: Vec<_> = accepted
-        .iter()
-        .filter_map(|f| compilation.pool.file_by_name(f))
-        .collect();
+    let protoc_bytes = protoc_once(corpus, files, &[], &out).unwrap_or_default();
     let ours = compilation.pool.file_descriptor_set(&ids, DescriptorSetOptions::default());
-    let same = ours == protoc_bytes;
+    let count = counts.entry("no_imports (whole set)").or_default();
+    count.total += 1;
+    if ours == protoc_bytes {
+        count.identical += 1;
+    } else {
+        differing.insert(format!("{} no_imports <whole set {}>", corpus.name, files[0]));
+    }
+}
+
+/// Compiles `corpus` both ways; records differences and report lines.
+fn check(corpus: &Corpus, report: &mut Vec<String>, differing: &mut BTreeSet<String>, details: &mut Vec<String>) {
+    let tmp = std::env::temp_dir().join(format!("protoforge-ds-{}-{}", corpus.name, std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let (batch, alone, rejected) = partition(corpus, &tmp);
+    let mut counts = BTreeMap::new();
+    compare_batch(corpus, &batch, &tmp, &mut counts, differing, details);
+    for file in &alone {
+        compare_batch(corpus, std::slice::from_ref(file), &tmp, &mut counts, differing, details);
+    }
+    // Files protoc rejects: we must reject them, with the same first error.
+    let mut same_first_error = 0;
+    for (file, protoc_error) in &rejected {
+        let compilation = compile(&resolver(corpus), &[file.as_str()], &CompileOptions::default());
+        let ours = compilation.errors().next().map(|d| d.render_protoc());
+        let protoc_error = match protoc_error.split_once(": ") {
+            Some((location, message)) => {
+                let mut location = location.to_string();
+                for dir in &corpus.include {
+                    location = location.replace(&format!("{}/", dir.display()), "");
+                }
+                format!("{location}: {message}")
+            }
+            None => protoc_error.clone(),
+        };
+        match &ours {
+            None => {
+                differing.insert(format!("{} reject {file}", corpus.name));
+                details.push(format!("{} reject {file}: protoc rejects ({protoc_error}), we accept", corpus.name));
+            }
+            Some(ours) if *ours == protoc_error => same_first_error += 1,
+            Some(ours) => {
+                differing.insert(format!("{} first-error {file}", corpus.name));
+                details.push(format!(
+                    "{} first-error {file}\n  protoc: {protoc_error}\n  ours:   {ours}",
+                    corpus.name
+                ));
+            }
+        }
+    }
     report.push(format!(
-        "  {:<20} whole set {}",
-        "no_imports",
-        if same { "identical" } else { "differs" }
+        "{:<28} {:>5} files: {} compiled together, {} alone, {} rejected by protoc ({} with the same first error)",
+        corpus.name,
+        corpus.files.len(),
+        batch.len(),
+        alone.len(),
+        rejected.len(),
+        same_first_error
     ));
-    if !same {
-        differing.insert(format!("{} no_imports <whole set>", corpus.name));
+    for (combo, count) in counts {
+        report.push(format!("  {combo:<24} identical {:>5} / {:>5}", count.identical, count.total));
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
