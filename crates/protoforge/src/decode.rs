@@ -138,7 +138,20 @@ impl<'a> Decoder<'a> {
     /// Reads a varint.
     #[inline(always)]
     pub fn read_varint(&mut self) -> Result<u64, DecodeError> {
-        if self.pos < self.end {
+        // One- and two-byte varints (values below 16384) inline; longer ones
+        // in `read_varint_slow`.
+        if self.end - self.pos >= 2 {
+            if let Some(&[b0, b1]) = self.buf.get(self.pos..self.pos + 2) {
+                if b0 < 0x80 {
+                    self.pos += 1;
+                    return Ok(u64::from(b0));
+                }
+                if b1 < 0x80 {
+                    self.pos += 2;
+                    return Ok(u64::from(b0 & 0x7f) | (u64::from(b1) << 7));
+                }
+            }
+        } else if self.pos < self.end {
             if let Some(&b) = self.buf.get(self.pos) {
                 if b < 0x80 {
                     self.pos += 1;
@@ -152,6 +165,19 @@ impl<'a> Decoder<'a> {
     #[inline(never)]
     fn read_varint_slow(&mut self) -> Result<u64, DecodeError> {
         let bytes = self.buf.get(self.pos..self.end).unwrap_or_default();
+        // With ten bytes available, a fixed-size array lets the loop run
+        // without bounds checks.
+        if let Some(Ok(array)) = bytes.get(..10).map(<&[u8; 10]>::try_from) {
+            let mut value = 0u64;
+            for (i, &b) in array.iter().enumerate() {
+                value |= u64::from(b & 0x7f) << (7 * i);
+                if b < 0x80 {
+                    self.pos += i + 1;
+                    return Ok(value);
+                }
+            }
+            return Err(DecodeError::new(DecodeErrorKind::OverlongVarint));
+        }
         let mut value = 0u64;
         for (i, &b) in bytes.iter().take(10).enumerate() {
             value |= u64::from(b & 0x7f) << (7 * i);
@@ -178,9 +204,21 @@ impl<'a> Decoder<'a> {
     /// field number and a wire type from 0 to 5.
     #[inline(always)]
     pub fn read_tag(&mut self) -> Result<u32, DecodeError> {
-        if self.pos < self.end {
+        // One- and two-byte tags (field numbers below 2048) inline.
+        if self.end - self.pos >= 2 {
+            if let Some(&[b0, b1]) = self.buf.get(self.pos..self.pos + 2) {
+                if (8..0x80).contains(&b0) && (b0 & 7) < 6 {
+                    self.pos += 1;
+                    return Ok(u32::from(b0));
+                }
+                if b0 >= 0x80 && (1..0x80).contains(&b1) && (b0 & 7) < 6 {
+                    self.pos += 2;
+                    return Ok(u32::from(b0 & 0x7f) | (u32::from(b1) << 7));
+                }
+            }
+        } else if self.pos < self.end {
             if let Some(&b) = self.buf.get(self.pos) {
-                if b < 0x80 && b >= 8 && (b & 7) < 6 {
+                if (8..0x80).contains(&b) && (b & 7) < 6 {
                     self.pos += 1;
                     return Ok(u32::from(b));
                 }

@@ -115,8 +115,15 @@ impl<'a> Writer<'a> {
     }
 
     #[inline(never)]
-    fn put_varint_long(&mut self, value: u64) {
-        put_varint(self.buf, value);
+    fn put_varint_long(&mut self, mut value: u64) {
+        // Byte pushes, not a copy from a scratch array: a variable-length
+        // copy is a `memmove` call, which profiles showed costing more than
+        // the encoding itself.
+        while value >= 0x80 {
+            self.buf.push((value as u8) | 0x80);
+            value >>= 7;
+        }
+        self.buf.push(value as u8);
     }
 
     /// Appends a tag (a varint of at most five bytes).

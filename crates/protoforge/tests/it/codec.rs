@@ -251,7 +251,7 @@ fn both_repeated_forms_are_accepted_for_every_packable_field() {
     assert_eq!(m.p_color, [Color::Green]);
     assert_eq!(m.r_color, [Color::Blue, Color::Red]);
     // Fixed-width packed run whose length is not a multiple of the width.
-    let e = All3::decode(&unhex("aa01 03 000000")).unwrap_err();
+    let e = All3::decode(&unhex("aa01 03 000000")).expect_err("must fail");
     assert_eq!(e.kind(), DecodeErrorKind::InvalidValue);
     assert!(e.to_string().starts_with("pf.test3.All3.p_db: "), "{e}");
 }
@@ -330,7 +330,7 @@ fn map_entries_follow_cpp() {
     );
     assert!(m.unknown_fields.is_empty());
     // An end-group tag inside an entry is an error.
-    let e = All3::decode(&unhex("d201 02 0c00")).unwrap_err();
+    let e = All3::decode(&unhex("d201 02 0c00")).expect_err("must fail");
     assert_eq!(e.kind(), DecodeErrorKind::EndGroupMismatch);
 }
 
@@ -462,13 +462,13 @@ fn bytes_fields_share_a_bytes_input() {
 
 #[test]
 fn utf8_is_checked_where_the_field_asks() {
-    let e = All3::decode(&unhex("72 02 c328")).unwrap_err();
+    let e = All3::decode(&unhex("72 02 c328")).expect_err("must fail");
     assert_eq!(e.kind(), DecodeErrorKind::InvalidUtf8);
     assert_eq!(
         e.to_string(),
         "pf.test3.All3.s: invalid UTF-8 in a string field"
     );
-    let e = All3::decode(&unhex("9a01 03 0a01ff")).unwrap_err();
+    let e = All3::decode(&unhex("9a01 03 0a01ff")).expect_err("must fail");
     assert_eq!(
         e.to_string(),
         "pf.test3.All3.leaf.name: invalid UTF-8 in a string field"
@@ -485,33 +485,33 @@ fn utf8_is_checked_where_the_field_asks() {
     let m = Ed::decode(&unhex("5801 52 02 c328")).expect("decodes");
     assert_eq!(m.unchecked.as_deref(), Some(&[0xc3, 0x28][..]));
     // proto3 map keys and values are checked.
-    let e = All3::decode(&unhex("d201 03 0a01ff")).unwrap_err();
+    let e = All3::decode(&unhex("d201 03 0a01ff")).expect_err("must fail");
     assert_eq!(e.kind(), DecodeErrorKind::InvalidUtf8);
 }
 
 #[test]
 fn required_fields_are_checked_with_their_path() {
-    let e = All2::decode(&[]).unwrap_err();
+    let e = All2::decode(&[]).expect_err("must fail");
     assert_eq!(e.kind(), DecodeErrorKind::MissingRequired);
     assert_eq!(e.to_string(), "missing required field: pf.test2.All2.req");
-    let e = All2::decode(&unhex("8801 00 d201 02 0801 d201 00")).unwrap_err();
+    let e = All2::decode(&unhex("8801 00 d201 02 0801 d201 00")).expect_err("must fail");
     assert_eq!(
         e.to_string(),
         "missing required field: pf.test2.All2.r_inner[1].id"
     );
-    let e = All2::decode(&unhex("8801 00 fa01 00")).unwrap_err();
+    let e = All2::decode(&unhex("8801 00 fa01 00")).expect_err("must fail");
     assert_eq!(
         e.to_string(),
         "missing required field: pf.test2.All2.recurse.req"
     );
     // Partial parsing, and the check on its own.
     let m = All2::decode_with(&[], &DecodeOptions::new().check_required(false)).expect("partial");
-    let missing = m.check_initialized().unwrap_err();
+    let missing = m.check_initialized().expect_err("must fail");
     assert_eq!(
         missing.to_string(),
         "message of type \"pf.test2.All2\" is missing required fields: req"
     );
-    let e = Ed::decode(&[]).unwrap_err();
+    let e = Ed::decode(&[]).expect_err("must fail");
     assert_eq!(e.to_string(), "missing required field: pf.ed.Ed.req");
 }
 
@@ -537,7 +537,7 @@ fn recursion_is_limited_to_100_levels_like_cpp() {
         nested_all3(100)
     );
     let deep = nested_all3(101).encode_to_vec();
-    let e = All3::decode(&deep).unwrap_err();
+    let e = All3::decode(&deep).expect_err("must fail");
     assert_eq!(e.kind(), DecodeErrorKind::RecursionLimit);
     assert!(
         e.to_string().starts_with("pf.test3.All3.child.child."),
@@ -548,7 +548,7 @@ fn recursion_is_limited_to_100_levels_like_cpp() {
     let options = DecodeOptions::new().recursion_limit(3);
     assert_eq!(
         All3::decode_with(&nested_all3(4).encode_to_vec(), &options)
-            .unwrap_err()
+            .expect_err("must fail")
             .kind(),
         DecodeErrorKind::RecursionLimit
     );
@@ -561,7 +561,7 @@ fn recursion_is_limited_to_100_levels_like_cpp() {
         bytes.extend_from_slice(&unhex("c4b802"));
     }
     assert_eq!(
-        All3::decode(&bytes).unwrap_err().kind(),
+        All3::decode(&bytes).expect_err("must fail").kind(),
         DecodeErrorKind::RecursionLimit
     );
     assert!(All3::decode(&bytes[3..bytes.len() - 3]).is_ok());
@@ -571,7 +571,7 @@ fn recursion_is_limited_to_100_levels_like_cpp() {
         bytes.extend_from_slice(&unhex("c3b802"));
     }
     assert_eq!(
-        All3::decode(&bytes).unwrap_err().kind(),
+        All3::decode(&bytes).expect_err("must fail").kind(),
         DecodeErrorKind::RecursionLimit
     );
 }
@@ -651,7 +651,7 @@ fn every_malformed_input_gets_its_error() {
         ),
     ];
     for (hex, kind, text) in cases {
-        let e = All3::decode(&unhex(hex)).unwrap_err();
+        let e = All3::decode(&unhex(hex)).expect_err("must fail");
         assert_eq!(
             (e.kind(), e.to_string().as_str()),
             (*kind, *text),
@@ -659,11 +659,11 @@ fn every_malformed_input_gets_its_error() {
         );
     }
     // A group field whose end tag is another field's.
-    let e = All2::decode(&unhex("8801 00 9b01 a00101 a401")).unwrap_err();
+    let e = All2::decode(&unhex("8801 00 9b01 a00101 a401")).expect_err("must fail");
     assert_eq!(e.kind(), DecodeErrorKind::EndGroupMismatch);
     assert!(e.to_string().starts_with("pf.test2.All2.grp."), "{e}");
     // A group that the input ends inside.
-    let e = All2::decode(&unhex("8801 00 9b01 a00101")).unwrap_err();
+    let e = All2::decode(&unhex("8801 00 9b01 a00101")).expect_err("must fail");
     assert_eq!(
         e.to_string(),
         "pf.test2.All2.grp: end-group tag does not match the open group: group 19 is not closed"

@@ -30,7 +30,7 @@ fn timestamps_convert_to_and_from_system_time_within_range() {
     assert!(Timestamp::new(TIMESTAMP_MIN_SECONDS - 1, 0).is_err());
     assert!(Timestamp::new(TIMESTAMP_MAX_SECONDS + 1, 0).is_err());
     assert!(Timestamp::new(0, -1).is_err());
-    let e = Timestamp::new(0, 1_000_000_000).unwrap_err();
+    let e = Timestamp::new(0, 1_000_000_000).expect_err("must fail");
     assert_eq!(
         e.to_string(),
         "timestamp out of range: seconds 0 nanos 1000000000"
@@ -55,7 +55,9 @@ fn durations_convert_with_sign_and_range_checks() {
     let neg = Duration::negative(StdDuration::new(1, 5)).expect("in range");
     assert_eq!((neg.seconds, neg.nanos), (-1, -5));
     assert_eq!(
-        StdDuration::try_from(neg).unwrap_err().to_string(),
+        StdDuration::try_from(neg)
+            .expect_err("must fail")
+            .to_string(),
         "negative duration out of range: seconds -1 nanos -5"
     );
     assert!(Duration::new(1, -1).is_err(), "mixed signs");
