@@ -46,10 +46,9 @@ impl Fixture {
     /// Copies `testdata/build/<name>` into a fresh scratch directory named
     /// `scratch` and writes its manifest.
     pub(crate) fn new(name: &str, scratch: &str, deps: Deps) -> Fixture {
+        let fixture = Fixture::empty(scratch);
         let source = protoforge_testkit::testdata().join("build").join(name);
-        let dir = target_dir().join("fixtures").join(scratch);
-        let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(&source, &dir);
+        copy_dir(&source, &fixture.dir);
         let crates = workspace_root().join("crates");
         let path = |name: &str| format!("{:?}", crates.join(name).display().to_string());
         let runtime = match deps {
@@ -68,7 +67,16 @@ impl Fixture {
             scratch,
             path("protoforge-build")
         );
-        write(&dir.join("Cargo.toml"), &manifest);
+        fixture.write("Cargo.toml", &manifest);
+        fixture
+    }
+
+    /// A fresh scratch directory `scratch` holding only a copy of the
+    /// workspace's `Cargo.lock`.
+    pub(crate) fn empty(scratch: &str) -> Fixture {
+        let dir = target_dir().join("fixtures").join(scratch);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         let lock = workspace_root().join("Cargo.lock");
         std::fs::copy(&lock, dir.join("Cargo.lock"))
             .unwrap_or_else(|e| panic!("copying {}: {e}", lock.display()));
