@@ -6,6 +6,8 @@
 //!   gRPC peer (`@grpc/grpc-js`) into `target/peers/node`.
 //! - `cargo xtask test`: install the peers, then run every test and the
 //!   conformance suite.
+//! - `cargo xtask codegen`: regenerate the runtime's checked-in generated
+//!   code (`codegen.rs`).
 //! - `cargo xtask conformance`: the protobuf conformance suite against the
 //!   generated code (`conformance.rs`).
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
@@ -15,6 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod codegen;
 mod conformance;
 mod node_peers;
 mod node_plugins;
@@ -145,7 +148,8 @@ fn main() -> ExitCode {
         "test" => test(),
         "demo" => demo(),
         "conformance" => conformance::conformance(),
-        _ => Err("usage: cargo xtask <peers|test|demo|conformance>".to_string()),
+        "codegen" => codegen::codegen(),
+        _ => Err("usage: cargo xtask <peers|test|demo|conformance|codegen>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -43,6 +43,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bootstrap;
 mod config;
 mod context;
 mod doc;
@@ -133,7 +134,7 @@ pub fn generate(
     files: &[FileId],
     config: &Config,
 ) -> Result<Vec<GeneratedFile>, Error> {
-    let cx = Context::new(pool, files, config);
+    let cx = Context::new(pool, files, config)?;
     let packages = context::files_by_package(pool, files);
 
     // Every package module and its ancestors.

@@ -457,8 +457,11 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             FieldType::Message(target) | FieldType::Group(target) => {
                 let group = matches!(field.ty, FieldType::Group(_));
                 let path = self.cx.message_path(from, target)?;
+                // Map values and repeated elements are on the heap already.
+                let in_map = field.message().is_some_and(|m| pool[m].map_entry.is_some());
                 let boxed = !field.is_repeated()
                     && !field.is_extension()
+                    && !in_map
                     && self.cx.needs_box(self.id, target);
                 let (ty, codec) = match (group, boxed) {
                     (false, false) => (path.clone(), quote!(__pf::Msg<#path>)),
@@ -834,9 +837,14 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                         }
                         let name = self.field(*f).name.as_str();
                         let variant = names::ident(variant);
+                        let boxed = self
+                            .value_kind(*f, &self.module)?
+                            .message
+                            .is_some_and(|m| m.1);
+                        let value = if boxed { quote!(&**v) } else { quote!(v) };
                         out.push(quote! {
                             if let ::core::option::Option::Some(#path::#variant(v)) = &self.#ident {
-                                check.message(#name, ::core::option::Option::Some(&**v));
+                                check.message(#name, ::core::option::Option::Some(#value));
                             }
                         });
                     }
