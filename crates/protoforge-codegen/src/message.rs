@@ -870,7 +870,16 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             let kind = self.value_kind(*f, &self.module)?;
             let doc = format!(
                 " `{}`, or its default `{}` when unset.",
-                field.name, default.text
+                field.name,
+                default
+                    .text
+                    .chars()
+                    .map(|c| if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    })
+                    .collect::<String>()
             );
             let getter = match (&field.ty, &default.value) {
                 (FieldType::Scalar(Scalar::String), Value::Bytes(b))

@@ -2,3 +2,4 @@
 
 mod resolve;
 mod descriptor_set;
+mod decode;

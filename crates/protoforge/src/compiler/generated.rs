@@ -29,8 +29,12 @@ pub struct Version {
 }
 impl __pf::Message for Version {
     const NAME: &'static str = "google.protobuf.compiler.Version";
-    const FIELD_NAMES: &'static [(u32, &'static str)] =
-        &[(1, "major"), (2, "minor"), (3, "patch"), (4, "suffix")];
+    const FIELD_NAMES: &'static [(u32, &'static str)] = &[
+        (1, "major"),
+        (2, "minor"),
+        (3, "patch"),
+        (4, "suffix"),
+    ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Int32>(8, &self.major, sizes);
@@ -98,7 +102,9 @@ pub struct CodeGeneratorRequest {
     /// File descriptors with all options, including source-retention options.
     /// These descriptors are only provided for the files listed in
     /// files_to_generate.
-    pub source_file_descriptors: ::std::vec::Vec<::protoforge::descriptor::FileDescriptorProto>,
+    pub source_file_descriptors: ::std::vec::Vec<
+        ::protoforge::descriptor::FileDescriptorProto,
+    >,
     /// The version number of protocol compiler.
     pub compiler_version: ::core::option::Option<Version>,
     /// Fields this message's schema does not know, kept as read.
@@ -118,32 +124,26 @@ impl __pf::Message for CodeGeneratorRequest {
         n += __pf::repeated_len::<__pf::Str>(10, &self.file_to_generate, sizes);
         n += __pf::opt_len::<__pf::Str>(18, &self.parameter, sizes);
         n += __pf::opt_len::<__pf::Msg<Version>>(26, &self.compiler_version, sizes);
-        n += __pf::repeated_len::<__pf::Msg<::protoforge::descriptor::FileDescriptorProto>>(
-            122,
-            &self.proto_file,
-            sizes,
-        );
-        n += __pf::repeated_len::<__pf::Msg<::protoforge::descriptor::FileDescriptorProto>>(
-            138,
-            &self.source_file_descriptors,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<::protoforge::descriptor::FileDescriptorProto>,
+            >(122, &self.proto_file, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<::protoforge::descriptor::FileDescriptorProto>,
+            >(138, &self.source_file_descriptors, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_repeated::<__pf::Str>(w, 10, &self.file_to_generate);
         __pf::write_opt::<__pf::Str>(w, 18, &self.parameter);
         __pf::write_opt::<__pf::Msg<Version>>(w, 26, &self.compiler_version);
-        __pf::write_repeated::<__pf::Msg<::protoforge::descriptor::FileDescriptorProto>>(
-            w,
-            122,
-            &self.proto_file,
-        );
-        __pf::write_repeated::<__pf::Msg<::protoforge::descriptor::FileDescriptorProto>>(
-            w,
-            138,
-            &self.source_file_descriptors,
-        );
+        __pf::write_repeated::<
+            __pf::Msg<::protoforge::descriptor::FileDescriptorProto>,
+        >(w, 122, &self.proto_file);
+        __pf::write_repeated::<
+            __pf::Msg<::protoforge::descriptor::FileDescriptorProto>,
+        >(w, 138, &self.source_file_descriptors);
         self.unknown_fields.write(w);
     }
     fn merge_field(
@@ -155,20 +155,18 @@ impl __pf::Message for CodeGeneratorRequest {
             10 => __pf::merge_repeated::<__pf::Str>(&mut self.file_to_generate, tag, d),
             18 => __pf::merge_opt::<__pf::Str>(&mut self.parameter, tag, d),
             122 => {
-                __pf::merge_repeated::<__pf::Msg<::protoforge::descriptor::FileDescriptorProto>>(
-                    &mut self.proto_file,
-                    tag,
-                    d,
-                )
+                __pf::merge_repeated::<
+                    __pf::Msg<::protoforge::descriptor::FileDescriptorProto>,
+                >(&mut self.proto_file, tag, d)
             }
             138 => {
-                __pf::merge_repeated::<__pf::Msg<::protoforge::descriptor::FileDescriptorProto>>(
-                    &mut self.source_file_descriptors,
-                    tag,
-                    d,
-                )
+                __pf::merge_repeated::<
+                    __pf::Msg<::protoforge::descriptor::FileDescriptorProto>,
+                >(&mut self.source_file_descriptors, tag, d)
             }
-            26 => __pf::merge_opt::<__pf::Msg<Version>>(&mut self.compiler_version, tag, d),
+            26 => {
+                __pf::merge_opt::<__pf::Msg<Version>>(&mut self.compiler_version, tag, d)
+            }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
     }
@@ -228,7 +226,10 @@ impl __pf::Message for CodeGeneratorResponse {
         n += __pf::opt_len::<__pf::Uint64>(16, &self.supported_features, sizes);
         n += __pf::opt_len::<__pf::Int32>(24, &self.minimum_edition, sizes);
         n += __pf::opt_len::<__pf::Int32>(32, &self.maximum_edition, sizes);
-        n += __pf::repeated_len::<__pf::Msg<code_generator_response::File>>(122, &self.file, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<code_generator_response::File>,
+            >(122, &self.file, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
@@ -236,7 +237,9 @@ impl __pf::Message for CodeGeneratorResponse {
         __pf::write_opt::<__pf::Uint64>(w, 16, &self.supported_features);
         __pf::write_opt::<__pf::Int32>(w, 24, &self.minimum_edition);
         __pf::write_opt::<__pf::Int32>(w, 32, &self.maximum_edition);
-        __pf::write_repeated::<__pf::Msg<code_generator_response::File>>(w, 122, &self.file);
+        __pf::write_repeated::<
+            __pf::Msg<code_generator_response::File>,
+        >(w, 122, &self.file);
         self.unknown_fields.write(w);
     }
     fn merge_field(
@@ -249,11 +252,11 @@ impl __pf::Message for CodeGeneratorResponse {
             16 => __pf::merge_opt::<__pf::Uint64>(&mut self.supported_features, tag, d),
             24 => __pf::merge_opt::<__pf::Int32>(&mut self.minimum_edition, tag, d),
             32 => __pf::merge_opt::<__pf::Int32>(&mut self.maximum_edition, tag, d),
-            122 => __pf::merge_repeated::<__pf::Msg<code_generator_response::File>>(
-                &mut self.file,
-                tag,
-                d,
-            ),
+            122 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<code_generator_response::File>,
+                >(&mut self.file, tag, d)
+            }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
     }
@@ -326,8 +329,9 @@ pub mod code_generator_response {
         /// Information describing the file content being inserted. If an insertion
         /// point is used, this information will be appropriately offset and inserted
         /// into the code generation metadata for the generated files.
-        pub generated_code_info:
-            ::core::option::Option<::protoforge::descriptor::GeneratedCodeInfo>,
+        pub generated_code_info: ::core::option::Option<
+            ::protoforge::descriptor::GeneratedCodeInfo,
+        >,
         /// Fields this message's schema does not know, kept as read.
         pub unknown_fields: __pf::UnknownFields,
     }
@@ -344,22 +348,19 @@ pub mod code_generator_response {
             n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
             n += __pf::opt_len::<__pf::Str>(18, &self.insertion_point, sizes);
             n += __pf::opt_len::<__pf::Str>(122, &self.content, sizes);
-            n += __pf::opt_len::<__pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>>(
-                130,
-                &self.generated_code_info,
-                sizes,
-            );
+            n
+                += __pf::opt_len::<
+                    __pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>,
+                >(130, &self.generated_code_info, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
             __pf::write_opt::<__pf::Str>(w, 10, &self.name);
             __pf::write_opt::<__pf::Str>(w, 18, &self.insertion_point);
             __pf::write_opt::<__pf::Str>(w, 122, &self.content);
-            __pf::write_opt::<__pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>>(
-                w,
-                130,
-                &self.generated_code_info,
-            );
+            __pf::write_opt::<
+                __pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>,
+            >(w, 130, &self.generated_code_info);
             self.unknown_fields.write(w);
         }
         fn merge_field(
@@ -371,11 +372,11 @@ pub mod code_generator_response {
                 10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
                 18 => __pf::merge_opt::<__pf::Str>(&mut self.insertion_point, tag, d),
                 122 => __pf::merge_opt::<__pf::Str>(&mut self.content, tag, d),
-                130 => __pf::merge_opt::<__pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>>(
-                    &mut self.generated_code_info,
-                    tag,
-                    d,
-                ),
+                130 => {
+                    __pf::merge_opt::<
+                        __pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>,
+                    >(&mut self.generated_code_info, tag, d)
+                }
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
             }
         }

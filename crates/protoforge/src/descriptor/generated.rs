@@ -166,7 +166,11 @@ impl __pf::Message for FileDescriptorSet {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_repeated::<__pf::Msg<FileDescriptorProto>>(&mut self.file, tag, d),
+            10 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<FileDescriptorProto>,
+                >(&mut self.file, tag, d)
+            }
             _ if (536000000..536000001).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
@@ -262,12 +266,27 @@ impl __pf::Message for FileDescriptorProto {
         n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
         n += __pf::opt_len::<__pf::Str>(18, &self.package, sizes);
         n += __pf::repeated_len::<__pf::Str>(26, &self.dependency, sizes);
-        n += __pf::repeated_len::<__pf::Msg<DescriptorProto>>(34, &self.message_type, sizes);
-        n += __pf::repeated_len::<__pf::Msg<EnumDescriptorProto>>(42, &self.enum_type, sizes);
-        n += __pf::repeated_len::<__pf::Msg<ServiceDescriptorProto>>(50, &self.service, sizes);
-        n += __pf::repeated_len::<__pf::Msg<FieldDescriptorProto>>(58, &self.extension, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<DescriptorProto>,
+            >(34, &self.message_type, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<EnumDescriptorProto>,
+            >(42, &self.enum_type, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<ServiceDescriptorProto>,
+            >(50, &self.service, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<FieldDescriptorProto>,
+            >(58, &self.extension, sizes);
         n += __pf::opt_len::<__pf::Msg<FileOptions>>(66, &self.options, sizes);
-        n += __pf::opt_len::<__pf::Msg<SourceCodeInfo>>(74, &self.source_code_info, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::Msg<SourceCodeInfo>,
+            >(74, &self.source_code_info, sizes);
         n += __pf::repeated_len::<__pf::Int32>(80, &self.public_dependency, sizes);
         n += __pf::repeated_len::<__pf::Int32>(88, &self.weak_dependency, sizes);
         n += __pf::opt_len::<__pf::Str>(98, &self.syntax, sizes);
@@ -301,28 +320,44 @@ impl __pf::Message for FileDescriptorProto {
             10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
             18 => __pf::merge_opt::<__pf::Str>(&mut self.package, tag, d),
             26 => __pf::merge_repeated::<__pf::Str>(&mut self.dependency, tag, d),
-            80 | 82 => __pf::merge_packable::<__pf::Int32>(&mut self.public_dependency, tag, d),
-            88 | 90 => __pf::merge_packable::<__pf::Int32>(&mut self.weak_dependency, tag, d),
+            80 | 82 => {
+                __pf::merge_packable::<__pf::Int32>(&mut self.public_dependency, tag, d)
+            }
+            88 | 90 => {
+                __pf::merge_packable::<__pf::Int32>(&mut self.weak_dependency, tag, d)
+            }
             122 => __pf::merge_repeated::<__pf::Str>(&mut self.option_dependency, tag, d),
             34 => {
-                __pf::merge_repeated::<__pf::Msg<DescriptorProto>>(&mut self.message_type, tag, d)
+                __pf::merge_repeated::<
+                    __pf::Msg<DescriptorProto>,
+                >(&mut self.message_type, tag, d)
             }
             42 => {
-                __pf::merge_repeated::<__pf::Msg<EnumDescriptorProto>>(&mut self.enum_type, tag, d)
+                __pf::merge_repeated::<
+                    __pf::Msg<EnumDescriptorProto>,
+                >(&mut self.enum_type, tag, d)
             }
             50 => {
-                __pf::merge_repeated::<__pf::Msg<ServiceDescriptorProto>>(&mut self.service, tag, d)
+                __pf::merge_repeated::<
+                    __pf::Msg<ServiceDescriptorProto>,
+                >(&mut self.service, tag, d)
             }
             58 => {
-                __pf::merge_repeated::<__pf::Msg<FieldDescriptorProto>>(&mut self.extension, tag, d)
+                __pf::merge_repeated::<
+                    __pf::Msg<FieldDescriptorProto>,
+                >(&mut self.extension, tag, d)
             }
             66 => __pf::merge_opt::<__pf::Msg<FileOptions>>(&mut self.options, tag, d),
-            74 => __pf::merge_opt::<__pf::Msg<SourceCodeInfo>>(&mut self.source_code_info, tag, d),
+            74 => {
+                __pf::merge_opt::<
+                    __pf::Msg<SourceCodeInfo>,
+                >(&mut self.source_code_info, tag, d)
+            }
             98 => __pf::merge_opt::<__pf::Str>(&mut self.syntax, tag, d),
             112 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<Edition>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    Edition,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.edition = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -391,24 +426,40 @@ impl __pf::Message for DescriptorProto {
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
-        n += __pf::repeated_len::<__pf::Msg<FieldDescriptorProto>>(18, &self.field, sizes);
-        n += __pf::repeated_len::<__pf::Msg<DescriptorProto>>(26, &self.nested_type, sizes);
-        n += __pf::repeated_len::<__pf::Msg<EnumDescriptorProto>>(34, &self.enum_type, sizes);
-        n += __pf::repeated_len::<__pf::Msg<descriptor_proto::ExtensionRange>>(
-            42,
-            &self.extension_range,
-            sizes,
-        );
-        n += __pf::repeated_len::<__pf::Msg<FieldDescriptorProto>>(50, &self.extension, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<FieldDescriptorProto>,
+            >(18, &self.field, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<DescriptorProto>,
+            >(26, &self.nested_type, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<EnumDescriptorProto>,
+            >(34, &self.enum_type, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<descriptor_proto::ExtensionRange>,
+            >(42, &self.extension_range, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<FieldDescriptorProto>,
+            >(50, &self.extension, sizes);
         n += __pf::opt_len::<__pf::Msg<MessageOptions>>(58, &self.options, sizes);
-        n += __pf::repeated_len::<__pf::Msg<OneofDescriptorProto>>(66, &self.oneof_decl, sizes);
-        n += __pf::repeated_len::<__pf::Msg<descriptor_proto::ReservedRange>>(
-            74,
-            &self.reserved_range,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<OneofDescriptorProto>,
+            >(66, &self.oneof_decl, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<descriptor_proto::ReservedRange>,
+            >(74, &self.reserved_range, sizes);
         n += __pf::repeated_len::<__pf::Str>(82, &self.reserved_name, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<SymbolVisibility>>(88, &self.visibility, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<SymbolVisibility>,
+            >(88, &self.visibility, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
@@ -416,19 +467,15 @@ impl __pf::Message for DescriptorProto {
         __pf::write_repeated::<__pf::Msg<FieldDescriptorProto>>(w, 18, &self.field);
         __pf::write_repeated::<__pf::Msg<DescriptorProto>>(w, 26, &self.nested_type);
         __pf::write_repeated::<__pf::Msg<EnumDescriptorProto>>(w, 34, &self.enum_type);
-        __pf::write_repeated::<__pf::Msg<descriptor_proto::ExtensionRange>>(
-            w,
-            42,
-            &self.extension_range,
-        );
+        __pf::write_repeated::<
+            __pf::Msg<descriptor_proto::ExtensionRange>,
+        >(w, 42, &self.extension_range);
         __pf::write_repeated::<__pf::Msg<FieldDescriptorProto>>(w, 50, &self.extension);
         __pf::write_opt::<__pf::Msg<MessageOptions>>(w, 58, &self.options);
         __pf::write_repeated::<__pf::Msg<OneofDescriptorProto>>(w, 66, &self.oneof_decl);
-        __pf::write_repeated::<__pf::Msg<descriptor_proto::ReservedRange>>(
-            w,
-            74,
-            &self.reserved_range,
-        );
+        __pf::write_repeated::<
+            __pf::Msg<descriptor_proto::ReservedRange>,
+        >(w, 74, &self.reserved_range);
         __pf::write_repeated::<__pf::Str>(w, 82, &self.reserved_name);
         __pf::write_opt::<__pf::ClosedEnum<SymbolVisibility>>(w, 88, &self.visibility);
         self.unknown_fields.write(w);
@@ -440,35 +487,47 @@ impl __pf::Message for DescriptorProto {
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
-            18 => __pf::merge_repeated::<__pf::Msg<FieldDescriptorProto>>(&mut self.field, tag, d),
+            18 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<FieldDescriptorProto>,
+                >(&mut self.field, tag, d)
+            }
             50 => {
-                __pf::merge_repeated::<__pf::Msg<FieldDescriptorProto>>(&mut self.extension, tag, d)
+                __pf::merge_repeated::<
+                    __pf::Msg<FieldDescriptorProto>,
+                >(&mut self.extension, tag, d)
             }
-            26 => __pf::merge_repeated::<__pf::Msg<DescriptorProto>>(&mut self.nested_type, tag, d),
+            26 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<DescriptorProto>,
+                >(&mut self.nested_type, tag, d)
+            }
             34 => {
-                __pf::merge_repeated::<__pf::Msg<EnumDescriptorProto>>(&mut self.enum_type, tag, d)
+                __pf::merge_repeated::<
+                    __pf::Msg<EnumDescriptorProto>,
+                >(&mut self.enum_type, tag, d)
             }
-            42 => __pf::merge_repeated::<__pf::Msg<descriptor_proto::ExtensionRange>>(
-                &mut self.extension_range,
-                tag,
-                d,
-            ),
-            66 => __pf::merge_repeated::<__pf::Msg<OneofDescriptorProto>>(
-                &mut self.oneof_decl,
-                tag,
-                d,
-            ),
+            42 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<descriptor_proto::ExtensionRange>,
+                >(&mut self.extension_range, tag, d)
+            }
+            66 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<OneofDescriptorProto>,
+                >(&mut self.oneof_decl, tag, d)
+            }
             58 => __pf::merge_opt::<__pf::Msg<MessageOptions>>(&mut self.options, tag, d),
-            74 => __pf::merge_repeated::<__pf::Msg<descriptor_proto::ReservedRange>>(
-                &mut self.reserved_range,
-                tag,
-                d,
-            ),
+            74 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<descriptor_proto::ReservedRange>,
+                >(&mut self.reserved_range, tag, d)
+            }
             82 => __pf::merge_repeated::<__pf::Str>(&mut self.reserved_name, tag, d),
             88 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<SymbolVisibility>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    SymbolVisibility,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.visibility = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -510,19 +569,27 @@ pub mod descriptor_proto {
     }
     impl __pf::Message for ExtensionRange {
         const NAME: &'static str = "google.protobuf.DescriptorProto.ExtensionRange";
-        const FIELD_NAMES: &'static [(u32, &'static str)] =
-            &[(1, "start"), (2, "end"), (3, "options")];
+        const FIELD_NAMES: &'static [(u32, &'static str)] = &[
+            (1, "start"),
+            (2, "end"),
+            (3, "options"),
+        ];
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::Int32>(8, &self.start, sizes);
             n += __pf::opt_len::<__pf::Int32>(16, &self.end, sizes);
-            n += __pf::opt_len::<__pf::Msg<super::ExtensionRangeOptions>>(26, &self.options, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::Msg<super::ExtensionRangeOptions>,
+                >(26, &self.options, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
             __pf::write_opt::<__pf::Int32>(w, 8, &self.start);
             __pf::write_opt::<__pf::Int32>(w, 16, &self.end);
-            __pf::write_opt::<__pf::Msg<super::ExtensionRangeOptions>>(w, 26, &self.options);
+            __pf::write_opt::<
+                __pf::Msg<super::ExtensionRangeOptions>,
+            >(w, 26, &self.options);
             self.unknown_fields.write(w);
         }
         fn merge_field(
@@ -533,11 +600,11 @@ pub mod descriptor_proto {
             match tag {
                 8 => __pf::merge_opt::<__pf::Int32>(&mut self.start, tag, d),
                 16 => __pf::merge_opt::<__pf::Int32>(&mut self.end, tag, d),
-                26 => __pf::merge_opt::<__pf::Msg<super::ExtensionRangeOptions>>(
-                    &mut self.options,
-                    tag,
-                    d,
-                ),
+                26 => {
+                    __pf::merge_opt::<
+                        __pf::Msg<super::ExtensionRangeOptions>,
+                    >(&mut self.options, tag, d)
+                }
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
             }
         }
@@ -626,40 +693,35 @@ impl __pf::Message for ExtensionRangeOptions {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::repeated_len::<__pf::Msg<extension_range_options::Declaration>>(
-            18,
-            &self.declaration,
-            sizes,
-        );
-        n += __pf::opt_len::<__pf::ClosedEnum<extension_range_options::VerificationState>>(
-            24,
-            &self.verification,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<extension_range_options::Declaration>,
+            >(18, &self.declaration, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<extension_range_options::VerificationState>,
+            >(24, &self.verification, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(402, &self.features, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_repeated::<__pf::Msg<extension_range_options::Declaration>>(
-            w,
-            18,
-            &self.declaration,
-        );
-        __pf::write_opt::<__pf::ClosedEnum<extension_range_options::VerificationState>>(
-            w,
-            24,
-            &self.verification,
-        );
+        __pf::write_repeated::<
+            __pf::Msg<extension_range_options::Declaration>,
+        >(w, 18, &self.declaration);
+        __pf::write_opt::<
+            __pf::ClosedEnum<extension_range_options::VerificationState>,
+        >(w, 24, &self.verification);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 402, &self.features);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -669,28 +731,27 @@ impl __pf::Message for ExtensionRangeOptions {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            18 => __pf::merge_repeated::<__pf::Msg<extension_range_options::Declaration>>(
-                &mut self.declaration,
-                tag,
-                d,
-            ),
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            18 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<extension_range_options::Declaration>,
+                >(&mut self.declaration, tag, d)
+            }
             402 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
             24 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     extension_range_options::VerificationState,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.verification = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
             }
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -905,16 +966,14 @@ impl __pf::Message for FieldDescriptorProto {
         n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
         n += __pf::opt_len::<__pf::Str>(18, &self.extendee, sizes);
         n += __pf::opt_len::<__pf::Int32>(24, &self.number, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<field_descriptor_proto::Label>>(
-            32,
-            &self.label,
-            sizes,
-        );
-        n += __pf::opt_len::<__pf::ClosedEnum<field_descriptor_proto::Type>>(
-            40,
-            &self.r#type,
-            sizes,
-        );
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<field_descriptor_proto::Label>,
+            >(32, &self.label, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<field_descriptor_proto::Type>,
+            >(40, &self.r#type, sizes);
         n += __pf::opt_len::<__pf::Str>(50, &self.type_name, sizes);
         n += __pf::opt_len::<__pf::Str>(58, &self.default_value, sizes);
         n += __pf::opt_len::<__pf::Msg<FieldOptions>>(66, &self.options, sizes);
@@ -927,8 +986,12 @@ impl __pf::Message for FieldDescriptorProto {
         __pf::write_opt::<__pf::Str>(w, 10, &self.name);
         __pf::write_opt::<__pf::Str>(w, 18, &self.extendee);
         __pf::write_opt::<__pf::Int32>(w, 24, &self.number);
-        __pf::write_opt::<__pf::ClosedEnum<field_descriptor_proto::Label>>(w, 32, &self.label);
-        __pf::write_opt::<__pf::ClosedEnum<field_descriptor_proto::Type>>(w, 40, &self.r#type);
+        __pf::write_opt::<
+            __pf::ClosedEnum<field_descriptor_proto::Label>,
+        >(w, 32, &self.label);
+        __pf::write_opt::<
+            __pf::ClosedEnum<field_descriptor_proto::Type>,
+        >(w, 40, &self.r#type);
         __pf::write_opt::<__pf::Str>(w, 50, &self.type_name);
         __pf::write_opt::<__pf::Str>(w, 58, &self.default_value);
         __pf::write_opt::<__pf::Msg<FieldOptions>>(w, 66, &self.options);
@@ -948,9 +1011,7 @@ impl __pf::Message for FieldDescriptorProto {
             32 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     field_descriptor_proto::Label,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.label = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -958,9 +1019,7 @@ impl __pf::Message for FieldDescriptorProto {
             40 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     field_descriptor_proto::Type,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.r#type = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -1204,26 +1263,29 @@ impl __pf::Message for EnumDescriptorProto {
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
-        n += __pf::repeated_len::<__pf::Msg<EnumValueDescriptorProto>>(18, &self.value, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<EnumValueDescriptorProto>,
+            >(18, &self.value, sizes);
         n += __pf::opt_len::<__pf::Msg<EnumOptions>>(26, &self.options, sizes);
-        n += __pf::repeated_len::<__pf::Msg<enum_descriptor_proto::EnumReservedRange>>(
-            34,
-            &self.reserved_range,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<enum_descriptor_proto::EnumReservedRange>,
+            >(34, &self.reserved_range, sizes);
         n += __pf::repeated_len::<__pf::Str>(42, &self.reserved_name, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<SymbolVisibility>>(48, &self.visibility, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<SymbolVisibility>,
+            >(48, &self.visibility, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_opt::<__pf::Str>(w, 10, &self.name);
         __pf::write_repeated::<__pf::Msg<EnumValueDescriptorProto>>(w, 18, &self.value);
         __pf::write_opt::<__pf::Msg<EnumOptions>>(w, 26, &self.options);
-        __pf::write_repeated::<__pf::Msg<enum_descriptor_proto::EnumReservedRange>>(
-            w,
-            34,
-            &self.reserved_range,
-        );
+        __pf::write_repeated::<
+            __pf::Msg<enum_descriptor_proto::EnumReservedRange>,
+        >(w, 34, &self.reserved_range);
         __pf::write_repeated::<__pf::Str>(w, 42, &self.reserved_name);
         __pf::write_opt::<__pf::ClosedEnum<SymbolVisibility>>(w, 48, &self.visibility);
         self.unknown_fields.write(w);
@@ -1236,19 +1298,21 @@ impl __pf::Message for EnumDescriptorProto {
         match tag {
             10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
             18 => {
-                __pf::merge_repeated::<__pf::Msg<EnumValueDescriptorProto>>(&mut self.value, tag, d)
+                __pf::merge_repeated::<
+                    __pf::Msg<EnumValueDescriptorProto>,
+                >(&mut self.value, tag, d)
             }
             26 => __pf::merge_opt::<__pf::Msg<EnumOptions>>(&mut self.options, tag, d),
-            34 => __pf::merge_repeated::<__pf::Msg<enum_descriptor_proto::EnumReservedRange>>(
-                &mut self.reserved_range,
-                tag,
-                d,
-            ),
+            34 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<enum_descriptor_proto::EnumReservedRange>,
+                >(&mut self.reserved_range, tag, d)
+            }
             42 => __pf::merge_repeated::<__pf::Str>(&mut self.reserved_name, tag, d),
             48 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<SymbolVisibility>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    SymbolVisibility,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.visibility = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -1333,8 +1397,11 @@ pub struct EnumValueDescriptorProto {
 }
 impl __pf::Message for EnumValueDescriptorProto {
     const NAME: &'static str = "google.protobuf.EnumValueDescriptorProto";
-    const FIELD_NAMES: &'static [(u32, &'static str)] =
-        &[(1, "name"), (2, "number"), (3, "options")];
+    const FIELD_NAMES: &'static [(u32, &'static str)] = &[
+        (1, "name"),
+        (2, "number"),
+        (3, "options"),
+    ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
@@ -1356,7 +1423,9 @@ impl __pf::Message for EnumValueDescriptorProto {
         match tag {
             10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
             16 => __pf::merge_opt::<__pf::Int32>(&mut self.number, tag, d),
-            26 => __pf::merge_opt::<__pf::Msg<EnumValueOptions>>(&mut self.options, tag, d),
+            26 => {
+                __pf::merge_opt::<__pf::Msg<EnumValueOptions>>(&mut self.options, tag, d)
+            }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
     }
@@ -1384,12 +1453,18 @@ pub struct ServiceDescriptorProto {
 }
 impl __pf::Message for ServiceDescriptorProto {
     const NAME: &'static str = "google.protobuf.ServiceDescriptorProto";
-    const FIELD_NAMES: &'static [(u32, &'static str)] =
-        &[(1, "name"), (2, "method"), (3, "options")];
+    const FIELD_NAMES: &'static [(u32, &'static str)] = &[
+        (1, "name"),
+        (2, "method"),
+        (3, "options"),
+    ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
-        n += __pf::repeated_len::<__pf::Msg<MethodDescriptorProto>>(18, &self.method, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<MethodDescriptorProto>,
+            >(18, &self.method, sizes);
         n += __pf::opt_len::<__pf::Msg<ServiceOptions>>(26, &self.options, sizes);
         n + self.unknown_fields.encoded_len()
     }
@@ -1407,7 +1482,9 @@ impl __pf::Message for ServiceDescriptorProto {
         match tag {
             10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
             18 => {
-                __pf::merge_repeated::<__pf::Msg<MethodDescriptorProto>>(&mut self.method, tag, d)
+                __pf::merge_repeated::<
+                    __pf::Msg<MethodDescriptorProto>,
+                >(&mut self.method, tag, d)
             }
             26 => __pf::merge_opt::<__pf::Msg<ServiceOptions>>(&mut self.options, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -1639,17 +1716,19 @@ impl __pf::Message for FileOptions {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Str>(10, &self.java_package, sizes);
         n += __pf::opt_len::<__pf::Str>(66, &self.java_outer_classname, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<file_options::OptimizeMode>>(
-            72,
-            &self.optimize_for,
-            sizes,
-        );
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<file_options::OptimizeMode>,
+            >(72, &self.optimize_for, sizes);
         n += __pf::opt_len::<__pf::Bool>(80, &self.java_multiple_files, sizes);
         n += __pf::opt_len::<__pf::Str>(90, &self.go_package, sizes);
         n += __pf::opt_len::<__pf::Bool>(128, &self.cc_generic_services, sizes);
         n += __pf::opt_len::<__pf::Bool>(136, &self.java_generic_services, sizes);
         n += __pf::opt_len::<__pf::Bool>(144, &self.py_generic_services, sizes);
-        n += __pf::opt_len::<__pf::Bool>(160, &self.java_generate_equals_and_hash, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::Bool,
+            >(160, &self.java_generate_equals_and_hash, sizes);
         n += __pf::opt_len::<__pf::Bool>(184, &self.deprecated, sizes);
         n += __pf::opt_len::<__pf::Bool>(216, &self.java_string_check_utf8, sizes);
         n += __pf::opt_len::<__pf::Bool>(248, &self.cc_enable_arenas, sizes);
@@ -1662,18 +1741,19 @@ impl __pf::Message for FileOptions {
         n += __pf::opt_len::<__pf::Str>(362, &self.ruby_package, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(402, &self.features, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_opt::<__pf::Str>(w, 10, &self.java_package);
         __pf::write_opt::<__pf::Str>(w, 66, &self.java_outer_classname);
-        __pf::write_opt::<__pf::ClosedEnum<file_options::OptimizeMode>>(w, 72, &self.optimize_for);
+        __pf::write_opt::<
+            __pf::ClosedEnum<file_options::OptimizeMode>,
+        >(w, 72, &self.optimize_for);
         __pf::write_opt::<__pf::Bool>(w, 80, &self.java_multiple_files);
         __pf::write_opt::<__pf::Str>(w, 90, &self.go_package);
         __pf::write_opt::<__pf::Bool>(w, 128, &self.cc_generic_services);
@@ -1692,7 +1772,9 @@ impl __pf::Message for FileOptions {
         __pf::write_opt::<__pf::Str>(w, 362, &self.ruby_package);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 402, &self.features);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -1705,14 +1787,18 @@ impl __pf::Message for FileOptions {
             10 => __pf::merge_opt::<__pf::Str>(&mut self.java_package, tag, d),
             66 => __pf::merge_opt::<__pf::Str>(&mut self.java_outer_classname, tag, d),
             80 => __pf::merge_opt::<__pf::Bool>(&mut self.java_multiple_files, tag, d),
-            160 => __pf::merge_opt::<__pf::Bool>(&mut self.java_generate_equals_and_hash, tag, d),
-            216 => __pf::merge_opt::<__pf::Bool>(&mut self.java_string_check_utf8, tag, d),
+            160 => {
+                __pf::merge_opt::<
+                    __pf::Bool,
+                >(&mut self.java_generate_equals_and_hash, tag, d)
+            }
+            216 => {
+                __pf::merge_opt::<__pf::Bool>(&mut self.java_string_check_utf8, tag, d)
+            }
             72 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     file_options::OptimizeMode,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.optimize_for = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -1731,12 +1817,13 @@ impl __pf::Message for FileOptions {
             354 => __pf::merge_opt::<__pf::Str>(&mut self.php_metadata_namespace, tag, d),
             362 => __pf::merge_opt::<__pf::Str>(&mut self.ruby_package, tag, d),
             402 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -1771,8 +1858,7 @@ impl FileOptions {
     }
     /// `optimize_for`, or its default `SPEED` when unset.
     pub fn optimize_for(&self) -> file_options::OptimizeMode {
-        self.optimize_for
-            .unwrap_or(file_options::OptimizeMode::Speed)
+        self.optimize_for.unwrap_or(file_options::OptimizeMode::Speed)
     }
     /// `cc_generic_services`, or its default `false` when unset.
     pub fn cc_generic_services(&self) -> bool {
@@ -1925,17 +2011,22 @@ impl __pf::Message for MessageOptions {
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Bool>(8, &self.message_set_wire_format, sizes);
-        n += __pf::opt_len::<__pf::Bool>(16, &self.no_standard_descriptor_accessor, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::Bool,
+            >(16, &self.no_standard_descriptor_accessor, sizes);
         n += __pf::opt_len::<__pf::Bool>(24, &self.deprecated, sizes);
         n += __pf::opt_len::<__pf::Bool>(56, &self.map_entry, sizes);
-        n += __pf::opt_len::<__pf::Bool>(88, &self.deprecated_legacy_json_field_conflicts, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::Bool,
+            >(88, &self.deprecated_legacy_json_field_conflicts, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(98, &self.features, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
@@ -1944,10 +2035,14 @@ impl __pf::Message for MessageOptions {
         __pf::write_opt::<__pf::Bool>(w, 16, &self.no_standard_descriptor_accessor);
         __pf::write_opt::<__pf::Bool>(w, 24, &self.deprecated);
         __pf::write_opt::<__pf::Bool>(w, 56, &self.map_entry);
-        __pf::write_opt::<__pf::Bool>(w, 88, &self.deprecated_legacy_json_field_conflicts);
+        __pf::write_opt::<
+            __pf::Bool,
+        >(w, 88, &self.deprecated_legacy_json_field_conflicts);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 98, &self.features);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -1958,21 +2053,26 @@ impl __pf::Message for MessageOptions {
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge_opt::<__pf::Bool>(&mut self.message_set_wire_format, tag, d),
-            16 => __pf::merge_opt::<__pf::Bool>(&mut self.no_standard_descriptor_accessor, tag, d),
+            16 => {
+                __pf::merge_opt::<
+                    __pf::Bool,
+                >(&mut self.no_standard_descriptor_accessor, tag, d)
+            }
             24 => __pf::merge_opt::<__pf::Bool>(&mut self.deprecated, tag, d),
             56 => __pf::merge_opt::<__pf::Bool>(&mut self.map_entry, tag, d),
-            88 => __pf::merge_opt::<__pf::Bool>(
-                &mut self.deprecated_legacy_json_field_conflicts,
-                tag,
-                d,
-            ),
+            88 => {
+                __pf::merge_opt::<
+                    __pf::Bool,
+                >(&mut self.deprecated_legacy_json_field_conflicts, tag, d)
+            }
             98 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -2119,41 +2219,42 @@ impl __pf::Message for FieldOptions {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::ClosedEnum<field_options::CType>>(8, &self.ctype, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<field_options::CType>,
+            >(8, &self.ctype, sizes);
         n += __pf::opt_len::<__pf::Bool>(16, &self.packed, sizes);
         n += __pf::opt_len::<__pf::Bool>(24, &self.deprecated, sizes);
         n += __pf::opt_len::<__pf::Bool>(40, &self.lazy, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<field_options::JsType>>(48, &self.jstype, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<field_options::JsType>,
+            >(48, &self.jstype, sizes);
         n += __pf::opt_len::<__pf::Bool>(80, &self.weak, sizes);
         n += __pf::opt_len::<__pf::Bool>(120, &self.unverified_lazy, sizes);
         n += __pf::opt_len::<__pf::Bool>(128, &self.debug_redact, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<field_options::OptionRetention>>(
-            136,
-            &self.retention,
-            sizes,
-        );
-        n += __pf::repeated_len::<__pf::ClosedEnum<field_options::OptionTargetType>>(
-            152,
-            &self.targets,
-            sizes,
-        );
-        n += __pf::repeated_len::<__pf::Msg<field_options::EditionDefault>>(
-            162,
-            &self.edition_defaults,
-            sizes,
-        );
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<field_options::OptionRetention>,
+            >(136, &self.retention, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::ClosedEnum<field_options::OptionTargetType>,
+            >(152, &self.targets, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<field_options::EditionDefault>,
+            >(162, &self.edition_defaults, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(170, &self.features, sizes);
-        n += __pf::opt_len::<__pf::Msg<field_options::FeatureSupport>>(
-            178,
-            &self.feature_support,
-            sizes,
-        );
+        n
+            += __pf::opt_len::<
+                __pf::Msg<field_options::FeatureSupport>,
+            >(178, &self.feature_support, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
@@ -2166,25 +2267,23 @@ impl __pf::Message for FieldOptions {
         __pf::write_opt::<__pf::Bool>(w, 80, &self.weak);
         __pf::write_opt::<__pf::Bool>(w, 120, &self.unverified_lazy);
         __pf::write_opt::<__pf::Bool>(w, 128, &self.debug_redact);
-        __pf::write_opt::<__pf::ClosedEnum<field_options::OptionRetention>>(
-            w,
-            136,
-            &self.retention,
-        );
-        __pf::write_repeated::<__pf::ClosedEnum<field_options::OptionTargetType>>(
-            w,
-            152,
-            &self.targets,
-        );
-        __pf::write_repeated::<__pf::Msg<field_options::EditionDefault>>(
-            w,
-            162,
-            &self.edition_defaults,
-        );
+        __pf::write_opt::<
+            __pf::ClosedEnum<field_options::OptionRetention>,
+        >(w, 136, &self.retention);
+        __pf::write_repeated::<
+            __pf::ClosedEnum<field_options::OptionTargetType>,
+        >(w, 152, &self.targets);
+        __pf::write_repeated::<
+            __pf::Msg<field_options::EditionDefault>,
+        >(w, 162, &self.edition_defaults);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 170, &self.features);
-        __pf::write_opt::<__pf::Msg<field_options::FeatureSupport>>(w, 178, &self.feature_support);
+        __pf::write_opt::<
+            __pf::Msg<field_options::FeatureSupport>,
+        >(w, 178, &self.feature_support);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -2195,18 +2294,18 @@ impl __pf::Message for FieldOptions {
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
             8 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<field_options::CType>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    field_options::CType,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.ctype = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
             }
             16 => __pf::merge_opt::<__pf::Bool>(&mut self.packed, tag, d),
             48 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<field_options::JsType>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    field_options::JsType,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.jstype = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -2219,36 +2318,34 @@ impl __pf::Message for FieldOptions {
             136 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     field_options::OptionRetention,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.retention = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
             }
-            152 | 154 => __pf::merge_closed_repeated::<field_options::OptionTargetType>(
-                &mut self.targets,
-                tag,
-                d,
-                &mut self.unknown_fields,
-            ),
-            162 => __pf::merge_repeated::<__pf::Msg<field_options::EditionDefault>>(
-                &mut self.edition_defaults,
-                tag,
-                d,
-            ),
+            152 | 154 => {
+                __pf::merge_closed_repeated::<
+                    field_options::OptionTargetType,
+                >(&mut self.targets, tag, d, &mut self.unknown_fields)
+            }
+            162 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<field_options::EditionDefault>,
+                >(&mut self.edition_defaults, tag, d)
+            }
             170 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
-            178 => __pf::merge_opt::<__pf::Msg<field_options::FeatureSupport>>(
-                &mut self.feature_support,
-                tag,
-                d,
-            ),
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            178 => {
+                __pf::merge_opt::<
+                    __pf::Msg<field_options::FeatureSupport>,
+                >(&mut self.feature_support, tag, d)
+            }
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -2318,11 +2415,17 @@ pub mod field_options {
     }
     impl __pf::Message for EditionDefault {
         const NAME: &'static str = "google.protobuf.FieldOptions.EditionDefault";
-        const FIELD_NAMES: &'static [(u32, &'static str)] = &[(3, "edition"), (2, "value")];
+        const FIELD_NAMES: &'static [(u32, &'static str)] = &[
+            (3, "edition"),
+            (2, "value"),
+        ];
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::Str>(18, &self.value, sizes);
-            n += __pf::opt_len::<__pf::ClosedEnum<super::Edition>>(24, &self.edition, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::ClosedEnum<super::Edition>,
+                >(24, &self.edition, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
@@ -2337,9 +2440,9 @@ pub mod field_options {
         ) -> ::core::result::Result<(), __pf::DecodeError> {
             match tag {
                 24 => {
-                    if let ::core::option::Option::Some(v) =
-                        __pf::read_closed::<super::Edition>(tag, d, &mut self.unknown_fields)?
-                    {
+                    if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                        super::Edition,
+                    >(tag, d, &mut self.unknown_fields)? {
                         self.edition = ::core::option::Option::Some(v);
                     }
                     ::core::result::Result::Ok(())
@@ -2389,27 +2492,33 @@ pub mod field_options {
         ];
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
-            n += __pf::opt_len::<__pf::ClosedEnum<super::Edition>>(
-                8,
-                &self.edition_introduced,
-                sizes,
-            );
-            n += __pf::opt_len::<__pf::ClosedEnum<super::Edition>>(
-                16,
-                &self.edition_deprecated,
-                sizes,
-            );
+            n
+                += __pf::opt_len::<
+                    __pf::ClosedEnum<super::Edition>,
+                >(8, &self.edition_introduced, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::ClosedEnum<super::Edition>,
+                >(16, &self.edition_deprecated, sizes);
             n += __pf::opt_len::<__pf::Str>(26, &self.deprecation_warning, sizes);
-            n +=
-                __pf::opt_len::<__pf::ClosedEnum<super::Edition>>(32, &self.edition_removed, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::ClosedEnum<super::Edition>,
+                >(32, &self.edition_removed, sizes);
             n += __pf::opt_len::<__pf::Str>(42, &self.removal_error, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
-            __pf::write_opt::<__pf::ClosedEnum<super::Edition>>(w, 8, &self.edition_introduced);
-            __pf::write_opt::<__pf::ClosedEnum<super::Edition>>(w, 16, &self.edition_deprecated);
+            __pf::write_opt::<
+                __pf::ClosedEnum<super::Edition>,
+            >(w, 8, &self.edition_introduced);
+            __pf::write_opt::<
+                __pf::ClosedEnum<super::Edition>,
+            >(w, 16, &self.edition_deprecated);
             __pf::write_opt::<__pf::Str>(w, 26, &self.deprecation_warning);
-            __pf::write_opt::<__pf::ClosedEnum<super::Edition>>(w, 32, &self.edition_removed);
+            __pf::write_opt::<
+                __pf::ClosedEnum<super::Edition>,
+            >(w, 32, &self.edition_removed);
             __pf::write_opt::<__pf::Str>(w, 42, &self.removal_error);
             self.unknown_fields.write(w);
         }
@@ -2420,26 +2529,26 @@ pub mod field_options {
         ) -> ::core::result::Result<(), __pf::DecodeError> {
             match tag {
                 8 => {
-                    if let ::core::option::Option::Some(v) =
-                        __pf::read_closed::<super::Edition>(tag, d, &mut self.unknown_fields)?
-                    {
+                    if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                        super::Edition,
+                    >(tag, d, &mut self.unknown_fields)? {
                         self.edition_introduced = ::core::option::Option::Some(v);
                     }
                     ::core::result::Result::Ok(())
                 }
                 16 => {
-                    if let ::core::option::Option::Some(v) =
-                        __pf::read_closed::<super::Edition>(tag, d, &mut self.unknown_fields)?
-                    {
+                    if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                        super::Edition,
+                    >(tag, d, &mut self.unknown_fields)? {
                         self.edition_deprecated = ::core::option::Option::Some(v);
                     }
                     ::core::result::Result::Ok(())
                 }
                 26 => __pf::merge_opt::<__pf::Str>(&mut self.deprecation_warning, tag, d),
                 32 => {
-                    if let ::core::option::Option::Some(v) =
-                        __pf::read_closed::<super::Edition>(tag, d, &mut self.unknown_fields)?
-                    {
+                    if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                        super::Edition,
+                    >(tag, d, &mut self.unknown_fields)? {
                         self.edition_removed = ::core::option::Option::Some(v);
                     }
                     ::core::result::Result::Ok(())
@@ -2593,7 +2702,11 @@ pub mod field_options {
             match value {
                 0 => ::core::option::Option::Some(OptionTargetType::TargetTypeUnknown),
                 1 => ::core::option::Option::Some(OptionTargetType::TargetTypeFile),
-                2 => ::core::option::Option::Some(OptionTargetType::TargetTypeExtensionRange),
+                2 => {
+                    ::core::option::Option::Some(
+                        OptionTargetType::TargetTypeExtensionRange,
+                    )
+                }
                 3 => ::core::option::Option::Some(OptionTargetType::TargetTypeMessage),
                 4 => ::core::option::Option::Some(OptionTargetType::TargetTypeField),
                 5 => ::core::option::Option::Some(OptionTargetType::TargetTypeOneof),
@@ -2611,7 +2724,9 @@ pub mod field_options {
             match self {
                 OptionTargetType::TargetTypeUnknown => "TARGET_TYPE_UNKNOWN",
                 OptionTargetType::TargetTypeFile => "TARGET_TYPE_FILE",
-                OptionTargetType::TargetTypeExtensionRange => "TARGET_TYPE_EXTENSION_RANGE",
+                OptionTargetType::TargetTypeExtensionRange => {
+                    "TARGET_TYPE_EXTENSION_RANGE"
+                }
                 OptionTargetType::TargetTypeMessage => "TARGET_TYPE_MESSAGE",
                 OptionTargetType::TargetTypeField => "TARGET_TYPE_FIELD",
                 OptionTargetType::TargetTypeOneof => "TARGET_TYPE_ONEOF",
@@ -2640,24 +2755,27 @@ pub struct OneofOptions {
 }
 impl __pf::Message for OneofOptions {
     const NAME: &'static str = "google.protobuf.OneofOptions";
-    const FIELD_NAMES: &'static [(u32, &'static str)] =
-        &[(1, "features"), (999, "uninterpreted_option")];
+    const FIELD_NAMES: &'static [(u32, &'static str)] = &[
+        (1, "features"),
+        (999, "uninterpreted_option"),
+    ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(10, &self.features, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 10, &self.features);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -2668,12 +2786,13 @@ impl __pf::Message for OneofOptions {
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -2740,24 +2859,30 @@ impl __pf::Message for EnumOptions {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Bool>(16, &self.allow_alias, sizes);
         n += __pf::opt_len::<__pf::Bool>(24, &self.deprecated, sizes);
-        n += __pf::opt_len::<__pf::Bool>(48, &self.deprecated_legacy_json_field_conflicts, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::Bool,
+            >(48, &self.deprecated_legacy_json_field_conflicts, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(58, &self.features, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_opt::<__pf::Bool>(w, 16, &self.allow_alias);
         __pf::write_opt::<__pf::Bool>(w, 24, &self.deprecated);
-        __pf::write_opt::<__pf::Bool>(w, 48, &self.deprecated_legacy_json_field_conflicts);
+        __pf::write_opt::<
+            __pf::Bool,
+        >(w, 48, &self.deprecated_legacy_json_field_conflicts);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 58, &self.features);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -2769,18 +2894,19 @@ impl __pf::Message for EnumOptions {
         match tag {
             16 => __pf::merge_opt::<__pf::Bool>(&mut self.allow_alias, tag, d),
             24 => __pf::merge_opt::<__pf::Bool>(&mut self.deprecated, tag, d),
-            48 => __pf::merge_opt::<__pf::Bool>(
-                &mut self.deprecated_legacy_json_field_conflicts,
-                tag,
-                d,
-            ),
+            48 => {
+                __pf::merge_opt::<
+                    __pf::Bool,
+                >(&mut self.deprecated_legacy_json_field_conflicts, tag, d)
+            }
             58 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -2850,17 +2976,15 @@ impl __pf::Message for EnumValueOptions {
         n += __pf::opt_len::<__pf::Bool>(8, &self.deprecated, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(18, &self.features, sizes);
         n += __pf::opt_len::<__pf::Bool>(24, &self.debug_redact, sizes);
-        n += __pf::opt_len::<__pf::Msg<field_options::FeatureSupport>>(
-            34,
-            &self.feature_support,
-            sizes,
-        );
+        n
+            += __pf::opt_len::<
+                __pf::Msg<field_options::FeatureSupport>,
+            >(34, &self.feature_support, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
@@ -2868,9 +2992,13 @@ impl __pf::Message for EnumValueOptions {
         __pf::write_opt::<__pf::Bool>(w, 8, &self.deprecated);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 18, &self.features);
         __pf::write_opt::<__pf::Bool>(w, 24, &self.debug_redact);
-        __pf::write_opt::<__pf::Msg<field_options::FeatureSupport>>(w, 34, &self.feature_support);
+        __pf::write_opt::<
+            __pf::Msg<field_options::FeatureSupport>,
+        >(w, 34, &self.feature_support);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -2883,17 +3011,18 @@ impl __pf::Message for EnumValueOptions {
             8 => __pf::merge_opt::<__pf::Bool>(&mut self.deprecated, tag, d),
             18 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
             24 => __pf::merge_opt::<__pf::Bool>(&mut self.debug_redact, tag, d),
-            34 => __pf::merge_opt::<__pf::Msg<field_options::FeatureSupport>>(
-                &mut self.feature_support,
-                tag,
-                d,
-            ),
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            34 => {
+                __pf::merge_opt::<
+                    __pf::Msg<field_options::FeatureSupport>,
+                >(&mut self.feature_support, tag, d)
+            }
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -2959,11 +3088,10 @@ impl __pf::Message for ServiceOptions {
         n += __pf::opt_len::<__pf::Bool>(264, &self.deprecated, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(274, &self.features, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
@@ -2971,7 +3099,9 @@ impl __pf::Message for ServiceOptions {
         __pf::write_opt::<__pf::Bool>(w, 264, &self.deprecated);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 274, &self.features);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -2983,12 +3113,13 @@ impl __pf::Message for ServiceOptions {
         match tag {
             274 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
             264 => __pf::merge_opt::<__pf::Bool>(&mut self.deprecated, tag, d),
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -3051,31 +3182,29 @@ impl __pf::Message for MethodOptions {
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Bool>(264, &self.deprecated, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<method_options::IdempotencyLevel>>(
-            272,
-            &self.idempotency_level,
-            sizes,
-        );
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<method_options::IdempotencyLevel>,
+            >(272, &self.idempotency_level, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(282, &self.features, sizes);
         n += self.extensions.encoded_len_range(990, 999);
-        n += __pf::repeated_len::<__pf::Msg<UninterpretedOption>>(
-            7994,
-            &self.uninterpreted_option,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<UninterpretedOption>,
+            >(7994, &self.uninterpreted_option, sizes);
         n += self.extensions.encoded_len_range(1000, 536870912);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_opt::<__pf::Bool>(w, 264, &self.deprecated);
-        __pf::write_opt::<__pf::ClosedEnum<method_options::IdempotencyLevel>>(
-            w,
-            272,
-            &self.idempotency_level,
-        );
+        __pf::write_opt::<
+            __pf::ClosedEnum<method_options::IdempotencyLevel>,
+        >(w, 272, &self.idempotency_level);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 282, &self.features);
         self.extensions.write_range(w, 990, 999);
-        __pf::write_repeated::<__pf::Msg<UninterpretedOption>>(w, 7994, &self.uninterpreted_option);
+        __pf::write_repeated::<
+            __pf::Msg<UninterpretedOption>,
+        >(w, 7994, &self.uninterpreted_option);
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
@@ -3089,20 +3218,19 @@ impl __pf::Message for MethodOptions {
             272 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     method_options::IdempotencyLevel,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.idempotency_level = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
             }
             282 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
-            7994 => __pf::merge_repeated::<__pf::Msg<UninterpretedOption>>(
-                &mut self.uninterpreted_option,
-                tag,
-                d,
-            ),
-            _ if (990..999).contains(&(tag >> 3)) || (1000..536870912).contains(&(tag >> 3)) => {
+            7994 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<UninterpretedOption>,
+                >(&mut self.uninterpreted_option, tag, d)
+            }
+            _ if (990..999).contains(&(tag >> 3))
+                || (1000..536870912).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -3216,7 +3344,10 @@ impl __pf::Message for UninterpretedOption {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::repeated_len::<__pf::Msg<uninterpreted_option::NamePart>>(18, &self.name, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<uninterpreted_option::NamePart>,
+            >(18, &self.name, sizes);
         n += __pf::opt_len::<__pf::Str>(26, &self.identifier_value, sizes);
         n += __pf::opt_len::<__pf::Uint64>(32, &self.positive_int_value, sizes);
         n += __pf::opt_len::<__pf::Int64>(40, &self.negative_int_value, sizes);
@@ -3226,7 +3357,9 @@ impl __pf::Message for UninterpretedOption {
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_repeated::<__pf::Msg<uninterpreted_option::NamePart>>(w, 18, &self.name);
+        __pf::write_repeated::<
+            __pf::Msg<uninterpreted_option::NamePart>,
+        >(w, 18, &self.name);
         __pf::write_opt::<__pf::Str>(w, 26, &self.identifier_value);
         __pf::write_opt::<__pf::Uint64>(w, 32, &self.positive_int_value);
         __pf::write_opt::<__pf::Int64>(w, 40, &self.negative_int_value);
@@ -3241,11 +3374,11 @@ impl __pf::Message for UninterpretedOption {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            18 => __pf::merge_repeated::<__pf::Msg<uninterpreted_option::NamePart>>(
-                &mut self.name,
-                tag,
-                d,
-            ),
+            18 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<uninterpreted_option::NamePart>,
+                >(&mut self.name, tag, d)
+            }
             26 => __pf::merge_opt::<__pf::Str>(&mut self.identifier_value, tag, d),
             32 => __pf::merge_opt::<__pf::Uint64>(&mut self.positive_int_value, tag, d),
             40 => __pf::merge_opt::<__pf::Int64>(&mut self.negative_int_value, tag, d),
@@ -3285,8 +3418,10 @@ pub mod uninterpreted_option {
     }
     impl __pf::Message for NamePart {
         const NAME: &'static str = "google.protobuf.UninterpretedOption.NamePart";
-        const FIELD_NAMES: &'static [(u32, &'static str)] =
-            &[(1, "name_part"), (2, "is_extension")];
+        const FIELD_NAMES: &'static [(u32, &'static str)] = &[
+            (1, "name_part"),
+            (2, "is_extension"),
+        ];
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::Str>(10, &self.name_part, sizes);
@@ -3334,7 +3469,9 @@ pub struct FeatureSet {
     /// Field `enum_type` = 2.
     pub enum_type: ::core::option::Option<feature_set::EnumType>,
     /// Field `repeated_field_encoding` = 3.
-    pub repeated_field_encoding: ::core::option::Option<feature_set::RepeatedFieldEncoding>,
+    pub repeated_field_encoding: ::core::option::Option<
+        feature_set::RepeatedFieldEncoding,
+    >,
     /// Field `utf8_validation` = 4.
     pub utf8_validation: ::core::option::Option<feature_set::Utf8Validation>,
     /// Field `message_encoding` = 5.
@@ -3344,8 +3481,9 @@ pub struct FeatureSet {
     /// Field `enforce_naming_style` = 7.
     pub enforce_naming_style: ::core::option::Option<feature_set::EnforceNamingStyle>,
     /// Field `default_symbol_visibility` = 8.
-    pub default_symbol_visibility:
-        ::core::option::Option<feature_set::visibility_feature::DefaultSymbolVisibility>,
+    pub default_symbol_visibility: ::core::option::Option<
+        feature_set::visibility_feature::DefaultSymbolVisibility,
+    >,
     /// Fields this message's schema does not know, kept as read.
     pub unknown_fields: __pf::UnknownFields,
     /// Extension fields (numbers in the extension ranges), kept as read.
@@ -3365,74 +3503,70 @@ impl __pf::Message for FeatureSet {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::ClosedEnum<feature_set::FieldPresence>>(
-            8,
-            &self.field_presence,
-            sizes,
-        );
-        n += __pf::opt_len::<__pf::ClosedEnum<feature_set::EnumType>>(16, &self.enum_type, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<feature_set::RepeatedFieldEncoding>>(
-            24,
-            &self.repeated_field_encoding,
-            sizes,
-        );
-        n += __pf::opt_len::<__pf::ClosedEnum<feature_set::Utf8Validation>>(
-            32,
-            &self.utf8_validation,
-            sizes,
-        );
-        n += __pf::opt_len::<__pf::ClosedEnum<feature_set::MessageEncoding>>(
-            40,
-            &self.message_encoding,
-            sizes,
-        );
-        n += __pf::opt_len::<__pf::ClosedEnum<feature_set::JsonFormat>>(
-            48,
-            &self.json_format,
-            sizes,
-        );
-        n += __pf::opt_len::<__pf::ClosedEnum<feature_set::EnforceNamingStyle>>(
-            56,
-            &self.enforce_naming_style,
-            sizes,
-        );
-        n += __pf::opt_len::<
-            __pf::ClosedEnum<feature_set::visibility_feature::DefaultSymbolVisibility>,
-        >(64, &self.default_symbol_visibility, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<feature_set::FieldPresence>,
+            >(8, &self.field_presence, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<feature_set::EnumType>,
+            >(16, &self.enum_type, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<feature_set::RepeatedFieldEncoding>,
+            >(24, &self.repeated_field_encoding, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<feature_set::Utf8Validation>,
+            >(32, &self.utf8_validation, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<feature_set::MessageEncoding>,
+            >(40, &self.message_encoding, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<feature_set::JsonFormat>,
+            >(48, &self.json_format, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<feature_set::EnforceNamingStyle>,
+            >(56, &self.enforce_naming_style, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<
+                    feature_set::visibility_feature::DefaultSymbolVisibility,
+                >,
+            >(64, &self.default_symbol_visibility, sizes);
         n += self.extensions.encoded_len_range(1000, 9995);
         n += self.extensions.encoded_len_range(9995, 10000);
         n += self.extensions.encoded_len_range(10000, 10001);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::ClosedEnum<feature_set::FieldPresence>>(w, 8, &self.field_presence);
-        __pf::write_opt::<__pf::ClosedEnum<feature_set::EnumType>>(w, 16, &self.enum_type);
-        __pf::write_opt::<__pf::ClosedEnum<feature_set::RepeatedFieldEncoding>>(
-            w,
-            24,
-            &self.repeated_field_encoding,
-        );
-        __pf::write_opt::<__pf::ClosedEnum<feature_set::Utf8Validation>>(
-            w,
-            32,
-            &self.utf8_validation,
-        );
-        __pf::write_opt::<__pf::ClosedEnum<feature_set::MessageEncoding>>(
-            w,
-            40,
-            &self.message_encoding,
-        );
-        __pf::write_opt::<__pf::ClosedEnum<feature_set::JsonFormat>>(w, 48, &self.json_format);
-        __pf::write_opt::<__pf::ClosedEnum<feature_set::EnforceNamingStyle>>(
-            w,
-            56,
-            &self.enforce_naming_style,
-        );
-        __pf::write_opt::<__pf::ClosedEnum<feature_set::visibility_feature::DefaultSymbolVisibility>>(
-            w,
-            64,
-            &self.default_symbol_visibility,
-        );
+        __pf::write_opt::<
+            __pf::ClosedEnum<feature_set::FieldPresence>,
+        >(w, 8, &self.field_presence);
+        __pf::write_opt::<
+            __pf::ClosedEnum<feature_set::EnumType>,
+        >(w, 16, &self.enum_type);
+        __pf::write_opt::<
+            __pf::ClosedEnum<feature_set::RepeatedFieldEncoding>,
+        >(w, 24, &self.repeated_field_encoding);
+        __pf::write_opt::<
+            __pf::ClosedEnum<feature_set::Utf8Validation>,
+        >(w, 32, &self.utf8_validation);
+        __pf::write_opt::<
+            __pf::ClosedEnum<feature_set::MessageEncoding>,
+        >(w, 40, &self.message_encoding);
+        __pf::write_opt::<
+            __pf::ClosedEnum<feature_set::JsonFormat>,
+        >(w, 48, &self.json_format);
+        __pf::write_opt::<
+            __pf::ClosedEnum<feature_set::EnforceNamingStyle>,
+        >(w, 56, &self.enforce_naming_style);
+        __pf::write_opt::<
+            __pf::ClosedEnum<feature_set::visibility_feature::DefaultSymbolVisibility>,
+        >(w, 64, &self.default_symbol_visibility);
         self.extensions.write_range(w, 1000, 9995);
         self.extensions.write_range(w, 9995, 10000);
         self.extensions.write_range(w, 10000, 10001);
@@ -3447,17 +3581,15 @@ impl __pf::Message for FeatureSet {
             8 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     feature_set::FieldPresence,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.field_presence = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
             }
             16 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<feature_set::EnumType>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    feature_set::EnumType,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.enum_type = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -3465,9 +3597,7 @@ impl __pf::Message for FeatureSet {
             24 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     feature_set::RepeatedFieldEncoding,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.repeated_field_encoding = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -3475,9 +3605,7 @@ impl __pf::Message for FeatureSet {
             32 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     feature_set::Utf8Validation,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.utf8_validation = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -3485,17 +3613,15 @@ impl __pf::Message for FeatureSet {
             40 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     feature_set::MessageEncoding,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.message_encoding = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
             }
             48 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<feature_set::JsonFormat>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    feature_set::JsonFormat,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.json_format = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -3503,9 +3629,7 @@ impl __pf::Message for FeatureSet {
             56 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     feature_set::EnforceNamingStyle,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.enforce_naming_style = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -3513,17 +3637,14 @@ impl __pf::Message for FeatureSet {
             64 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     feature_set::visibility_feature::DefaultSymbolVisibility,
-                >(
-                    tag, d, &mut self.unknown_fields
-                )? {
+                >(tag, d, &mut self.unknown_fields)? {
                     self.default_symbol_visibility = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
             }
             _ if (1000..9995).contains(&(tag >> 3))
                 || (9995..10000).contains(&(tag >> 3))
-                || (10000..10001).contains(&(tag >> 3)) =>
-            {
+                || (10000..10001).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -3602,15 +3723,20 @@ pub mod feature_set {
             Strict = 4,
         }
         impl __pf::Enum for DefaultSymbolVisibility {
-            const NAME: &'static str =
-                "google.protobuf.FeatureSet.VisibilityFeature.DefaultSymbolVisibility";
+            const NAME: &'static str = "google.protobuf.FeatureSet.VisibilityFeature.DefaultSymbolVisibility";
             fn from_i32(value: i32) -> ::core::option::Option<Self> {
                 match value {
-                    0 => ::core::option::Option::Some(
-                        DefaultSymbolVisibility::DefaultSymbolVisibilityUnknown,
-                    ),
+                    0 => {
+                        ::core::option::Option::Some(
+                            DefaultSymbolVisibility::DefaultSymbolVisibilityUnknown,
+                        )
+                    }
                     1 => ::core::option::Option::Some(DefaultSymbolVisibility::ExportAll),
-                    2 => ::core::option::Option::Some(DefaultSymbolVisibility::ExportTopLevel),
+                    2 => {
+                        ::core::option::Option::Some(
+                            DefaultSymbolVisibility::ExportTopLevel,
+                        )
+                    }
                     3 => ::core::option::Option::Some(DefaultSymbolVisibility::LocalAll),
                     4 => ::core::option::Option::Some(DefaultSymbolVisibility::Strict),
                     _ => ::core::option::Option::None,
@@ -3718,9 +3844,11 @@ pub mod feature_set {
         const NAME: &'static str = "google.protobuf.FeatureSet.RepeatedFieldEncoding";
         fn from_i32(value: i32) -> ::core::option::Option<Self> {
             match value {
-                0 => ::core::option::Option::Some(
-                    RepeatedFieldEncoding::RepeatedFieldEncodingUnknown,
-                ),
+                0 => {
+                    ::core::option::Option::Some(
+                        RepeatedFieldEncoding::RepeatedFieldEncodingUnknown,
+                    )
+                }
                 1 => ::core::option::Option::Some(RepeatedFieldEncoding::Packed),
                 2 => ::core::option::Option::Some(RepeatedFieldEncoding::Expanded),
                 _ => ::core::option::Option::None,
@@ -3788,7 +3916,9 @@ pub mod feature_set {
         const NAME: &'static str = "google.protobuf.FeatureSet.MessageEncoding";
         fn from_i32(value: i32) -> ::core::option::Option<Self> {
             match value {
-                0 => ::core::option::Option::Some(MessageEncoding::MessageEncodingUnknown),
+                0 => {
+                    ::core::option::Option::Some(MessageEncoding::MessageEncodingUnknown)
+                }
                 1 => ::core::option::Option::Some(MessageEncoding::LengthPrefixed),
                 2 => ::core::option::Option::Some(MessageEncoding::Delimited),
                 _ => ::core::option::Option::None,
@@ -3856,7 +3986,11 @@ pub mod feature_set {
         const NAME: &'static str = "google.protobuf.FeatureSet.EnforceNamingStyle";
         fn from_i32(value: i32) -> ::core::option::Option<Self> {
             match value {
-                0 => ::core::option::Option::Some(EnforceNamingStyle::EnforceNamingStyleUnknown),
+                0 => {
+                    ::core::option::Option::Some(
+                        EnforceNamingStyle::EnforceNamingStyleUnknown,
+                    )
+                }
                 1 => ::core::option::Option::Some(EnforceNamingStyle::Style2024),
                 2 => ::core::option::Option::Some(EnforceNamingStyle::StyleLegacy),
                 3 => ::core::option::Option::Some(EnforceNamingStyle::Style2026),
@@ -3868,7 +4002,9 @@ pub mod feature_set {
         }
         fn proto_name(self) -> &'static str {
             match self {
-                EnforceNamingStyle::EnforceNamingStyleUnknown => "ENFORCE_NAMING_STYLE_UNKNOWN",
+                EnforceNamingStyle::EnforceNamingStyleUnknown => {
+                    "ENFORCE_NAMING_STYLE_UNKNOWN"
+                }
                 EnforceNamingStyle::Style2024 => "STYLE2024",
                 EnforceNamingStyle::StyleLegacy => "STYLE_LEGACY",
                 EnforceNamingStyle::Style2026 => "STYLE2026",
@@ -3902,21 +4038,24 @@ impl __pf::Message for FeatureSetDefaults {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::repeated_len::<__pf::Msg<feature_set_defaults::FeatureSetEditionDefault>>(
-            10,
-            &self.defaults,
-            sizes,
-        );
-        n += __pf::opt_len::<__pf::ClosedEnum<Edition>>(32, &self.minimum_edition, sizes);
-        n += __pf::opt_len::<__pf::ClosedEnum<Edition>>(40, &self.maximum_edition, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<feature_set_defaults::FeatureSetEditionDefault>,
+            >(10, &self.defaults, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<Edition>,
+            >(32, &self.minimum_edition, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::ClosedEnum<Edition>,
+            >(40, &self.maximum_edition, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_repeated::<__pf::Msg<feature_set_defaults::FeatureSetEditionDefault>>(
-            w,
-            10,
-            &self.defaults,
-        );
+        __pf::write_repeated::<
+            __pf::Msg<feature_set_defaults::FeatureSetEditionDefault>,
+        >(w, 10, &self.defaults);
         __pf::write_opt::<__pf::ClosedEnum<Edition>>(w, 32, &self.minimum_edition);
         __pf::write_opt::<__pf::ClosedEnum<Edition>>(w, 40, &self.maximum_edition);
         self.unknown_fields.write(w);
@@ -3928,24 +4067,22 @@ impl __pf::Message for FeatureSetDefaults {
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
             10 => {
-                __pf::merge_repeated::<__pf::Msg<feature_set_defaults::FeatureSetEditionDefault>>(
-                    &mut self.defaults,
-                    tag,
-                    d,
-                )
+                __pf::merge_repeated::<
+                    __pf::Msg<feature_set_defaults::FeatureSetEditionDefault>,
+                >(&mut self.defaults, tag, d)
             }
             32 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<Edition>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    Edition,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.minimum_edition = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
             }
             40 => {
-                if let ::core::option::Option::Some(v) =
-                    __pf::read_closed::<Edition>(tag, d, &mut self.unknown_fields)?
-                {
+                if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                    Edition,
+                >(tag, d, &mut self.unknown_fields)? {
                     self.maximum_edition = ::core::option::Option::Some(v);
                 }
                 ::core::result::Result::Ok(())
@@ -3988,18 +4125,25 @@ pub mod feature_set_defaults {
         ];
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
-            n += __pf::opt_len::<__pf::ClosedEnum<super::Edition>>(24, &self.edition, sizes);
-            n += __pf::opt_len::<__pf::Msg<super::FeatureSet>>(
-                34,
-                &self.overridable_features,
-                sizes,
-            );
-            n += __pf::opt_len::<__pf::Msg<super::FeatureSet>>(42, &self.fixed_features, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::ClosedEnum<super::Edition>,
+                >(24, &self.edition, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::Msg<super::FeatureSet>,
+                >(34, &self.overridable_features, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::Msg<super::FeatureSet>,
+                >(42, &self.fixed_features, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
             __pf::write_opt::<__pf::ClosedEnum<super::Edition>>(w, 24, &self.edition);
-            __pf::write_opt::<__pf::Msg<super::FeatureSet>>(w, 34, &self.overridable_features);
+            __pf::write_opt::<
+                __pf::Msg<super::FeatureSet>,
+            >(w, 34, &self.overridable_features);
             __pf::write_opt::<__pf::Msg<super::FeatureSet>>(w, 42, &self.fixed_features);
             self.unknown_fields.write(w);
         }
@@ -4010,23 +4154,23 @@ pub mod feature_set_defaults {
         ) -> ::core::result::Result<(), __pf::DecodeError> {
             match tag {
                 24 => {
-                    if let ::core::option::Option::Some(v) =
-                        __pf::read_closed::<super::Edition>(tag, d, &mut self.unknown_fields)?
-                    {
+                    if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                        super::Edition,
+                    >(tag, d, &mut self.unknown_fields)? {
                         self.edition = ::core::option::Option::Some(v);
                     }
                     ::core::result::Result::Ok(())
                 }
-                34 => __pf::merge_opt::<__pf::Msg<super::FeatureSet>>(
-                    &mut self.overridable_features,
-                    tag,
-                    d,
-                ),
-                42 => __pf::merge_opt::<__pf::Msg<super::FeatureSet>>(
-                    &mut self.fixed_features,
-                    tag,
-                    d,
-                ),
+                34 => {
+                    __pf::merge_opt::<
+                        __pf::Msg<super::FeatureSet>,
+                    >(&mut self.overridable_features, tag, d)
+                }
+                42 => {
+                    __pf::merge_opt::<
+                        __pf::Msg<super::FeatureSet>,
+                    >(&mut self.fixed_features, tag, d)
+                }
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
             }
         }
@@ -4096,12 +4240,17 @@ impl __pf::Message for SourceCodeInfo {
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "location")];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::repeated_len::<__pf::Msg<source_code_info::Location>>(10, &self.location, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<source_code_info::Location>,
+            >(10, &self.location, sizes);
         n += self.extensions.encoded_len_range(536000000, 536000001);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_repeated::<__pf::Msg<source_code_info::Location>>(w, 10, &self.location);
+        __pf::write_repeated::<
+            __pf::Msg<source_code_info::Location>,
+        >(w, 10, &self.location);
         self.extensions.write_range(w, 536000000, 536000001);
         self.unknown_fields.write(w);
     }
@@ -4111,11 +4260,11 @@ impl __pf::Message for SourceCodeInfo {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_repeated::<__pf::Msg<source_code_info::Location>>(
-                &mut self.location,
-                tag,
-                d,
-            ),
+            10 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<source_code_info::Location>,
+                >(&mut self.location, tag, d)
+            }
             _ if (536000000..536000001).contains(&(tag >> 3)) => {
                 self.extensions.merge_field(tag, d)
             }
@@ -4244,7 +4393,10 @@ pub mod source_code_info {
             n += __pf::packed_len::<__pf::Int32>(18, &self.span, sizes);
             n += __pf::opt_len::<__pf::Str>(26, &self.leading_comments, sizes);
             n += __pf::opt_len::<__pf::Str>(34, &self.trailing_comments, sizes);
-            n += __pf::repeated_len::<__pf::Str>(50, &self.leading_detached_comments, sizes);
+            n
+                += __pf::repeated_len::<
+                    __pf::Str,
+                >(50, &self.leading_detached_comments, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
@@ -4266,7 +4418,9 @@ pub mod source_code_info {
                 26 => __pf::merge_opt::<__pf::Str>(&mut self.leading_comments, tag, d),
                 34 => __pf::merge_opt::<__pf::Str>(&mut self.trailing_comments, tag, d),
                 50 => {
-                    __pf::merge_repeated::<__pf::Str>(&mut self.leading_detached_comments, tag, d)
+                    __pf::merge_repeated::<
+                        __pf::Str,
+                    >(&mut self.leading_detached_comments, tag, d)
                 }
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
             }
@@ -4295,15 +4449,16 @@ impl __pf::Message for GeneratedCodeInfo {
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "annotation")];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::repeated_len::<__pf::Msg<generated_code_info::Annotation>>(
-            10,
-            &self.annotation,
-            sizes,
-        );
+        n
+            += __pf::repeated_len::<
+                __pf::Msg<generated_code_info::Annotation>,
+            >(10, &self.annotation, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_repeated::<__pf::Msg<generated_code_info::Annotation>>(w, 10, &self.annotation);
+        __pf::write_repeated::<
+            __pf::Msg<generated_code_info::Annotation>,
+        >(w, 10, &self.annotation);
         self.unknown_fields.write(w);
     }
     fn merge_field(
@@ -4312,11 +4467,11 @@ impl __pf::Message for GeneratedCodeInfo {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_repeated::<__pf::Msg<generated_code_info::Annotation>>(
-                &mut self.annotation,
-                tag,
-                d,
-            ),
+            10 => {
+                __pf::merge_repeated::<
+                    __pf::Msg<generated_code_info::Annotation>,
+                >(&mut self.annotation, tag, d)
+            }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
     }
@@ -4366,7 +4521,10 @@ pub mod generated_code_info {
             n += __pf::opt_len::<__pf::Str>(18, &self.source_file, sizes);
             n += __pf::opt_len::<__pf::Int32>(24, &self.begin, sizes);
             n += __pf::opt_len::<__pf::Int32>(32, &self.end, sizes);
-            n += __pf::opt_len::<__pf::ClosedEnum<annotation::Semantic>>(40, &self.semantic, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::ClosedEnum<annotation::Semantic>,
+                >(40, &self.semantic, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
@@ -4374,7 +4532,9 @@ pub mod generated_code_info {
             __pf::write_opt::<__pf::Str>(w, 18, &self.source_file);
             __pf::write_opt::<__pf::Int32>(w, 24, &self.begin);
             __pf::write_opt::<__pf::Int32>(w, 32, &self.end);
-            __pf::write_opt::<__pf::ClosedEnum<annotation::Semantic>>(w, 40, &self.semantic);
+            __pf::write_opt::<
+                __pf::ClosedEnum<annotation::Semantic>,
+            >(w, 40, &self.semantic);
             self.unknown_fields.write(w);
         }
         fn merge_field(
@@ -4388,9 +4548,9 @@ pub mod generated_code_info {
                 24 => __pf::merge_opt::<__pf::Int32>(&mut self.begin, tag, d),
                 32 => __pf::merge_opt::<__pf::Int32>(&mut self.end, tag, d),
                 40 => {
-                    if let ::core::option::Option::Some(v) =
-                        __pf::read_closed::<annotation::Semantic>(tag, d, &mut self.unknown_fields)?
-                    {
+                    if let ::core::option::Option::Some(v) = __pf::read_closed::<
+                        annotation::Semantic,
+                    >(tag, d, &mut self.unknown_fields)? {
                         self.semantic = ::core::option::Option::Some(v);
                     }
                     ::core::result::Result::Ok(())

@@ -18,6 +18,7 @@
 //! assert_eq!(FileDescriptorSet::decode(&bytes).unwrap(), set);
 //! ```
 
+#[rustfmt::skip]
 mod generated;
 
 pub use generated::*;

@@ -211,7 +211,11 @@ impl __pf::Message for Api {
             18 => __pf::merge_repeated::<__pf::Msg<Method>>(&mut self.methods, tag, d),
             26 => __pf::merge_repeated::<__pf::Msg<Option>>(&mut self.options, tag, d),
             34 => __pf::merge::<__pf::Str>(&mut self.version, tag, d),
-            42 => __pf::merge_opt::<__pf::Msg<SourceContext>>(&mut self.source_context, tag, d),
+            42 => {
+                __pf::merge_opt::<
+                    __pf::Msg<SourceContext>,
+                >(&mut self.source_context, tag, d)
+            }
             50 => __pf::merge_repeated::<__pf::Msg<Mixin>>(&mut self.mixins, tag, d),
             56 => __pf::merge::<__pf::OpenEnum<Syntax>>(&mut self.syntax, tag, d),
             66 => __pf::merge::<__pf::Str>(&mut self.edition, tag, d),
@@ -965,7 +969,13 @@ impl __pf::Message for Struct {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_map::<__pf::Str, __pf::Msg<Value>, _>(&mut self.fields, tag, d),
+            10 => {
+                __pf::merge_map::<
+                    __pf::Str,
+                    __pf::Msg<Value>,
+                    _,
+                >(&mut self.fields, tag, d)
+            }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
     }
@@ -1002,16 +1012,27 @@ impl __pf::Message for Value {
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         if let ::core::option::Option::Some(v) = &self.kind {
-            n += match v {
-                value::Kind::NullValue(v) => {
-                    __pf::value_len::<__pf::OpenEnum<NullValue>>(8, v, sizes)
-                }
-                value::Kind::NumberValue(v) => __pf::value_len::<__pf::Double>(17, v, sizes),
-                value::Kind::StringValue(v) => __pf::value_len::<__pf::Str>(26, v, sizes),
-                value::Kind::BoolValue(v) => __pf::value_len::<__pf::Bool>(32, v, sizes),
-                value::Kind::StructValue(v) => __pf::value_len::<__pf::Msg<Struct>>(42, v, sizes),
-                value::Kind::ListValue(v) => __pf::value_len::<__pf::Msg<ListValue>>(50, v, sizes),
-            };
+            n
+                += match v {
+                    value::Kind::NullValue(v) => {
+                        __pf::value_len::<__pf::OpenEnum<NullValue>>(8, v, sizes)
+                    }
+                    value::Kind::NumberValue(v) => {
+                        __pf::value_len::<__pf::Double>(17, v, sizes)
+                    }
+                    value::Kind::StringValue(v) => {
+                        __pf::value_len::<__pf::Str>(26, v, sizes)
+                    }
+                    value::Kind::BoolValue(v) => {
+                        __pf::value_len::<__pf::Bool>(32, v, sizes)
+                    }
+                    value::Kind::StructValue(v) => {
+                        __pf::value_len::<__pf::Msg<Struct>>(42, v, sizes)
+                    }
+                    value::Kind::ListValue(v) => {
+                        __pf::value_len::<__pf::Msg<ListValue>>(50, v, sizes)
+                    }
+                };
         }
         n + self.unknown_fields.encoded_len()
     }
@@ -1021,11 +1042,17 @@ impl __pf::Message for Value {
                 value::Kind::NullValue(v) => {
                     __pf::write_value::<__pf::OpenEnum<NullValue>>(w, 8, v)
                 }
-                value::Kind::NumberValue(v) => __pf::write_value::<__pf::Double>(w, 17, v),
+                value::Kind::NumberValue(v) => {
+                    __pf::write_value::<__pf::Double>(w, 17, v)
+                }
                 value::Kind::StringValue(v) => __pf::write_value::<__pf::Str>(w, 26, v),
                 value::Kind::BoolValue(v) => __pf::write_value::<__pf::Bool>(w, 32, v),
-                value::Kind::StructValue(v) => __pf::write_value::<__pf::Msg<Struct>>(w, 42, v),
-                value::Kind::ListValue(v) => __pf::write_value::<__pf::Msg<ListValue>>(w, 50, v),
+                value::Kind::StructValue(v) => {
+                    __pf::write_value::<__pf::Msg<Struct>>(w, 42, v)
+                }
+                value::Kind::ListValue(v) => {
+                    __pf::write_value::<__pf::Msg<ListValue>>(w, 50, v)
+                }
             }
         }
         self.unknown_fields.write(w);
@@ -1036,72 +1063,102 @@ impl __pf::Message for Value {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            8 => __pf::merge_oneof::<__pf::OpenEnum<NullValue>, _>(
-                &mut self.kind,
-                tag,
-                d,
-                |o| match o {
-                    value::Kind::NullValue(v) => ::core::option::Option::Some(v),
-                    #[allow(unreachable_patterns)]
-                    _ => ::core::option::Option::None,
-                },
-                value::Kind::NullValue,
-            ),
-            17 => __pf::merge_oneof::<__pf::Double, _>(
-                &mut self.kind,
-                tag,
-                d,
-                |o| match o {
-                    value::Kind::NumberValue(v) => ::core::option::Option::Some(v),
-                    #[allow(unreachable_patterns)]
-                    _ => ::core::option::Option::None,
-                },
-                value::Kind::NumberValue,
-            ),
-            26 => __pf::merge_oneof::<__pf::Str, _>(
-                &mut self.kind,
-                tag,
-                d,
-                |o| match o {
-                    value::Kind::StringValue(v) => ::core::option::Option::Some(v),
-                    #[allow(unreachable_patterns)]
-                    _ => ::core::option::Option::None,
-                },
-                value::Kind::StringValue,
-            ),
-            32 => __pf::merge_oneof::<__pf::Bool, _>(
-                &mut self.kind,
-                tag,
-                d,
-                |o| match o {
-                    value::Kind::BoolValue(v) => ::core::option::Option::Some(v),
-                    #[allow(unreachable_patterns)]
-                    _ => ::core::option::Option::None,
-                },
-                value::Kind::BoolValue,
-            ),
-            42 => __pf::merge_oneof::<__pf::Msg<Struct>, _>(
-                &mut self.kind,
-                tag,
-                d,
-                |o| match o {
-                    value::Kind::StructValue(v) => ::core::option::Option::Some(v),
-                    #[allow(unreachable_patterns)]
-                    _ => ::core::option::Option::None,
-                },
-                value::Kind::StructValue,
-            ),
-            50 => __pf::merge_oneof::<__pf::Msg<ListValue>, _>(
-                &mut self.kind,
-                tag,
-                d,
-                |o| match o {
-                    value::Kind::ListValue(v) => ::core::option::Option::Some(v),
-                    #[allow(unreachable_patterns)]
-                    _ => ::core::option::Option::None,
-                },
-                value::Kind::ListValue,
-            ),
+            8 => {
+                __pf::merge_oneof::<
+                    __pf::OpenEnum<NullValue>,
+                    _,
+                >(
+                    &mut self.kind,
+                    tag,
+                    d,
+                    |o| match o {
+                        value::Kind::NullValue(v) => ::core::option::Option::Some(v),
+                        #[allow(unreachable_patterns)]
+                        _ => ::core::option::Option::None,
+                    },
+                    value::Kind::NullValue,
+                )
+            }
+            17 => {
+                __pf::merge_oneof::<
+                    __pf::Double,
+                    _,
+                >(
+                    &mut self.kind,
+                    tag,
+                    d,
+                    |o| match o {
+                        value::Kind::NumberValue(v) => ::core::option::Option::Some(v),
+                        #[allow(unreachable_patterns)]
+                        _ => ::core::option::Option::None,
+                    },
+                    value::Kind::NumberValue,
+                )
+            }
+            26 => {
+                __pf::merge_oneof::<
+                    __pf::Str,
+                    _,
+                >(
+                    &mut self.kind,
+                    tag,
+                    d,
+                    |o| match o {
+                        value::Kind::StringValue(v) => ::core::option::Option::Some(v),
+                        #[allow(unreachable_patterns)]
+                        _ => ::core::option::Option::None,
+                    },
+                    value::Kind::StringValue,
+                )
+            }
+            32 => {
+                __pf::merge_oneof::<
+                    __pf::Bool,
+                    _,
+                >(
+                    &mut self.kind,
+                    tag,
+                    d,
+                    |o| match o {
+                        value::Kind::BoolValue(v) => ::core::option::Option::Some(v),
+                        #[allow(unreachable_patterns)]
+                        _ => ::core::option::Option::None,
+                    },
+                    value::Kind::BoolValue,
+                )
+            }
+            42 => {
+                __pf::merge_oneof::<
+                    __pf::Msg<Struct>,
+                    _,
+                >(
+                    &mut self.kind,
+                    tag,
+                    d,
+                    |o| match o {
+                        value::Kind::StructValue(v) => ::core::option::Option::Some(v),
+                        #[allow(unreachable_patterns)]
+                        _ => ::core::option::Option::None,
+                    },
+                    value::Kind::StructValue,
+                )
+            }
+            50 => {
+                __pf::merge_oneof::<
+                    __pf::Msg<ListValue>,
+                    _,
+                >(
+                    &mut self.kind,
+                    tag,
+                    d,
+                    |o| match o {
+                        value::Kind::ListValue(v) => ::core::option::Option::Some(v),
+                        #[allow(unreachable_patterns)]
+                        _ => ::core::option::Option::None,
+                    },
+                    value::Kind::ListValue,
+                )
+            }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
     }
@@ -1421,7 +1478,11 @@ impl __pf::Message for Type {
             18 => __pf::merge_repeated::<__pf::Msg<Field>>(&mut self.fields, tag, d),
             26 => __pf::merge_repeated::<__pf::Str>(&mut self.oneofs, tag, d),
             34 => __pf::merge_repeated::<__pf::Msg<Option>>(&mut self.options, tag, d),
-            42 => __pf::merge_opt::<__pf::Msg<SourceContext>>(&mut self.source_context, tag, d),
+            42 => {
+                __pf::merge_opt::<
+                    __pf::Msg<SourceContext>,
+                >(&mut self.source_context, tag, d)
+            }
             48 => __pf::merge::<__pf::OpenEnum<Syntax>>(&mut self.syntax, tag, d),
             58 => __pf::merge::<__pf::Str>(&mut self.edition, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -1484,7 +1545,10 @@ impl __pf::Message for Field {
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::OpenEnum<field::Kind>>(8, &self.kind, sizes);
-        n += __pf::implicit_len::<__pf::OpenEnum<field::Cardinality>>(16, &self.cardinality, sizes);
+        n
+            += __pf::implicit_len::<
+                __pf::OpenEnum<field::Cardinality>,
+            >(16, &self.cardinality, sizes);
         n += __pf::implicit_len::<__pf::Int32>(24, &self.number, sizes);
         n += __pf::implicit_len::<__pf::Str>(34, &self.name, sizes);
         n += __pf::implicit_len::<__pf::Str>(50, &self.type_url, sizes);
@@ -1497,7 +1561,9 @@ impl __pf::Message for Field {
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_implicit::<__pf::OpenEnum<field::Kind>>(w, 8, &self.kind);
-        __pf::write_implicit::<__pf::OpenEnum<field::Cardinality>>(w, 16, &self.cardinality);
+        __pf::write_implicit::<
+            __pf::OpenEnum<field::Cardinality>,
+        >(w, 16, &self.cardinality);
         __pf::write_implicit::<__pf::Int32>(w, 24, &self.number);
         __pf::write_implicit::<__pf::Str>(w, 34, &self.name);
         __pf::write_implicit::<__pf::Str>(w, 50, &self.type_url);
@@ -1515,7 +1581,11 @@ impl __pf::Message for Field {
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
             8 => __pf::merge::<__pf::OpenEnum<field::Kind>>(&mut self.kind, tag, d),
-            16 => __pf::merge::<__pf::OpenEnum<field::Cardinality>>(&mut self.cardinality, tag, d),
+            16 => {
+                __pf::merge::<
+                    __pf::OpenEnum<field::Cardinality>,
+                >(&mut self.cardinality, tag, d)
+            }
             24 => __pf::merge::<__pf::Int32>(&mut self.number, tag, d),
             34 => __pf::merge::<__pf::Str>(&mut self.name, tag, d),
             50 => __pf::merge::<__pf::Str>(&mut self.type_url, tag, d),
@@ -1732,9 +1802,15 @@ impl __pf::Message for Enum {
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
             10 => __pf::merge::<__pf::Str>(&mut self.name, tag, d),
-            18 => __pf::merge_repeated::<__pf::Msg<EnumValue>>(&mut self.enumvalue, tag, d),
+            18 => {
+                __pf::merge_repeated::<__pf::Msg<EnumValue>>(&mut self.enumvalue, tag, d)
+            }
             26 => __pf::merge_repeated::<__pf::Msg<Option>>(&mut self.options, tag, d),
-            34 => __pf::merge_opt::<__pf::Msg<SourceContext>>(&mut self.source_context, tag, d),
+            34 => {
+                __pf::merge_opt::<
+                    __pf::Msg<SourceContext>,
+                >(&mut self.source_context, tag, d)
+            }
             40 => __pf::merge::<__pf::OpenEnum<Syntax>>(&mut self.syntax, tag, d),
             50 => __pf::merge::<__pf::Str>(&mut self.edition, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -1766,8 +1842,11 @@ pub struct EnumValue {
 }
 impl __pf::Message for EnumValue {
     const NAME: &'static str = "google.protobuf.EnumValue";
-    const FIELD_NAMES: &'static [(u32, &'static str)] =
-        &[(1, "name"), (2, "number"), (3, "options")];
+    const FIELD_NAMES: &'static [(u32, &'static str)] = &[
+        (1, "name"),
+        (2, "number"),
+        (3, "options"),
+    ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.name, sizes);

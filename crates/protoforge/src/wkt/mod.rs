@@ -29,6 +29,7 @@
 
 mod any;
 mod field_mask;
+#[rustfmt::skip]
 mod generated;
 mod struct_value;
 mod time;
