@@ -46,6 +46,8 @@ mod interceptor;
 pub mod limits;
 mod message;
 mod metadata;
+#[cfg(feature = "protoforge-codec")]
+mod proto_codec;
 mod server;
 mod status;
 pub mod stream;
@@ -61,6 +63,8 @@ pub use error::{Error, ErrorKind};
 pub use interceptor::{CallHead, InterceptFuture, Interceptor};
 pub use message::{CallContext, Request, Response};
 pub use metadata::{Metadata, MetadataError, MetadataErrorKind, MetadataValue};
+#[cfg(feature = "protoforge-codec")]
+pub use proto_codec::ProtoCodec;
 pub use server::{Call, Handled, ResponseSink, Router, Server, Service};
 pub use status::{Code, Status};
 pub use streaming::Streaming;
