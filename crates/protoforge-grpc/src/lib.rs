@@ -18,6 +18,13 @@
 //!   [`Interceptor`]s on both sides; TLS with [`ServerTlsConfig`] and
 //!   [`ClientTlsConfig`] (ALPN `h2`, optional client certificates).
 //!
+//! - [`ProtoCodec`]: the [`Codec`] for `protoforge` messages, which
+//!   generated service code passes for every method.
+//!
+//! Features: `protoforge-codec` (default) compiles [`ProtoCodec`] and
+//! depends on the `protoforge` message runtime; without it the transport
+//! knows no message runtime at all.
+//!
 //! Limits are named constants in [`limits`], each with a builder override.
 //! `docs/generated-code.md` ("Services") describes the code the service
 //! generator emits against this API.

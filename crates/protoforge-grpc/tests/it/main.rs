@@ -6,6 +6,7 @@
 
 #![allow(unreachable_pub)]
 
+mod boundary;
 mod echo;
 mod support;
 mod transport;
