@@ -10,7 +10,9 @@ use protoforge_codegen::{Config, Layout, generate};
 use protoforge_compiler::resolve::{Chain, IncludePaths};
 use protoforge_compiler::{CompileOptions, compile};
 
-/// The files generated, relative to the corpus's `protobuf/` include root.
+/// The files generated, relative to the corpus's `protobuf/` include root:
+/// the conformance protos and protobuf's unit-test protos (those in edition
+/// 2026 are left out: protoc 35, like our compiler, does not accept it yet).
 const PROTOS: &[&str] = &[
     "conformance/conformance.proto",
     "google/protobuf/test_messages_proto2.proto",
@@ -28,27 +30,17 @@ const PROTOS: &[&str] = &[
     "google/protobuf/unittest_mset_wire_format.proto",
     "google/protobuf/map_unittest.proto",
     "google/protobuf/map_proto2_unittest.proto",
-    "google/protobuf/map_proto3_unittest.proto",
     "google/protobuf/unittest_lite.proto",
     "google/protobuf/unittest_import_lite.proto",
     "google/protobuf/unittest_import_public_lite.proto",
     "google/protobuf/map_lite_unittest.proto",
-    "google/protobuf/unittest_no_field_presence.proto",
-    "google/protobuf/unittest_preserve_unknown_enum.proto",
-    "google/protobuf/unittest_preserve_unknown_enum2.proto",
-    "google/protobuf/unittest_delimited.proto",
-    "google/protobuf/unittest_delimited_import.proto",
-    "google/protobuf/edition_unittest.proto",
     "google/protobuf/unittest_well_known_types.proto",
     "google/protobuf/unittest_optimize_for.proto",
     "google/protobuf/unittest_embed_optimize_for.proto",
     "google/protobuf/unittest_empty.proto",
-    "google/protobuf/unittest_arena.proto",
-    "google/protobuf/unittest_drop_unknown_fields.proto",
     "google/protobuf/unittest_lite_imports_nonlite.proto",
     "google/protobuf/unittest_no_generic_services.proto",
     "google/protobuf/unittest_extension_set.proto",
-    "google/protobuf/unittest_string_view.proto",
     "google/protobuf/unittest_utf8_string_extensions.proto",
     "google/protobuf/unittest_lite_edition_2024.proto",
     "google/protobuf/unittest_proto3_bad_macros.proto",
@@ -59,13 +51,7 @@ const PROTOS: &[&str] = &[
     "google/protobuf/unittest_proto3_optional.proto",
     "google/protobuf/unittest_proto3_extensions.proto",
     "google/protobuf/unittest_retention.proto",
-    "google/protobuf/unittest_redaction.proto",
-    "google/protobuf/unittest_string_type.proto",
-    "google/protobuf/unittest_lazy_dependencies.proto",
-    "google/protobuf/unittest_lazy_dependencies_custom_option.proto",
-    "google/protobuf/unittest_lazy_dependencies_enum.proto",
     "google/protobuf/unittest_fuzz_extensions.proto",
-    "google/protobuf/unittest_legacy_features.proto",
     "google/protobuf/unittest_custom_features.proto",
     "google/protobuf/unittest_features.proto",
     "google/protobuf/unittest_import_option.proto",

@@ -70,6 +70,27 @@ impl __pf::Message for Version {
         &mut self.unknown_fields
     }
 }
+impl Version {
+    /// `major`, or the type's default when unset.
+    pub fn major(&self) -> i32 {
+        self.major.unwrap_or(0)
+    }
+    /// `minor`, or the type's default when unset.
+    pub fn minor(&self) -> i32 {
+        self.minor.unwrap_or(0)
+    }
+    /// `patch`, or the type's default when unset.
+    pub fn patch(&self) -> i32 {
+        self.patch.unwrap_or(0)
+    }
+    /// `suffix`, or the type's default when unset.
+    pub fn suffix(&self) -> &str {
+        match &self.suffix {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+}
 /// An encoded CodeGeneratorRequest is written to the plugin's stdin.
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CodeGeneratorRequest {
@@ -181,6 +202,15 @@ impl __pf::Message for CodeGeneratorRequest {
         &mut self.unknown_fields
     }
 }
+impl CodeGeneratorRequest {
+    /// `parameter`, or the type's default when unset.
+    pub fn parameter(&self) -> &str {
+        match &self.parameter {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+}
 /// The plugin writes an encoded CodeGeneratorResponse to stdout.
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct CodeGeneratorResponse {
@@ -265,6 +295,27 @@ impl __pf::Message for CodeGeneratorResponse {
     }
     fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
         &mut self.unknown_fields
+    }
+}
+impl CodeGeneratorResponse {
+    /// `error`, or the type's default when unset.
+    pub fn error(&self) -> &str {
+        match &self.error {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `supported_features`, or the type's default when unset.
+    pub fn supported_features(&self) -> u64 {
+        self.supported_features.unwrap_or(0)
+    }
+    /// `minimum_edition`, or the type's default when unset.
+    pub fn minimum_edition(&self) -> i32 {
+        self.minimum_edition.unwrap_or(0)
+    }
+    /// `maximum_edition`, or the type's default when unset.
+    pub fn maximum_edition(&self) -> i32 {
+        self.maximum_edition.unwrap_or(0)
     }
 }
 /// Nested types of [`CodeGeneratorResponse`].
@@ -385,6 +436,29 @@ pub mod code_generator_response {
         }
         fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
             &mut self.unknown_fields
+        }
+    }
+    impl File {
+        /// `name`, or the type's default when unset.
+        pub fn name(&self) -> &str {
+            match &self.name {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+        /// `insertion_point`, or the type's default when unset.
+        pub fn insertion_point(&self) -> &str {
+            match &self.insertion_point {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+        /// `content`, or the type's default when unset.
+        pub fn content(&self) -> &str {
+            match &self.content {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
         }
     }
     /// Sync with code_generator.h.

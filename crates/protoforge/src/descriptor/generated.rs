@@ -379,6 +379,33 @@ impl __pf::Message for FileDescriptorProto {
         &mut self.unknown_fields
     }
 }
+impl FileDescriptorProto {
+    /// `name`, or the type's default when unset.
+    pub fn name(&self) -> &str {
+        match &self.name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `package`, or the type's default when unset.
+    pub fn package(&self) -> &str {
+        match &self.package {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `syntax`, or the type's default when unset.
+    pub fn syntax(&self) -> &str {
+        match &self.syntax {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `edition`, or the type's default when unset.
+    pub fn edition(&self) -> Edition {
+        self.edition.unwrap_or(Edition::EditionUnknown)
+    }
+}
 /// Describes a message type.
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescriptorProto {
@@ -551,6 +578,19 @@ impl __pf::Message for DescriptorProto {
         &mut self.unknown_fields
     }
 }
+impl DescriptorProto {
+    /// `name`, or the type's default when unset.
+    pub fn name(&self) -> &str {
+        match &self.name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `visibility`, or the type's default when unset.
+    pub fn visibility(&self) -> SymbolVisibility {
+        self.visibility.unwrap_or(SymbolVisibility::VisibilityUnset)
+    }
+}
 /// Nested types of [`DescriptorProto`].
 pub mod descriptor_proto {
     #[allow(unused_imports)]
@@ -618,6 +658,16 @@ pub mod descriptor_proto {
             &mut self.unknown_fields
         }
     }
+    impl ExtensionRange {
+        /// `start`, or the type's default when unset.
+        pub fn start(&self) -> i32 {
+            self.start.unwrap_or(0)
+        }
+        /// `end`, or the type's default when unset.
+        pub fn end(&self) -> i32 {
+            self.end.unwrap_or(0)
+        }
+    }
     /// Range of reserved tag numbers. Reserved tag numbers may not be used by
     /// fields or extension ranges in the same message. Reserved ranges may
     /// not overlap.
@@ -660,6 +710,16 @@ pub mod descriptor_proto {
         }
         fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
             &mut self.unknown_fields
+        }
+    }
+    impl ReservedRange {
+        /// `start`, or the type's default when unset.
+        pub fn start(&self) -> i32 {
+            self.start.unwrap_or(0)
+        }
+        /// `end`, or the type's default when unset.
+        pub fn end(&self) -> i32 {
+            self.end.unwrap_or(0)
         }
     }
 }
@@ -855,6 +915,34 @@ pub mod extension_range_options {
             &mut self.unknown_fields
         }
     }
+    impl Declaration {
+        /// `number`, or the type's default when unset.
+        pub fn number(&self) -> i32 {
+            self.number.unwrap_or(0)
+        }
+        /// `full_name`, or the type's default when unset.
+        pub fn full_name(&self) -> &str {
+            match &self.full_name {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+        /// `type`, or the type's default when unset.
+        pub fn r#type(&self) -> &str {
+            match &self.r#type {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+        /// `reserved`, or the type's default when unset.
+        pub fn reserved(&self) -> bool {
+            self.reserved.unwrap_or(false)
+        }
+        /// `repeated`, or the type's default when unset.
+        pub fn repeated(&self) -> bool {
+            self.repeated.unwrap_or(false)
+        }
+    }
     /// The verification state of the extension range.
     #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
     #[repr(i32)]
@@ -1044,6 +1132,63 @@ impl __pf::Message for FieldDescriptorProto {
         &mut self.unknown_fields
     }
 }
+impl FieldDescriptorProto {
+    /// `name`, or the type's default when unset.
+    pub fn name(&self) -> &str {
+        match &self.name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `number`, or the type's default when unset.
+    pub fn number(&self) -> i32 {
+        self.number.unwrap_or(0)
+    }
+    /// `label`, or the type's default when unset.
+    pub fn label(&self) -> field_descriptor_proto::Label {
+        self.label.unwrap_or(field_descriptor_proto::Label::Optional)
+    }
+    /// `type`, or the type's default when unset.
+    pub fn r#type(&self) -> field_descriptor_proto::Type {
+        self.r#type.unwrap_or(field_descriptor_proto::Type::Double)
+    }
+    /// `type_name`, or the type's default when unset.
+    pub fn type_name(&self) -> &str {
+        match &self.type_name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `extendee`, or the type's default when unset.
+    pub fn extendee(&self) -> &str {
+        match &self.extendee {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `default_value`, or the type's default when unset.
+    pub fn default_value(&self) -> &str {
+        match &self.default_value {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `oneof_index`, or the type's default when unset.
+    pub fn oneof_index(&self) -> i32 {
+        self.oneof_index.unwrap_or(0)
+    }
+    /// `json_name`, or the type's default when unset.
+    pub fn json_name(&self) -> &str {
+        match &self.json_name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `proto3_optional`, or the type's default when unset.
+    pub fn proto3_optional(&self) -> bool {
+        self.proto3_optional.unwrap_or(false)
+    }
+}
 /// Nested types of [`FieldDescriptorProto`].
 pub mod field_descriptor_proto {
     #[allow(unused_imports)]
@@ -1229,6 +1374,15 @@ impl __pf::Message for OneofDescriptorProto {
         &mut self.unknown_fields
     }
 }
+impl OneofDescriptorProto {
+    /// `name`, or the type's default when unset.
+    pub fn name(&self) -> &str {
+        match &self.name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+}
 /// Describes an enum type.
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct EnumDescriptorProto {
@@ -1331,6 +1485,19 @@ impl __pf::Message for EnumDescriptorProto {
         &mut self.unknown_fields
     }
 }
+impl EnumDescriptorProto {
+    /// `name`, or the type's default when unset.
+    pub fn name(&self) -> &str {
+        match &self.name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `visibility`, or the type's default when unset.
+    pub fn visibility(&self) -> SymbolVisibility {
+        self.visibility.unwrap_or(SymbolVisibility::VisibilityUnset)
+    }
+}
 /// Nested types of [`EnumDescriptorProto`].
 pub mod enum_descriptor_proto {
     #[allow(unused_imports)]
@@ -1380,6 +1547,16 @@ pub mod enum_descriptor_proto {
         }
         fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
             &mut self.unknown_fields
+        }
+    }
+    impl EnumReservedRange {
+        /// `start`, or the type's default when unset.
+        pub fn start(&self) -> i32 {
+            self.start.unwrap_or(0)
+        }
+        /// `end`, or the type's default when unset.
+        pub fn end(&self) -> i32 {
+            self.end.unwrap_or(0)
         }
     }
 }
@@ -1437,6 +1614,19 @@ impl __pf::Message for EnumValueDescriptorProto {
     }
     fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
         &mut self.unknown_fields
+    }
+}
+impl EnumValueDescriptorProto {
+    /// `name`, or the type's default when unset.
+    pub fn name(&self) -> &str {
+        match &self.name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `number`, or the type's default when unset.
+    pub fn number(&self) -> i32 {
+        self.number.unwrap_or(0)
     }
 }
 /// Describes a service.
@@ -1499,6 +1689,15 @@ impl __pf::Message for ServiceDescriptorProto {
     }
     fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
         &mut self.unknown_fields
+    }
+}
+impl ServiceDescriptorProto {
+    /// `name`, or the type's default when unset.
+    pub fn name(&self) -> &str {
+        match &self.name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
     }
 }
 /// Describes a method of a service.
@@ -1575,6 +1774,27 @@ impl __pf::Message for MethodDescriptorProto {
     }
 }
 impl MethodDescriptorProto {
+    /// `name`, or the type's default when unset.
+    pub fn name(&self) -> &str {
+        match &self.name {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `input_type`, or the type's default when unset.
+    pub fn input_type(&self) -> &str {
+        match &self.input_type {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `output_type`, or the type's default when unset.
+    pub fn output_type(&self) -> &str {
+        match &self.output_type {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
     /// `client_streaming`, or its default `false` when unset.
     pub fn client_streaming(&self) -> bool {
         self.client_streaming.unwrap_or(false)
@@ -1848,9 +2068,27 @@ impl __pf::Extendable for FileOptions {
     }
 }
 impl FileOptions {
+    /// `java_package`, or the type's default when unset.
+    pub fn java_package(&self) -> &str {
+        match &self.java_package {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `java_outer_classname`, or the type's default when unset.
+    pub fn java_outer_classname(&self) -> &str {
+        match &self.java_outer_classname {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
     /// `java_multiple_files`, or its default `false` when unset.
     pub fn java_multiple_files(&self) -> bool {
         self.java_multiple_files.unwrap_or(false)
+    }
+    /// `java_generate_equals_and_hash`, or the type's default when unset.
+    pub fn java_generate_equals_and_hash(&self) -> bool {
+        self.java_generate_equals_and_hash.unwrap_or(false)
     }
     /// `java_string_check_utf8`, or its default `false` when unset.
     pub fn java_string_check_utf8(&self) -> bool {
@@ -1859,6 +2097,13 @@ impl FileOptions {
     /// `optimize_for`, or its default `SPEED` when unset.
     pub fn optimize_for(&self) -> file_options::OptimizeMode {
         self.optimize_for.unwrap_or(file_options::OptimizeMode::Speed)
+    }
+    /// `go_package`, or the type's default when unset.
+    pub fn go_package(&self) -> &str {
+        match &self.go_package {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
     }
     /// `cc_generic_services`, or its default `false` when unset.
     pub fn cc_generic_services(&self) -> bool {
@@ -1879,6 +2124,55 @@ impl FileOptions {
     /// `cc_enable_arenas`, or its default `true` when unset.
     pub fn cc_enable_arenas(&self) -> bool {
         self.cc_enable_arenas.unwrap_or(true)
+    }
+    /// `objc_class_prefix`, or the type's default when unset.
+    pub fn objc_class_prefix(&self) -> &str {
+        match &self.objc_class_prefix {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `csharp_namespace`, or the type's default when unset.
+    pub fn csharp_namespace(&self) -> &str {
+        match &self.csharp_namespace {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `swift_prefix`, or the type's default when unset.
+    pub fn swift_prefix(&self) -> &str {
+        match &self.swift_prefix {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `php_class_prefix`, or the type's default when unset.
+    pub fn php_class_prefix(&self) -> &str {
+        match &self.php_class_prefix {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `php_namespace`, or the type's default when unset.
+    pub fn php_namespace(&self) -> &str {
+        match &self.php_namespace {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `php_metadata_namespace`, or the type's default when unset.
+    pub fn php_metadata_namespace(&self) -> &str {
+        match &self.php_metadata_namespace {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `ruby_package`, or the type's default when unset.
+    pub fn ruby_package(&self) -> &str {
+        match &self.ruby_package {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
     }
 }
 /// Nested types of [`FileOptions`].
@@ -2108,6 +2402,14 @@ impl MessageOptions {
     /// `deprecated`, or its default `false` when unset.
     pub fn deprecated(&self) -> bool {
         self.deprecated.unwrap_or(false)
+    }
+    /// `map_entry`, or the type's default when unset.
+    pub fn map_entry(&self) -> bool {
+        self.map_entry.unwrap_or(false)
+    }
+    /// `deprecated_legacy_json_field_conflicts`, or the type's default when unset.
+    pub fn deprecated_legacy_json_field_conflicts(&self) -> bool {
+        self.deprecated_legacy_json_field_conflicts.unwrap_or(false)
     }
 }
 /// `google.protobuf.FieldOptions`.
@@ -2374,6 +2676,10 @@ impl FieldOptions {
     pub fn ctype(&self) -> field_options::CType {
         self.ctype.unwrap_or(field_options::CType::String)
     }
+    /// `packed`, or the type's default when unset.
+    pub fn packed(&self) -> bool {
+        self.packed.unwrap_or(false)
+    }
     /// `jstype`, or its default `JS_NORMAL` when unset.
     pub fn jstype(&self) -> field_options::JsType {
         self.jstype.unwrap_or(field_options::JsType::JsNormal)
@@ -2397,6 +2703,10 @@ impl FieldOptions {
     /// `debug_redact`, or its default `false` when unset.
     pub fn debug_redact(&self) -> bool {
         self.debug_redact.unwrap_or(false)
+    }
+    /// `retention`, or the type's default when unset.
+    pub fn retention(&self) -> field_options::OptionRetention {
+        self.retention.unwrap_or(field_options::OptionRetention::RetentionUnknown)
     }
 }
 /// Nested types of [`FieldOptions`].
@@ -2456,6 +2766,19 @@ pub mod field_options {
         }
         fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
             &mut self.unknown_fields
+        }
+    }
+    impl EditionDefault {
+        /// `edition`, or the type's default when unset.
+        pub fn edition(&self) -> super::Edition {
+            self.edition.unwrap_or(super::Edition::EditionUnknown)
+        }
+        /// `value`, or the type's default when unset.
+        pub fn value(&self) -> &str {
+            match &self.value {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
         }
     }
     /// Information about the support window of a feature.
@@ -2562,6 +2885,34 @@ pub mod field_options {
         }
         fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
             &mut self.unknown_fields
+        }
+    }
+    impl FeatureSupport {
+        /// `edition_introduced`, or the type's default when unset.
+        pub fn edition_introduced(&self) -> super::Edition {
+            self.edition_introduced.unwrap_or(super::Edition::EditionUnknown)
+        }
+        /// `edition_deprecated`, or the type's default when unset.
+        pub fn edition_deprecated(&self) -> super::Edition {
+            self.edition_deprecated.unwrap_or(super::Edition::EditionUnknown)
+        }
+        /// `deprecation_warning`, or the type's default when unset.
+        pub fn deprecation_warning(&self) -> &str {
+            match &self.deprecation_warning {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+        /// `edition_removed`, or the type's default when unset.
+        pub fn edition_removed(&self) -> super::Edition {
+            self.edition_removed.unwrap_or(super::Edition::EditionUnknown)
+        }
+        /// `removal_error`, or the type's default when unset.
+        pub fn removal_error(&self) -> &str {
+            match &self.removal_error {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
         }
     }
     /// `google.protobuf.FieldOptions.CType` (closed).
@@ -2931,9 +3282,17 @@ impl __pf::Extendable for EnumOptions {
     }
 }
 impl EnumOptions {
+    /// `allow_alias`, or the type's default when unset.
+    pub fn allow_alias(&self) -> bool {
+        self.allow_alias.unwrap_or(false)
+    }
     /// `deprecated`, or its default `false` when unset.
     pub fn deprecated(&self) -> bool {
         self.deprecated.unwrap_or(false)
+    }
+    /// `deprecated_legacy_json_field_conflicts`, or the type's default when unset.
+    pub fn deprecated_legacy_json_field_conflicts(&self) -> bool {
+        self.deprecated_legacy_json_field_conflicts.unwrap_or(false)
     }
 }
 /// `google.protobuf.EnumValueOptions`.
@@ -3398,6 +3757,41 @@ impl __pf::Message for UninterpretedOption {
         &mut self.unknown_fields
     }
 }
+impl UninterpretedOption {
+    /// `identifier_value`, or the type's default when unset.
+    pub fn identifier_value(&self) -> &str {
+        match &self.identifier_value {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+    /// `positive_int_value`, or the type's default when unset.
+    pub fn positive_int_value(&self) -> u64 {
+        self.positive_int_value.unwrap_or(0)
+    }
+    /// `negative_int_value`, or the type's default when unset.
+    pub fn negative_int_value(&self) -> i64 {
+        self.negative_int_value.unwrap_or(0)
+    }
+    /// `double_value`, or the type's default when unset.
+    pub fn double_value(&self) -> f64 {
+        self.double_value.unwrap_or(0f64)
+    }
+    /// `string_value`, or the type's default when unset.
+    pub fn string_value(&self) -> &[u8] {
+        match &self.string_value {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => b"",
+        }
+    }
+    /// `aggregate_value`, or the type's default when unset.
+    pub fn aggregate_value(&self) -> &str {
+        match &self.aggregate_value {
+            ::core::option::Option::Some(v) => v,
+            ::core::option::Option::None => "",
+        }
+    }
+}
 /// Nested types of [`UninterpretedOption`].
 pub mod uninterpreted_option {
     #[allow(unused_imports)]
@@ -3453,6 +3847,19 @@ pub mod uninterpreted_option {
         }
         fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
             &mut self.unknown_fields
+        }
+    }
+    impl NamePart {
+        /// `name_part`, or the type's default when unset.
+        pub fn name_part(&self) -> &str {
+            match &self.name_part {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+        /// `is_extension`, or the type's default when unset.
+        pub fn is_extension(&self) -> bool {
+            self.is_extension.unwrap_or(false)
         }
     }
 }
@@ -3663,6 +4070,49 @@ impl __pf::Extendable for FeatureSet {
     }
     fn extensions_mut(&mut self) -> &mut __pf::ExtensionSet {
         &mut self.extensions
+    }
+}
+impl FeatureSet {
+    /// `field_presence`, or the type's default when unset.
+    pub fn field_presence(&self) -> feature_set::FieldPresence {
+        self.field_presence.unwrap_or(feature_set::FieldPresence::FieldPresenceUnknown)
+    }
+    /// `enum_type`, or the type's default when unset.
+    pub fn enum_type(&self) -> feature_set::EnumType {
+        self.enum_type.unwrap_or(feature_set::EnumType::EnumTypeUnknown)
+    }
+    /// `repeated_field_encoding`, or the type's default when unset.
+    pub fn repeated_field_encoding(&self) -> feature_set::RepeatedFieldEncoding {
+        self.repeated_field_encoding
+            .unwrap_or(feature_set::RepeatedFieldEncoding::RepeatedFieldEncodingUnknown)
+    }
+    /// `utf8_validation`, or the type's default when unset.
+    pub fn utf8_validation(&self) -> feature_set::Utf8Validation {
+        self.utf8_validation
+            .unwrap_or(feature_set::Utf8Validation::Utf8ValidationUnknown)
+    }
+    /// `message_encoding`, or the type's default when unset.
+    pub fn message_encoding(&self) -> feature_set::MessageEncoding {
+        self.message_encoding
+            .unwrap_or(feature_set::MessageEncoding::MessageEncodingUnknown)
+    }
+    /// `json_format`, or the type's default when unset.
+    pub fn json_format(&self) -> feature_set::JsonFormat {
+        self.json_format.unwrap_or(feature_set::JsonFormat::JsonFormatUnknown)
+    }
+    /// `enforce_naming_style`, or the type's default when unset.
+    pub fn enforce_naming_style(&self) -> feature_set::EnforceNamingStyle {
+        self.enforce_naming_style
+            .unwrap_or(feature_set::EnforceNamingStyle::EnforceNamingStyleUnknown)
+    }
+    /// `default_symbol_visibility`, or the type's default when unset.
+    pub fn default_symbol_visibility(
+        &self,
+    ) -> feature_set::visibility_feature::DefaultSymbolVisibility {
+        self.default_symbol_visibility
+            .unwrap_or(
+                feature_set::visibility_feature::DefaultSymbolVisibility::DefaultSymbolVisibilityUnknown,
+            )
     }
 }
 /// Nested types of [`FeatureSet`].
@@ -4097,6 +4547,16 @@ impl __pf::Message for FeatureSetDefaults {
         &mut self.unknown_fields
     }
 }
+impl FeatureSetDefaults {
+    /// `minimum_edition`, or the type's default when unset.
+    pub fn minimum_edition(&self) -> Edition {
+        self.minimum_edition.unwrap_or(Edition::EditionUnknown)
+    }
+    /// `maximum_edition`, or the type's default when unset.
+    pub fn maximum_edition(&self) -> Edition {
+        self.maximum_edition.unwrap_or(Edition::EditionUnknown)
+    }
+}
 /// Nested types of [`FeatureSetDefaults`].
 pub mod feature_set_defaults {
     #[allow(unused_imports)]
@@ -4179,6 +4639,12 @@ pub mod feature_set_defaults {
         }
         fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
             &mut self.unknown_fields
+        }
+    }
+    impl FeatureSetEditionDefault {
+        /// `edition`, or the type's default when unset.
+        pub fn edition(&self) -> super::Edition {
+            self.edition.unwrap_or(super::Edition::EditionUnknown)
         }
     }
 }
@@ -4432,6 +4898,22 @@ pub mod source_code_info {
             &mut self.unknown_fields
         }
     }
+    impl Location {
+        /// `leading_comments`, or the type's default when unset.
+        pub fn leading_comments(&self) -> &str {
+            match &self.leading_comments {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+        /// `trailing_comments`, or the type's default when unset.
+        pub fn trailing_comments(&self) -> &str {
+            match &self.trailing_comments {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+    }
 }
 /// Describes the relationship between generated code and its original source
 /// file. A GeneratedCodeInfo message is associated with only one generated
@@ -4563,6 +5045,27 @@ pub mod generated_code_info {
         }
         fn unknown_fields_mut(&mut self) -> &mut __pf::UnknownFields {
             &mut self.unknown_fields
+        }
+    }
+    impl Annotation {
+        /// `source_file`, or the type's default when unset.
+        pub fn source_file(&self) -> &str {
+            match &self.source_file {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => "",
+            }
+        }
+        /// `begin`, or the type's default when unset.
+        pub fn begin(&self) -> i32 {
+            self.begin.unwrap_or(0)
+        }
+        /// `end`, or the type's default when unset.
+        pub fn end(&self) -> i32 {
+            self.end.unwrap_or(0)
+        }
+        /// `semantic`, or the type's default when unset.
+        pub fn semantic(&self) -> annotation::Semantic {
+            self.semantic.unwrap_or(annotation::Semantic::None)
         }
     }
     /// Nested types of [`Annotation`].
