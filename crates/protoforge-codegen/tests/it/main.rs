@@ -2,4 +2,5 @@
 //! `testdata/codegen`, and the freshness of the runtime's generated code.
 
 mod bootstrap;
+mod services;
 mod snapshots;
