@@ -255,11 +255,11 @@ pub(crate) fn link_file(
     report: &mut dyn FnMut(DiagnosticKind, Option<protoforge_syntax::Span>, String),
 ) {
     let file_name = pool[file].name.clone();
-    let types: std::collections::HashMap<FieldId, &NameRef> =
+    let types: crate::fxhash::FxHashMap<FieldId, &NameRef> =
         lowered.field_types.iter().map(|(f, n)| (*f, n)).collect();
-    let extendees: std::collections::HashMap<FieldId, &NameRef> =
+    let extendees: crate::fxhash::FxHashMap<FieldId, &NameRef> =
         lowered.extendees.iter().map(|(f, n)| (*f, n)).collect();
-    let defaults: std::collections::HashMap<FieldId, &ast::OptionValue> =
+    let defaults: crate::fxhash::FxHashMap<FieldId, &ast::OptionValue> =
         lowered.defaults.iter().map(|(f, v)| (*f, v)).collect();
     let part = |f: FieldId| lowered.parts.get(&Symbol::Field(f)).copied().unwrap_or_default();
     for field in crosslink_order(pool, file) {

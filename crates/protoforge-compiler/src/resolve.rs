@@ -66,7 +66,10 @@ impl fmt::Display for ResolveError {
 impl std::error::Error for ResolveError {}
 
 /// A source of `.proto` files, by virtual path.
-pub trait FileResolver {
+///
+/// Resolvers are `Send + Sync`: the compiler reads and parses files on a
+/// second thread while it builds the ones already parsed.
+pub trait FileResolver: Send + Sync {
     /// The file whose import name is `name`.
     fn open(&self, name: &str) -> Result<SourceFile, ResolveError>;
 }
