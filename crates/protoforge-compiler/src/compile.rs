@@ -499,6 +499,7 @@ fn build_file(
     if !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error) {
         checks(pool, crate::validate::option_checks, &mut *diagnostics);
     }
+    let naming_ok = !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error);
     if is_root
         && options.unused_import_warnings
         && !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error)
@@ -514,6 +515,13 @@ fn build_file(
             }
         }
     }
+    if naming_ok {
+        checks(pool, crate::validate::naming_checks, &mut *diagnostics);
+    }
+    if !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error) {
+        checks(pool, crate::validate::visibility_checks, &mut *diagnostics);
+    }
+
     let mut locations = locations;
     if let Some(locations) = locations.as_mut() {
         crate::source_info::apply_interpreted_paths(locations, &state.interpreted_paths);

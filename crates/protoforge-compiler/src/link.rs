@@ -85,6 +85,49 @@ impl Visibility {
     }
 }
 
+/// protoc's `GetVisibilityError` when the message or enum `symbol` may not
+/// be used from `file` (edition 2024 `export`/`local`); `usage` is
+/// `"target of extend"` for extendees and empty otherwise.
+pub(crate) fn visibility_error(pool: &Pool, symbol: Symbol, file: FileId, usage: &str) -> Option<String> {
+    use crate::ir::{DefaultSymbolVisibility, Visibility as V};
+    let (visibility, features, nested, name) = match symbol {
+        Symbol::Message(m) => (pool[m].visibility, &pool[m].features, pool[m].parent.is_some(), pool[m].full_name.clone()),
+        Symbol::Enum(e) => (pool[e].visibility, &pool[e].features, pool[e].parent.is_some(), pool[e].full_name.clone()),
+        _ => return None,
+    };
+    let defined_in = pool.symbol_file(symbol);
+    if defined_in == file {
+        return None;
+    }
+    let exported = match visibility {
+        Some(V::Export) => true,
+        Some(V::Local) => false,
+        None => match features.default_symbol_visibility {
+            DefaultSymbolVisibility::ExportAll => true,
+            DefaultSymbolVisibility::ExportTopLevel => !nested,
+            DefaultSymbolVisibility::LocalAll | DefaultSymbolVisibility::Strict => false,
+        },
+    };
+    if exported {
+        return None;
+    }
+    let reason = if visibility == Some(V::Local) {
+        "It is explicitly marked 'local'".to_string()
+    } else {
+        let default = match features.default_symbol_visibility {
+            DefaultSymbolVisibility::ExportAll => "EXPORT_ALL",
+            DefaultSymbolVisibility::ExportTopLevel => "EXPORT_TOP_LEVEL",
+            DefaultSymbolVisibility::LocalAll => "LOCAL_ALL",
+            DefaultSymbolVisibility::Strict => "STRICT",
+        };
+        format!("It defaulted to local from file-level 'option features.default_symbol_visibility = '{default}';")
+    };
+    Some(format!(
+        "Symbol \"{name}\", defined in \"{}\" {usage} is not visible from \"{}\". {reason} and cannot be accessed outside its own file",
+        pool[defined_in].name, pool[file].name
+    ))
+}
+
 /// The result of a failed lookup, for protoc's error messages.
 #[derive(Debug, Default)]
 pub(crate) struct Miss {
@@ -274,6 +317,10 @@ pub(crate) fn link_file(
                 resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
             };
             let at = parts.and_then(|p| p.extendee);
+            if let Some(message) = found.and_then(|f| visibility_error(pool, f, file, "target of extend")) {
+                report(DiagnosticKind::UnresolvedName, at, message);
+                continue;
+            }
             match found {
                 Some(Symbol::Message(extendee)) => {
                     pool.fields[field.index()].extendee = Some(extendee);
@@ -333,6 +380,15 @@ pub(crate) fn link_file(
                 resolve_type(&mut resolver, name, &mut miss)
             };
             let at = parts.and_then(|p| p.ty);
+            let symbol = match resolved {
+                Ok(FieldType::Message(m)) => Some(Symbol::Message(m)),
+                Ok(FieldType::Enum(e)) => Some(Symbol::Enum(e)),
+                _ => None,
+            };
+            if let Some(message) = symbol.and_then(|s| visibility_error(pool, s, file, "")) {
+                report(DiagnosticKind::UnresolvedName, at, message);
+                continue;
+            }
             match resolved {
                 Ok(ty) => {
                     if !matches!(pool[field].ty, FieldType::Group(_)) {
@@ -367,6 +423,10 @@ pub(crate) fn link_file(
                 };
                 resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
             };
+            if let Some(message) = found.and_then(|f| visibility_error(pool, f, file, "")) {
+                report(DiagnosticKind::UnresolvedName, Some(name.span), message);
+                continue;
+            }
             match found {
                 Some(Symbol::Message(m)) => resolved[i] = Some(m),
                 Some(_) => report(

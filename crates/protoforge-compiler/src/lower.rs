@@ -155,7 +155,7 @@ pub(crate) struct Lowered {
     pub(crate) extension_range_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Import statements in order (regular and option imports).
     pub(crate) imports: Vec<ImportRef>,
-    /// The `package` statement's name span.
+    /// The `package` statement.
     pub(crate) package_span: Option<SynSpan>,
     /// The `syntax`/`edition` statement.
     pub(crate) syntax_span: Option<SynSpan>,
@@ -437,11 +437,11 @@ impl<'a> Lowerer<'a, '_> {
                 ast::Item::Package(p) => {
                     self.rec.span(&[FILE_PACKAGE], p.span, Some(&p.comments));
                     let name = p.name.to_string();
-                    self.out.package_span = Some(p.name.span);
+                    self.out.package_span = Some(p.span);
                     self.package = name.clone();
                     self.pool.files[file_id.index()].package =
                         (!name.is_empty()).then(|| FullName::new(&name));
-                    self.add_package(&name, p.name.span);
+                    self.add_package(&name, p.span);
                 }
                 ast::Item::Import(import) => {
                     let name = import.path.to_string_lossy();

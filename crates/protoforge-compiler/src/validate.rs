@@ -110,6 +110,58 @@ impl Checker<'_> {
     }
 }
 
+/// A node of protoc's `VisitDescriptors` walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Node {
+    File,
+    Message(MessageId),
+    Enum(EnumId),
+    EnumValue(crate::ir::EnumValueId),
+    Oneof(crate::ir::OneofId),
+    Field(FieldId),
+    ExtensionRange(MessageId, usize),
+    Service(crate::ir::ServiceId),
+    Method(crate::ir::MethodId),
+}
+
+/// Every element of `file` in protoc's `VisitDescriptors` order: the file;
+/// each message (itself, its enums and their values, oneofs, fields, nested
+/// messages, extensions, extension ranges); the file's enums, extensions,
+/// services and their methods.
+pub(crate) fn visit_order(pool: &Pool, file: FileId) -> Vec<Node> {
+    fn enumeration(pool: &Pool, e: EnumId, out: &mut Vec<Node>) {
+        out.push(Node::Enum(e));
+        out.extend(pool[e].values.iter().map(|v| Node::EnumValue(*v)));
+    }
+    fn message(pool: &Pool, m: MessageId, out: &mut Vec<Node>) {
+        out.push(Node::Message(m));
+        let msg = &pool[m];
+        for e in &msg.nested_enums {
+            enumeration(pool, *e, out);
+        }
+        out.extend(msg.oneofs.iter().map(|o| Node::Oneof(*o)));
+        out.extend(msg.fields.iter().map(|f| Node::Field(*f)));
+        for n in &msg.nested_messages {
+            message(pool, *n, out);
+        }
+        out.extend(msg.extensions.iter().map(|f| Node::Field(*f)));
+        out.extend((0..msg.extension_ranges.len()).map(|i| Node::ExtensionRange(m, i)));
+    }
+    let mut out = vec![Node::File];
+    for m in &pool[file].messages {
+        message(pool, *m, &mut out);
+    }
+    for e in &pool[file].enums {
+        enumeration(pool, *e, &mut out);
+    }
+    out.extend(pool[file].extensions.iter().map(|f| Node::Field(*f)));
+    for s in &pool[file].services {
+        out.push(Node::Service(*s));
+        out.extend(pool[*s].methods.iter().map(|m| Node::Method(*m)));
+    }
+    out
+}
+
 /// Every message of a file, outer before inner, in declaration order.
 fn messages_of(pool: &Pool, file: FileId) -> Vec<MessageId> {
     fn walk(pool: &Pool, m: MessageId, out: &mut Vec<MessageId>) {
@@ -468,25 +520,219 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
     if edition == Edition::PROTO3 {
         proto3_checks(c);
     }
-    for m in messages_of(pool, file) {
-        if pool[m].map_entry.is_none() {
-            json_name_checks(c, m, false);
-            json_name_checks(c, m, true);
-            extension_range_checks(c, m);
+    for node in visit_order(pool, file) {
+        match node {
+            Node::Message(m) if pool[m].map_entry.is_none() => {
+                json_name_checks(c, m, false);
+                json_name_checks(c, m, true);
+                extension_range_checks(c, m);
+            }
+            Node::Field(f) => field_option_checks(c, f),
+            Node::Enum(e) => enum_option_checks(c, e),
+            Node::Service(s) => {
+                if is_lite(pool, file) && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17)) {
+                    c.error(
+                        Symbol::Service(s),
+                        Site::Name,
+                        "Files with optimize_for = LITE_RUNTIME cannot define services unless you set both options cc_generic_services and java_generic_services to false.",
+                    );
+                }
+            }
+            _ => {}
         }
     }
-    for f in fields_of(pool, file) {
-        field_option_checks(c, f);
+}
+
+/// protoc's edition 2024 naming rules (`enforce_naming_style = STYLE2024`),
+/// checked once everything else is valid.
+pub(crate) fn naming_checks(c: &mut Checker<'_>) {
+    if c.has_errors() {
+        return;
     }
-    for e in enums_of(pool, file) {
-        enum_option_checks(c, e);
+    use crate::ir::EnforceNamingStyle;
+    let pool = c.pool;
+    let file = c.file;
+    let enforced = |style: EnforceNamingStyle| style != EnforceNamingStyle::StyleLegacy;
+    const OPT_OUT: &str = " (features.enforce_naming_style = STYLE_LEGACY can be used to opt out of this check)";
+    for node in visit_order(pool, file) {
+        match node {
+            Node::File => {
+                if let Some(package) = &pool[file].package {
+                    if enforced(pool[file].features.enforce_naming_style) {
+                        if let Err(e) = lower_snake(package.as_str()) {
+                            let span = c.lowered.package_span;
+                            c.at(Severity::Error, span, format!("Package name {package} {e}{OPT_OUT}"));
+                        }
+                    }
+                }
+            }
+            Node::Message(m) => {
+                let msg = &pool[m];
+                if enforced(msg.features.enforce_naming_style) && msg.map_entry.is_none() {
+                    if let Err(e) = title_case(&msg.name) {
+                        c.error(Symbol::Message(m), Site::Name, format!("Message name {} {e}{OPT_OUT}", msg.name));
+                    }
+                }
+            }
+            Node::Oneof(o) => {
+                let oneof = &pool[o];
+                if enforced(oneof.features.enforce_naming_style) && !oneof.synthetic {
+                    if let Err(e) = lower_snake(&oneof.name) {
+                        c.error(Symbol::Oneof(o), Site::Name, format!("Oneof name {} {e}{OPT_OUT}", oneof.name));
+                    }
+                }
+            }
+            Node::Field(f) => {
+                let field = &pool[f];
+                let in_entry = matches!(field.scope, Scope::Message(m) if pool[m].map_entry.is_some() && !field.is_extension());
+                if enforced(field.features.enforce_naming_style) && !in_entry {
+                    if let Err(e) = lower_snake(&field.name) {
+                        c.error(Symbol::Field(f), Site::Name, format!("Field name {} {e}{OPT_OUT}", field.name));
+                    }
+                }
+            }
+            Node::Enum(e) => {
+                let en = &pool[e];
+                if enforced(en.features.enforce_naming_style) {
+                    if let Err(err) = title_case(&en.name) {
+                        c.error(Symbol::Enum(e), Site::Name, format!("Enum name {} {err}{OPT_OUT}", en.name));
+                    }
+                }
+            }
+            Node::EnumValue(v) => {
+                let value = &pool[v];
+                if enforced(value.features.enforce_naming_style) {
+                    if let Err(e) = upper_snake(&value.name) {
+                        c.error(Symbol::EnumValue(v), Site::Name, format!("Enum value name {} {e}{OPT_OUT}", value.name));
+                    }
+                }
+            }
+            Node::Service(s) => {
+                let service = &pool[s];
+                if enforced(service.features.enforce_naming_style) {
+                    if let Err(e) = title_case(&service.name) {
+                        c.error(Symbol::Service(s), Site::Name, format!("Service name {} {e}{OPT_OUT}", service.name));
+                    }
+                }
+            }
+            Node::Method(m) => {
+                let method = &pool[m];
+                if enforced(method.features.enforce_naming_style) {
+                    if let Err(e) = title_case(&method.name) {
+                        c.error(Symbol::Method(m), Site::Name, format!("Method name {} {e}{OPT_OUT}", method.name));
+                    }
+                }
+            }
+            Node::ExtensionRange(..) => {}
+        }
     }
-    for s in &pool[file].services {
-        if is_lite(pool, file) && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17)) {
-            c.error(
-                Symbol::Service(*s),
-                Site::Name,
-                "Files with optimize_for = LITE_RUNTIME cannot define services unless you set both options cc_generic_services and java_generic_services to false.",
+}
+
+fn bad_underscores(name: &str) -> bool {
+    let b = name.as_bytes();
+    if b.is_empty() {
+        return false;
+    }
+    if b[0] == b'_' || b[b.len() - 1] == b'_' {
+        return true;
+    }
+    b.windows(2).any(|w| w[0] == b'_' && !w[1].is_ascii_alphabetic())
+}
+
+fn title_case(name: &str) -> Result<(), &'static str> {
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err("should be TitleCase");
+    }
+    if !name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        return Err("should begin with a capital letter");
+    }
+    Ok(())
+}
+
+fn lower_snake(name: &str) -> Result<(), &'static str> {
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.') {
+        return Err("should be lower_snake_case");
+    }
+    if !name.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
+        return Err("should begin with a lower case letter");
+    }
+    if bad_underscores(name) {
+        return Err("contains style violating underscores");
+    }
+    Ok(())
+}
+
+fn upper_snake(name: &str) -> Result<(), &'static str> {
+    if !name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+        return Err("should be UPPER_SNAKE_CASE");
+    }
+    if !name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        return Err("should begin with an upper case letter");
+    }
+    if bad_underscores(name) {
+        return Err("contains style violating underscores");
+    }
+    Ok(())
+}
+
+/// protoc's `SymbolChecker`: under `STRICT` default visibility, nested
+/// messages and enums may not be `export`ed (except enums namespaced in a
+/// local message reserving `1 to max`).
+pub(crate) fn visibility_checks(c: &mut Checker<'_>) {
+    if c.has_errors() {
+        return;
+    }
+    use crate::ir::{DefaultSymbolVisibility, Visibility};
+    let pool = c.pool;
+    let file = c.file;
+    let default = pool[file].features.default_symbol_visibility;
+    let default_local = matches!(default, DefaultSymbolVisibility::Strict | DefaultSymbolVisibility::LocalAll);
+    let mut nested_messages = Vec::new();
+    let mut nested_enums = Vec::new();
+    for node in visit_order(pool, file) {
+        match node {
+            Node::Message(m) if pool[m].parent.is_some() => nested_messages.push(m),
+            Node::Enum(e) => {
+                if let Some(container) = pool[e].parent {
+                    let c_msg = &pool[container];
+                    let container_local = c_msg.visibility == Some(Visibility::Local)
+                        || (c_msg.visibility.is_none() && default_local);
+                    let namespace = c_msg.parent.is_none()
+                        && container_local
+                        && c_msg.reserved_ranges.len() == 1
+                        && c_msg.reserved_ranges[0] == (1, MAX_FIELD_NUMBER + 1);
+                    let exported = !default_local || pool[e].visibility == Some(Visibility::Export);
+                    if !(exported && namespace) {
+                        nested_enums.push(e);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for m in nested_messages {
+        let msg = &pool[m];
+        if msg.visibility == Some(Visibility::Export) && msg.features.default_symbol_visibility == DefaultSymbolVisibility::Strict {
+            c.at(
+                Severity::Error,
+                None,
+                format!(
+                    "\"{}\" is a nested message and cannot be `export` with STRICT default_symbol_visibility. It must be moved to top-level, ideally in its own file in order to be `export`.",
+                    msg.full_name
+                ),
+            );
+        }
+    }
+    for e in nested_enums {
+        let en = &pool[e];
+        if en.visibility == Some(Visibility::Export) && en.features.default_symbol_visibility == DefaultSymbolVisibility::Strict {
+            c.at(
+                Severity::Error,
+                None,
+                format!(
+                    "\"{0}\" is a nested enum and cannot be marked `export` with STRICT default_symbol_visibility. It must be moved to top-level, ideally in its own file in order to be `export`. For C++ namespacing of enums in a messages use: `local message <OuterNamespace> {{ export enum {0} {{...}} reserved 1 to max; }}`",
+                    en.full_name
+                ),
             );
         }
     }
@@ -932,17 +1178,84 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
 /// Checks protoc's command line makes on the requested files once every file
 /// is built: reserved field numbers and option targets.
 pub(crate) fn command_line_checks(pool: &Pool, file: FileId, found: &mut Vec<Found>) {
-    for f in fields_of(pool, file) {
-        let n = pool[f].number;
-        if (19000..=19999).contains(&n) {
-            found.push(Found {
-                severity: Severity::Error,
-                kind: DiagnosticKind::Invalid,
-                span: None,
-                message: "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation."
-                    .to_string(),
-            });
+    let mut error = |message: String| {
+        found.push(Found {
+            severity: Severity::Error,
+            kind: DiagnosticKind::Invalid,
+            span: None,
+            message,
+        });
+    };
+    for node in visit_order(pool, file) {
+        if let Node::Field(f) = node {
+            if (19000..=19999).contains(&pool[f].number) {
+                error(
+                    "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation."
+                        .to_string(),
+                );
+            }
         }
     }
-    let _ = (OptionTarget::File(file), Syntax::Proto2);
+    // Option targets, checked with the pool's own descriptor.proto when it
+    // has one (custom options are known there), else the built-in one.
+    let builtin = crate::builtin::schema();
+    let schema = match pool.lookup("google.protobuf.FileOptions") {
+        Some(Symbol::Message(_)) => pool,
+        _ => builtin,
+    };
+    for node in visit_order(pool, file) {
+        let (options, target, type_name) = match node {
+            Node::File => (&pool[file].options, 1, "google.protobuf.FileOptions"),
+            Node::Message(m) => (&pool[m].options, 3, "google.protobuf.MessageOptions"),
+            Node::Field(f) => (&pool[f].options, 4, "google.protobuf.FieldOptions"),
+            Node::Oneof(o) => (&pool[o].options, 5, "google.protobuf.OneofOptions"),
+            Node::Enum(e) => (&pool[e].options, 6, "google.protobuf.EnumOptions"),
+            Node::EnumValue(v) => (&pool[v].options, 7, "google.protobuf.EnumValueOptions"),
+            Node::ExtensionRange(m, i) => (&pool[m].extension_ranges[i].options, 2, "google.protobuf.ExtensionRangeOptions"),
+            Node::Service(s) => (&pool[s].options, 8, "google.protobuf.ServiceOptions"),
+            Node::Method(m) => (&pool[m].options, 9, "google.protobuf.MethodOptions"),
+        };
+        if !options.present || options.encoded.is_empty() {
+            continue;
+        }
+        let Some(Symbol::Message(ty)) = schema.lookup(type_name) else {
+            continue;
+        };
+        let mut message = crate::dynamic::DynMessage::new(ty);
+        message.merge_bytes(schema, &options.encoded, 0);
+        check_targets(schema, &message, target, &mut error);
+    }
+}
+
+fn target_name(target: i32) -> &'static str {
+    match target {
+        1 => "file",
+        2 => "extension range",
+        3 => "message",
+        4 => "field",
+        5 => "oneof",
+        6 => "enum",
+        7 => "enum entry",
+        8 => "service",
+        9 => "method",
+        _ => "unknown",
+    }
+}
+
+fn check_targets(schema: &Pool, message: &crate::dynamic::DynMessage, target: i32, error: &mut dyn FnMut(String)) {
+    for field in &message.fields {
+        let f = &schema[field.field];
+        if !f.options.targets.is_empty() && !f.options.targets.contains(&target) {
+            error(format!(
+                "Option {} cannot be set on an entity of type `{}`.",
+                f.full_name,
+                target_name(target)
+            ));
+        }
+        for value in &field.values {
+            if let crate::dynamic::DynValue::Message(m) = value {
+                check_targets(schema, m, target, error);
+            }
+        }
+    }
 }
