@@ -257,7 +257,7 @@ fn build_all(
     if !diagnostics.iter().any(Diagnostic::is_error) {
         for id in &root_ids {
             let mut found = Vec::new();
-            crate::validate::command_line_checks(&pool, *id, &mut found);
+            crate::validate::command_line_checks(&pool, schema, *id, &mut found);
             for f in found {
                 diagnostics.push(Diagnostic::error(f.kind, f.message).in_file(pool[*id].name.clone()));
             }

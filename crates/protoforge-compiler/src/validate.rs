@@ -1177,7 +1177,7 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
 
 /// Checks protoc's command line makes on the requested files once every file
 /// is built: reserved field numbers and option targets.
-pub(crate) fn command_line_checks(pool: &Pool, file: FileId, found: &mut Vec<Found>) {
+pub(crate) fn command_line_checks(pool: &Pool, builtin: &Pool, file: FileId, found: &mut Vec<Found>) {
     let mut error = |message: String| {
         found.push(Found {
             severity: Severity::Error,
@@ -1198,7 +1198,6 @@ pub(crate) fn command_line_checks(pool: &Pool, file: FileId, found: &mut Vec<Fou
     }
     // Option targets, checked with the pool's own descriptor.proto when it
     // has one (custom options are known there), else the built-in one.
-    let builtin = crate::builtin::schema();
     let schema = match pool.lookup("google.protobuf.FileOptions") {
         Some(Symbol::Message(_)) => pool,
         _ => builtin,
