@@ -70,7 +70,7 @@ fn ours(root: &Path, source_info: bool, out: &Path) {
 }
 
 /// Runs a command under `/usr/bin/time`; returns wall time and peak RSS (kB).
-fn timed(mut cmd: Command) -> (Duration, u64) {
+fn timed(cmd: Command) -> (Duration, u64) {
     let report = std::env::temp_dir().join(format!("protoforge-bench-time-{}", std::process::id()));
     let mut wrapped = Command::new("/usr/bin/time");
     wrapped.arg("-f").arg("%e %M").arg("-o").arg(&report);
@@ -81,7 +81,10 @@ fn timed(mut cmd: Command) -> (Duration, u64) {
     }
     let output = wrapped.output().expect("run /usr/bin/time");
     if !output.status.success() {
-        panic!("command failed: {}", String::from_utf8_lossy(&output.stderr));
+        panic!(
+            "command failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     let text = std::fs::read_to_string(&report).unwrap_or_default();
     let mut parts = text.split_whitespace();
@@ -118,7 +121,9 @@ fn main() {
     std::fs::create_dir_all(&tmp).expect("temp dir");
     let list = tmp.join("files.args");
     std::fs::write(&list, files.join("\n")).expect("argument file");
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     println!(
         "googleapis: {} files; {rounds} rounds; {threads} hardware threads; {}",
         files.len(),
@@ -131,7 +136,10 @@ fn main() {
         for _ in 0..rounds {
             let mut cmd = protoforge_testkit::protoc();
             cmd.arg(format!("-I{}", root.display()));
-            cmd.arg(format!("-I{}", protoforge_testkit::grpc_tools_include().display()));
+            cmd.arg(format!(
+                "-I{}",
+                protoforge_testkit::grpc_tools_include().display()
+            ));
             cmd.arg(format!("-o{}", tmp.join("protoc.pb").display()));
             cmd.arg("--include_imports");
             if source_info {
@@ -155,15 +163,24 @@ fn main() {
                 .nth(1)
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
             our_runs.push((wall, peak));
         }
         let (pt, pm) = median(protoc_runs);
         let (ot, om) = median(our_runs);
-        let same = std::fs::read(tmp.join("protoc.pb")).ok() == std::fs::read(tmp.join("ours.pb")).ok();
+        let same =
+            std::fs::read(tmp.join("protoc.pb")).ok() == std::fs::read(tmp.join("ours.pb")).ok();
         println!(
             "{:<18} protoc {:>7.2}s {:>7} MB | ours {:>7.2}s {:>7} MB | {:.1}x faster, {:.2}x memory | output {}",
-            if source_info { "with source info" } else { "without" },
+            if source_info {
+                "with source info"
+            } else {
+                "without"
+            },
             pt.as_secs_f64(),
             pm / 1024,
             ot.as_secs_f64(),

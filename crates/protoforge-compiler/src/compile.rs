@@ -33,7 +33,10 @@ fn imports(parse: &Parse) -> Vec<String> {
     for item in &parse.file.items {
         if let protoforge_syntax::ast::Item::Import(import) = item {
             let name = import.path.to_string_lossy();
-            if matches!(import.modifier, Some((protoforge_syntax::ast::ImportModifier::Option, _))) {
+            if matches!(
+                import.modifier,
+                Some((protoforge_syntax::ast::ImportModifier::Option, _))
+            ) {
                 option.push(name);
             } else {
                 regular.push(name);
@@ -90,7 +93,9 @@ impl Loader<'_> {
                 );
                 let position = self.pending.get(name).and_then(|file| {
                     file.parse.file.items.iter().find_map(|item| match item {
-                        protoforge_syntax::ast::Item::Import(i) if i.path.to_string_lossy() == next => {
+                        protoforge_syntax::ast::Item::Import(i)
+                            if i.path.to_string_lossy() == next =>
+                        {
                             let lc = file.lines.line_col(&file.source, i.span.start);
                             Some(Position {
                                 file: name.to_string(),
@@ -211,7 +216,8 @@ fn build_all(
             Event::Missing { name, error } => {
                 if roots.contains(&name.as_str()) {
                     diagnostics.push(
-                        Diagnostic::error(DiagnosticKind::FileNotFound, error.to_string()).in_file(name.clone()),
+                        Diagnostic::error(DiagnosticKind::FileNotFound, error.to_string())
+                            .in_file(name.clone()),
                     );
                 }
                 failed_files.insert(name.clone());
@@ -259,7 +265,8 @@ fn build_all(
             let mut found = Vec::new();
             crate::validate::command_line_checks(&pool, schema, *id, &mut found);
             for f in found {
-                diagnostics.push(Diagnostic::error(f.kind, f.message).in_file(pool[*id].name.clone()));
+                diagnostics
+                    .push(Diagnostic::error(f.kind, f.message).in_file(pool[*id].name.clone()));
             }
         }
     }
@@ -330,12 +337,16 @@ fn build_file(
     {
         let by_name = &pool.files_by_name;
         let file = &mut pool.files[id.index()];
-        for dep in file.dependencies.iter_mut().chain(file.option_dependencies.iter_mut()) {
+        for dep in file
+            .dependencies
+            .iter_mut()
+            .chain(file.option_dependencies.iter_mut())
+        {
             dep.file = by_name.get(&dep.name).copied();
         }
     }
     for import in &lowered.imports {
-        if pool.files_by_name.get(&import.name).is_none() || failed.contains(&import.name) {
+        if !pool.files_by_name.contains_key(&import.name) || failed.contains(&import.name) {
             let message = match missing.get(&import.name) {
                 Some(ResolveError::NonCanonicalName) => format!("{}: File not found.", import.name),
                 Some(e) => format!("{}: {e}", import.name),
@@ -364,7 +375,9 @@ fn build_file(
                 edition.display_name(),
                 crate::features::MINIMUM_EDITION.display_name()
             ))
-        } else if edition > crate::features::MAXIMUM_EDITION && edition != crate::ir::Edition::UNSTABLE {
+        } else if edition > crate::features::MAXIMUM_EDITION
+            && edition != crate::ir::Edition::UNSTABLE
+        {
             Some(format!(
                 "Edition {} is later than the maximum supported edition {}",
                 edition.display_name(),
@@ -374,11 +387,15 @@ fn build_file(
             None
         };
         if let (Some(message), Some(syntax)) = (message, &file.parse.file.syntax) {
-            diagnostics.push(Diagnostic::error(DiagnosticKind::Feature, message).at(position(syntax.span)));
+            diagnostics.push(
+                Diagnostic::error(DiagnosticKind::Feature, message).at(position(syntax.span)),
+            );
             edition_ok = false;
         }
     }
-    let checks = |pool: &Pool, f: fn(&mut crate::validate::Checker<'_>), diagnostics: &mut Vec<Diagnostic>| {
+    let checks = |pool: &Pool,
+                  f: fn(&mut crate::validate::Checker<'_>),
+                  diagnostics: &mut Vec<Diagnostic>| {
         let mut checker = crate::validate::Checker {
             pool,
             file: id,
@@ -389,7 +406,9 @@ fn build_file(
         for found in checker.found {
             let diag = match found.severity {
                 crate::diagnostic::Severity::Error => Diagnostic::error(found.kind, found.message),
-                crate::diagnostic::Severity::Warning => Diagnostic::warning(found.kind, found.message),
+                crate::diagnostic::Severity::Warning => {
+                    Diagnostic::warning(found.kind, found.message)
+                }
             };
             diagnostics.push(match found.span {
                 Some(span) => diag.at(position(span)),
@@ -398,13 +417,14 @@ fn build_file(
         }
     };
     checks(pool, crate::validate::build_checks, &mut *diagnostics);
-    let mut report = |kind: DiagnosticKind, span: Option<protoforge_syntax::Span>, message: String| {
-        let diag = Diagnostic::error(kind, message);
-        diagnostics.push(match span {
-            Some(span) => diag.at(position(span)),
-            None => diag.in_file(name),
-        });
-    };
+    let mut report =
+        |kind: DiagnosticKind, span: Option<protoforge_syntax::Span>, message: String| {
+            let diag = Diagnostic::error(kind, message);
+            diagnostics.push(match span {
+                Some(span) => diag.at(position(span)),
+                None => diag.in_file(name),
+            });
+        };
     let mut visibility = crate::link::Visibility::new(pool, id);
     crate::link::link_file(pool, id, &lowered, &mut visibility, &mut report);
     checks(pool, crate::validate::link_checks, &mut *diagnostics);
@@ -452,7 +472,10 @@ fn build_file(
             ("message_encoding", "MESSAGE_ENCODING_UNKNOWN"),
             ("json_format", "JSON_FORMAT_UNKNOWN"),
             ("enforce_naming_style", "ENFORCE_NAMING_STYLE_UNKNOWN"),
-            ("default_symbol_visibility", "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN"),
+            (
+                "default_symbol_visibility",
+                "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN",
+            ),
         ];
         let mut targets: Vec<_> = written.0.iter().collect();
         targets.sort_by_key(|(t, _)| format!("{t:?}"));
@@ -462,12 +485,16 @@ fn build_file(
                 if let (1..=8, crate::wire::FieldValue::Varint(0)) = (number, value) {
                     let (field, unknown) = NAMES[number as usize - 1];
                     let span = match target {
-                        crate::lower::OptionTarget::File(_) => file.parse.file.syntax.as_ref().map(|s| s.span),
+                        crate::lower::OptionTarget::File(_) => {
+                            file.parse.file.syntax.as_ref().map(|s| s.span)
+                        }
                         other => feature_target_span(&lowered, *other),
                     };
                     let diag = Diagnostic::error(
                         DiagnosticKind::Feature,
-                        format!("Feature field `{field}` must resolve to a known value, found {unknown}"),
+                        format!(
+                            "Feature field `{field}` must resolve to a known value, found {unknown}"
+                        ),
                     );
                     diagnostics.push(match span {
                         Some(span) => diag.at(position(span)),
@@ -486,7 +513,9 @@ fn build_file(
             }
             let message = "Features are only valid under editions.".to_string();
             let span = match target {
-                crate::lower::OptionTarget::File(_) => file.parse.file.syntax.as_ref().map(|s| s.span),
+                crate::lower::OptionTarget::File(_) => {
+                    file.parse.file.syntax.as_ref().map(|s| s.span)
+                }
                 other => feature_target_span(&lowered, *other),
             };
             let diag = Diagnostic::error(DiagnosticKind::Feature, message);
@@ -496,20 +525,30 @@ fn build_file(
             });
         }
     }
-    if !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error) {
+    if !diagnostics[first_diagnostic..]
+        .iter()
+        .any(Diagnostic::is_error)
+    {
         checks(pool, crate::validate::option_checks, &mut *diagnostics);
     }
-    let naming_ok = !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error);
+    let naming_ok = !diagnostics[first_diagnostic..]
+        .iter()
+        .any(Diagnostic::is_error);
     if is_root
         && options.unused_import_warnings
-        && !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error)
+        && !diagnostics[first_diagnostic..]
+            .iter()
+            .any(Diagnostic::is_error)
     {
         for import in lowered.imports.iter().rev() {
             if let Some(dep) = pool.files_by_name.get(&import.name) {
                 if visibility.unused.contains(dep) && !import.option {
                     diagnostics.push(
-                        Diagnostic::warning(DiagnosticKind::UnusedImport, format!("Import {} is unused.", import.name))
-                            .at(position(import.span)),
+                        Diagnostic::warning(
+                            DiagnosticKind::UnusedImport,
+                            format!("Import {} is unused.", import.name),
+                        )
+                        .at(position(import.span)),
                     );
                 }
             }
@@ -518,7 +557,10 @@ fn build_file(
     if naming_ok {
         checks(pool, crate::validate::naming_checks, &mut *diagnostics);
     }
-    if !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error) {
+    if !diagnostics[first_diagnostic..]
+        .iter()
+        .any(Diagnostic::is_error)
+    {
         checks(pool, crate::validate::visibility_checks, &mut *diagnostics);
     }
 
@@ -532,7 +574,10 @@ fn build_file(
 
 /// Where protoc reports "Features are only valid under editions." for an
 /// element (its name).
-fn feature_target_span(lowered: &crate::lower::Lowered, target: crate::lower::OptionTarget) -> Option<protoforge_syntax::Span> {
+fn feature_target_span(
+    lowered: &crate::lower::Lowered,
+    target: crate::lower::OptionTarget,
+) -> Option<protoforge_syntax::Span> {
     use crate::ir::Symbol;
     use crate::lower::OptionTarget as T;
     let symbol = match target {

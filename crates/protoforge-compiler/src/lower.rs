@@ -20,9 +20,8 @@ use protoforge_syntax::{LineIndex, Span as SynSpan};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Position};
 use crate::ir::{
     Dependency, Edition, Enum, EnumValue, EnumValueId, ExtensionRange, Features, Field, FieldId,
-    FieldType, File, FileId, FullName, Label, Message, MessageId, Method, MethodId, Oneof,
-    OneofId, Options, Pool, Presence, Scalar, Scope, Service, ServiceId, Span, Symbol, Syntax,
-    Visibility,
+    FieldType, File, FileId, FullName, Label, Message, MessageId, Method, MethodId, Oneof, OneofId,
+    Options, Pool, Presence, Scalar, Scope, Service, ServiceId, Span, Symbol, Syntax, Visibility,
 };
 use crate::source_info::{Recorder, next_token};
 
@@ -114,8 +113,6 @@ pub(crate) struct PartSpans {
     pub(crate) default: Option<SynSpan>,
     /// The `json_name = …` option.
     pub(crate) json_name: Option<SynSpan>,
-    /// For methods: the last `stream` keyword (protoc's `OTHER` position).
-    pub(crate) other: Option<SynSpan>,
 }
 
 /// An import statement.
@@ -372,12 +369,13 @@ impl<'a> Lowerer<'a, '_> {
 
     fn error_at(&mut self, kind: DiagnosticKind, span: SynSpan, message: String) {
         let lc = self.input.lines.line_col(self.input.source, span.start);
-        self.diags.push(Diagnostic::error(kind, message).at(Position {
-            file: self.input.name.to_string(),
-            line: lc.line,
-            col: lc.col,
-            span,
-        }));
+        self.diags
+            .push(Diagnostic::error(kind, message).at(Position {
+                file: self.input.name.to_string(),
+                line: lc.line,
+                col: lc.col,
+                span,
+            }));
     }
 
     fn add_package(&mut self, package: &str, span: SynSpan) {
@@ -394,7 +392,9 @@ impl<'a> Lowerer<'a, '_> {
             let full = FullName::new(name);
             match self.pool.symbols.get(&full).copied() {
                 None => {
-                    self.pool.symbols.insert(full, Symbol::Package(self.input.id));
+                    self.pool
+                        .symbols
+                        .insert(full, Symbol::Package(self.input.id));
                 }
                 Some(Symbol::Package(_)) => {}
                 Some(other) => {
@@ -421,7 +421,8 @@ impl<'a> Lowerer<'a, '_> {
             .map(|s| s.end)
             .max()
             .unwrap_or(first as u32);
-        self.rec.push(&[], first as u32, last.max(first as u32), None);
+        self.rec
+            .push(&[], first as u32, last.max(first as u32), None);
 
         if let Some(syntax) = &ast.syntax {
             self.rec
@@ -475,11 +476,13 @@ impl<'a> Lowerer<'a, '_> {
                         );
                         match import.modifier {
                             Some((ast::ImportModifier::Public, span)) => {
-                                self.rec.span(&[FILE_PUBLIC_DEPENDENCY, public_count], span, None);
+                                self.rec
+                                    .span(&[FILE_PUBLIC_DEPENDENCY, public_count], span, None);
                                 public_count += 1;
                             }
                             Some((ast::ImportModifier::Weak, span)) => {
-                                self.rec.span(&[FILE_WEAK_DEPENDENCY, weak_count], span, None);
+                                self.rec
+                                    .span(&[FILE_WEAK_DEPENDENCY, weak_count], span, None);
                                 weak_count += 1;
                             }
                             _ => {}
@@ -548,7 +551,8 @@ impl<'a> Lowerer<'a, '_> {
         }
         let mut path = self.path.clone();
         path.extend([UNINTERPRETED, index as i32]);
-        self.rec.span(&path, decl.span, statement.then_some(&decl.comments));
+        self.rec
+            .span(&path, decl.span, statement.then_some(&decl.comments));
         path.push(UNINTERPRETED_NAME);
         self.rec.span(&path, decl.name.span, None);
         for (i, part) in decl.name.parts.iter().enumerate() {
@@ -601,7 +605,10 @@ impl<'a> Lowerer<'a, '_> {
             self.error_at(
                 DiagnosticKind::Invalid,
                 span,
-                format!("Type '{}' is obsolete in unstable editions, use '{r}' instead.", s.keyword()),
+                format!(
+                    "Type '{}' is obsolete in unstable editions, use '{r}' instead.",
+                    s.keyword()
+                ),
             );
             return Scalar::Int32;
         }
@@ -616,7 +623,8 @@ impl<'a> Lowerer<'a, '_> {
 
     /// The varint type names of edition UNSTABLE.
     fn unstable_scalar(&self, name: &ast::TypeName) -> Option<Scalar> {
-        if self.edition != Edition::UNSTABLE || name.leading_dot.is_some() || name.parts.len() != 1 {
+        if self.edition != Edition::UNSTABLE || name.leading_dot.is_some() || name.parts.len() != 1
+        {
             return None;
         }
         Some(match name.parts[0].text.as_str() {
@@ -643,7 +651,8 @@ impl<'a> Lowerer<'a, '_> {
             None => m.span.start,
         };
         let message_path = self.path.clone();
-        self.rec.push(&message_path, start, m.span.end, Some(&m.comments));
+        self.rec
+            .push(&message_path, start, m.span.end, Some(&m.comments));
         let mut name_path = message_path.clone();
         name_path.push(MESSAGE_NAME);
         self.rec.span(&name_path, m.name.span, None);
@@ -883,7 +892,13 @@ impl<'a> Lowerer<'a, '_> {
 
     /// Records a range's locations; returns start and exclusive end
     /// (`MAX_SENTINEL` for `max` in message ranges).
-    fn range(&mut self, parent: &[i32], index: i32, range: &ast::Range, message: bool) -> (i32, i32) {
+    fn range(
+        &mut self,
+        parent: &[i32],
+        index: i32,
+        range: &ast::Range,
+        message: bool,
+    ) -> (i32, i32) {
         let mut path = parent.to_vec();
         path.push(index);
         self.rec.span(&path, range.span, None);
@@ -921,24 +936,32 @@ impl<'a> Lowerer<'a, '_> {
             ast::ReservedKind::Ranges(ranges) => {
                 self.path.push(MESSAGE_RESERVED_RANGE);
                 let path = self.path.clone();
-                self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                self.rec
+                    .span(&path, reserved.span, Some(&reserved.comments));
                 for range in ranges {
                     let index = self.pool[id].reserved_ranges.len() as i32;
                     let r = self.range(&path, index, range, true);
                     self.pool.messages[id.index()].reserved_ranges.push(r);
-                    self.out.reserved_spans.entry(id).or_default().push(range.span);
+                    self.out
+                        .reserved_spans
+                        .entry(id)
+                        .or_default()
+                        .push(range.span);
                 }
             }
             ast::ReservedKind::Names(names) => {
                 self.path.push(MESSAGE_RESERVED_NAME);
                 let mut path = self.path.clone();
-                self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                self.rec
+                    .span(&path, reserved.span, Some(&reserved.comments));
                 for name in names {
                     let index = self.pool[id].reserved_names.len() as i32;
                     path.push(index);
                     self.rec.span(&path, name.span, None);
                     path.pop();
-                    self.pool.messages[id.index()].reserved_names.push(name.name.clone());
+                    self.pool.messages[id.index()]
+                        .reserved_names
+                        .push(name.name.clone());
                 }
             }
         }
@@ -948,7 +971,8 @@ impl<'a> Lowerer<'a, '_> {
         let index = self.pool[message].oneofs.len() as i32;
         let mut oneof_path = message_path.to_vec();
         oneof_path.extend([MESSAGE_ONEOF, index]);
-        self.rec.span(&oneof_path, oneof.span, Some(&oneof.comments));
+        self.rec
+            .span(&oneof_path, oneof.span, Some(&oneof.comments));
         let mut name_path = oneof_path.clone();
         name_path.push(ONEOF_NAME);
         self.rec.span(&name_path, oneof.name.span, None);
@@ -987,7 +1011,8 @@ impl<'a> Lowerer<'a, '_> {
                     let field_index = self.pool[message].fields.len() as i32;
                     self.path = message_path.to_vec();
                     self.path.extend([MESSAGE_FIELD, field_index]);
-                    let field = self.field(f, Scope::Message(message), None, Some(id), message_path);
+                    let field =
+                        self.field(f, Scope::Message(message), None, Some(id), message_path);
                     self.pool.oneofs[id.index()].fields.push(field);
                 }
             }
@@ -1015,10 +1040,10 @@ impl<'a> Lowerer<'a, '_> {
         };
         let mut extend_path = scope_path.clone();
         extend_path.push(ext_field);
-        self.rec.span(&extend_path, extend.span, Some(&extend.comments));
+        self.rec
+            .span(&extend_path, extend.span, Some(&extend.comments));
         let extendee_text = extend.extendee.to_string();
-        let mut index_in_block = 0;
-        for f in &extend.fields {
+        for (index_in_block, f) in extend.fields.iter().enumerate() {
             let index = match scope {
                 Scope::Message(id) => self.pool[id].extensions.len(),
                 Scope::File(file) => self.pool[file].extensions.len(),
@@ -1032,7 +1057,6 @@ impl<'a> Lowerer<'a, '_> {
                     parts.extendee = Some(extend.extendee.span);
                 }
             }
-            index_in_block += 1;
         }
     }
 
@@ -1049,7 +1073,8 @@ impl<'a> Lowerer<'a, '_> {
         let field_path = self.path.clone();
         let is_group = matches!(f.ty, ast::FieldType::Group(_));
         // Comments of a group belong to the group's message.
-        self.rec.span(&field_path, f.span, (!is_group).then_some(&f.comments));
+        self.rec
+            .span(&field_path, f.span, (!is_group).then_some(&f.comments));
         let mut sub = field_path.clone();
         if let Some((_, span)) = &extendee {
             sub.push(FIELD_EXTENDEE);
@@ -1083,7 +1108,10 @@ impl<'a> Lowerer<'a, '_> {
                 sub.push(FIELD_TYPE);
                 self.rec.span(&sub, name.span, None);
                 sub.pop();
-                (FieldType::Scalar(self.unstable_scalar(name).unwrap_or(Scalar::Int32)), None)
+                (
+                    FieldType::Scalar(self.unstable_scalar(name).unwrap_or(Scalar::Int32)),
+                    None,
+                )
             }
             ast::FieldType::Named(name) => {
                 sub.push(FIELD_TYPE_NAME);
@@ -1135,7 +1163,10 @@ impl<'a> Lowerer<'a, '_> {
             file: self.input.id,
             scope,
             extendee: None,
-            number: f.number.value().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+            number: f
+                .number
+                .value()
+                .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
             label,
             ty,
             oneof,
@@ -1250,7 +1281,8 @@ impl<'a> Lowerer<'a, '_> {
                 MESSAGE_NESTED
             });
             group_path.push(nested_index);
-            self.rec.push(&group_path, f.span.start, f.span.end, Some(&f.comments));
+            self.rec
+                .push(&group_path, f.span.start, f.span.end, Some(&f.comments));
             let mut group_name_path = group_path.clone();
             group_name_path.push(MESSAGE_NAME);
             self.rec.span(&group_name_path, f.name.span, None);
@@ -1294,7 +1326,9 @@ impl<'a> Lowerer<'a, '_> {
                 Scope::File(file) => self.pool.files[file.index()].messages.push(entry),
             }
             let mut fields = Vec::new();
-            for (number, (field_name, ty)) in [("key", key), ("value", value)].into_iter().enumerate() {
+            for (number, (field_name, ty)) in
+                [("key", key), ("value", value)].into_iter().enumerate()
+            {
                 let fid = FieldId::from_index(self.pool.fields.len());
                 let full = FullName::join(&entry_full, field_name);
                 let resolved = match ty.as_ref() {
@@ -1324,7 +1358,9 @@ impl<'a> Lowerer<'a, '_> {
                     span: self.span(ty.span()),
                     comments: Comments::default(),
                 });
-                if let (ast::FieldType::Named(tn), None) = (ty.as_ref(), self.unstable_scalar_of(ty)) {
+                if let (ast::FieldType::Named(tn), None) =
+                    (ty.as_ref(), self.unstable_scalar_of(ty))
+                {
                     self.out.field_types.push((
                         fid,
                         NameRef {
@@ -1345,7 +1381,7 @@ impl<'a> Lowerer<'a, '_> {
                     .cloned()
                     .collect();
                 if !copied.is_empty() {
-                    if !copied.is_empty() {
+                    {
                         self.out.option_sets.push(OptionSet {
                             target: OptionTarget::Field(fid),
                             options_path: Vec::new(),
@@ -1388,7 +1424,8 @@ impl<'a> Lowerer<'a, '_> {
             None => e.span.start,
         };
         let enum_path = self.path.clone();
-        self.rec.push(&enum_path, start, e.span.end, Some(&e.comments));
+        self.rec
+            .push(&enum_path, start, e.span.end, Some(&e.comments));
         let mut name_path = enum_path.clone();
         name_path.push(ENUM_NAME);
         self.rec.span(&name_path, e.name.span, None);
@@ -1455,7 +1492,11 @@ impl<'a> Lowerer<'a, '_> {
                         }
                         value_options = compact.options.clone();
                     }
-                    let number = v.number.value().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                    let number = v
+                        .number
+                        .value()
+                        .clamp(i64::from(i32::MIN), i64::from(i32::MAX))
+                        as i32;
                     self.pool.enum_values.push(EnumValue {
                         name: v.name.text.clone(),
                         full_name: value_full.clone(),
@@ -1500,24 +1541,32 @@ impl<'a> Lowerer<'a, '_> {
                     ast::ReservedKind::Ranges(ranges) => {
                         let mut path = enum_path.clone();
                         path.push(ENUM_RESERVED_RANGE);
-                        self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                        self.rec
+                            .span(&path, reserved.span, Some(&reserved.comments));
                         for range in ranges {
                             let index = self.pool[id].reserved_ranges.len() as i32;
                             let r = self.range(&path, index, range, false);
                             self.pool.enums[id.index()].reserved_ranges.push(r);
-                            self.out.enum_reserved_spans.entry(id).or_default().push(range.span);
+                            self.out
+                                .enum_reserved_spans
+                                .entry(id)
+                                .or_default()
+                                .push(range.span);
                         }
                     }
                     ast::ReservedKind::Names(names) => {
                         let mut path = enum_path.clone();
                         path.push(ENUM_RESERVED_NAME);
-                        self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                        self.rec
+                            .span(&path, reserved.span, Some(&reserved.comments));
                         for name in names {
                             let index = self.pool[id].reserved_names.len() as i32;
                             path.push(index);
                             self.rec.span(&path, name.span, None);
                             path.pop();
-                            self.pool.enums[id.index()].reserved_names.push(name.name.clone());
+                            self.pool.enums[id.index()]
+                                .reserved_names
+                                .push(name.name.clone());
                         }
                     }
                 },
@@ -1635,7 +1684,6 @@ impl<'a> Lowerer<'a, '_> {
                         Symbol::Method(method_id),
                         PartSpans {
                             name: m.name.span,
-                            other: m.output.stream.or(m.input.stream),
                             ..PartSpans::default()
                         },
                     );
@@ -1812,7 +1860,10 @@ impl Registrar<'_> {
             if parent.is_empty() {
                 format!("\"{full_name}\" is already defined.")
             } else {
-                format!("\"{}\" is already defined in \"{parent}\".", full_name.simple_name())
+                format!(
+                    "\"{}\" is already defined in \"{parent}\".",
+                    full_name.simple_name()
+                )
             }
         } else {
             format!(
@@ -1870,13 +1921,18 @@ impl Registrar<'_> {
         };
         let mut inner: std::collections::HashSet<String> = std::collections::HashSet::new();
         for v in &en.values {
-            let (value_name, value_full) = (self.pool[*v].name.clone(), self.pool[*v].full_name.clone());
+            let (value_name, value_full) =
+                (self.pool[*v].name.clone(), self.pool[*v].full_name.clone());
             let added_outer = self.add(&value_full, Symbol::EnumValue(*v));
             let added_inner = inner.insert(value_name.clone());
             if added_inner && !added_outer {
                 let scope = match en.parent {
                     Some(p) => self.pool[p].full_name.to_string(),
-                    None => self.pool[self.file].package.as_ref().map(FullName::to_string).unwrap_or_default(),
+                    None => self.pool[self.file]
+                        .package
+                        .as_ref()
+                        .map(FullName::to_string)
+                        .unwrap_or_default(),
                 };
                 let scope = if scope.is_empty() {
                     "the global scope".to_string()

@@ -47,7 +47,8 @@ impl<'a> Recorder<'a> {
     fn line_col(&mut self, which: usize, offset: u32) -> (u32, u32) {
         let cursor = &mut self.cursors[which];
         if offset >= cursor.offset && cursor.valid {
-            let gap = &self.source[cursor.offset as usize..(offset as usize).min(self.source.len())];
+            let gap =
+                &self.source[cursor.offset as usize..(offset as usize).min(self.source.len())];
             if !gap.contains(&b'\n') {
                 let mut col = cursor.col;
                 for b in gap {

@@ -19,10 +19,10 @@ use protoforge_syntax::Span as SynSpan;
 
 use crate::diagnostic::{DiagnosticKind, Severity};
 use crate::ir::{
-    Edition, EnumId, FieldId, FieldPresence, FieldType, FileId, JsonFormat, Label, MessageId,
-    Pool, RepeatedFieldEncoding, Scalar, Scope, Symbol, Syntax,
+    Edition, EnumId, FieldId, FieldPresence, FieldType, FileId, JsonFormat, Label, MessageId, Pool,
+    RepeatedFieldEncoding, Scalar, Scope, Symbol,
 };
-use crate::lower::{Lowered, OptionTarget};
+use crate::lower::Lowered;
 
 /// The largest field number.
 const MAX_FIELD_NUMBER: i32 = 536_870_911;
@@ -43,8 +43,6 @@ pub(crate) enum Site {
     OptionName,
     /// The extendee (first extension of an `extend` block only).
     Extendee,
-    /// No recorded position: `file: message`.
-    None,
 }
 
 /// One diagnostic found by this phase.
@@ -75,7 +73,6 @@ impl Checker<'_> {
             (_, Site::Default) => parts.default,
             (_, Site::OptionName) => parts.json_name,
             (_, Site::Extendee) => parts.extendee,
-            (_, Site::None) => None,
         }
     }
 
@@ -187,17 +184,6 @@ fn enums_of(pool: &Pool, file: FileId) -> Vec<EnumId> {
     out
 }
 
-/// Every field and extension of a file.
-fn fields_of(pool: &Pool, file: FileId) -> Vec<FieldId> {
-    let mut out = Vec::new();
-    for m in messages_of(pool, file) {
-        out.extend(&pool[m].fields);
-        out.extend(&pool[m].extensions);
-    }
-    out.extend(&pool[file].extensions);
-    out
-}
-
 /// protoc's checks while building elements (before linking and options).
 pub(crate) fn build_checks(c: &mut Checker<'_>) {
     let pool = c.pool;
@@ -207,7 +193,11 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
     for import in &c.lowered.imports {
         if !seen.insert(import.name.clone()) {
             let span = Some(import.span);
-            c.at(Severity::Error, span, format!("Import \"{}\" was listed twice.", import.name));
+            c.at(
+                Severity::Error,
+                span,
+                format!("Import \"{}\" was listed twice.", import.name),
+            );
         }
     }
     for m in messages_of(pool, file) {
@@ -219,9 +209,18 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
             field_build_checks(c, *f);
         }
         for (i, range) in message.extension_ranges.iter().enumerate() {
-            let span = c.lowered.extension_range_spans.get(&m).and_then(|s| s.get(i)).copied();
+            let span = c
+                .lowered
+                .extension_range_spans
+                .get(&m)
+                .and_then(|s| s.get(i))
+                .copied();
             if range.start <= 0 {
-                c.at(Severity::Error, span, "Extension numbers must be positive integers.".to_string());
+                c.at(
+                    Severity::Error,
+                    span,
+                    "Extension numbers must be positive integers.".to_string(),
+                );
             }
             if range.start >= range.end {
                 c.at(
@@ -231,11 +230,21 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
                 );
             }
         }
-        let reserved_span = |i: usize| c.lowered.reserved_spans.get(&m).and_then(|s| s.get(i)).copied();
+        let reserved_span = |i: usize| {
+            c.lowered
+                .reserved_spans
+                .get(&m)
+                .and_then(|s| s.get(i))
+                .copied()
+        };
         for (i, (start, end)) in message.reserved_ranges.iter().enumerate() {
             let span = reserved_span(i);
             if *start <= 0 {
-                c.at(Severity::Error, span, "Reserved numbers must be positive integers.".to_string());
+                c.at(
+                    Severity::Error,
+                    span,
+                    "Reserved numbers must be positive integers.".to_string(),
+                );
             }
             if start >= end {
                 c.at(
@@ -277,7 +286,12 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
             let field = &pool[*f];
             for (j, range) in message.extension_ranges.iter().enumerate() {
                 if range.start <= field.number && field.number < range.end {
-                    let span = c.lowered.extension_range_spans.get(&m).and_then(|s| s.get(j)).copied();
+                    let span = c
+                        .lowered
+                        .extension_range_spans
+                        .get(&m)
+                        .and_then(|s| s.get(j))
+                        .copied();
                     c.at(
                         Severity::Error,
                         span,
@@ -297,16 +311,28 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
                     c.at(
                         Severity::Error,
                         span,
-                        format!("Field \"{}\" uses reserved number {}.", field.name, field.number),
+                        format!(
+                            "Field \"{}\" uses reserved number {}.",
+                            field.name, field.number
+                        ),
                     );
                 }
             }
             if names.contains(field.name.as_str()) {
-                c.error(Symbol::Field(*f), Site::Name, format!("Field name \"{}\" is reserved.", field.name));
+                c.error(
+                    Symbol::Field(*f),
+                    Site::Name,
+                    format!("Field name \"{}\" is reserved.", field.name),
+                );
             }
         }
         for (i, r1) in message.extension_ranges.iter().enumerate() {
-            let span = c.lowered.extension_range_spans.get(&m).and_then(|s| s.get(i)).copied();
+            let span = c
+                .lowered
+                .extension_range_spans
+                .get(&m)
+                .and_then(|s| s.get(i))
+                .copied();
             for (start, end) in &message.reserved_ranges {
                 if r1.end > *start && *end > r1.start {
                     c.at(
@@ -350,8 +376,15 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
 fn field_build_checks(c: &mut Checker<'_>, f: FieldId) {
     let field = &c.pool[f];
     if field.number <= 0 {
-        c.error(Symbol::Field(f), Site::Number, "Field numbers must be positive integers.");
-    } else if !field.is_extension() && c.lowered.extendees.iter().all(|(x, _)| *x != f) && field.number > MAX_FIELD_NUMBER {
+        c.error(
+            Symbol::Field(f),
+            Site::Number,
+            "Field numbers must be positive integers.",
+        );
+    } else if !field.is_extension()
+        && c.lowered.extendees.iter().all(|(x, _)| *x != f)
+        && field.number > MAX_FIELD_NUMBER
+    {
         c.error(
             Symbol::Field(f),
             Site::Number,
@@ -361,10 +394,18 @@ fn field_build_checks(c: &mut Checker<'_>, f: FieldId) {
     let is_extension = c.lowered.extendees.iter().any(|(x, _)| *x == f);
     if is_extension && field.label == Label::Required && !c.edition().is_editions() {
         let name = field.full_name.clone();
-        c.error(Symbol::Field(f), Site::Type, format!("The extension {name} cannot be required."));
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            format!("The extension {name} cannot be required."),
+        );
     }
     if field.label == Label::Repeated && c.lowered.defaults.iter().any(|(x, _)| *x == f) {
-        c.error(Symbol::Field(f), Site::Default, "Repeated fields can't have default values.");
+        c.error(
+            Symbol::Field(f),
+            Site::Default,
+            "Repeated fields can't have default values.",
+        );
     }
 }
 
@@ -372,9 +413,18 @@ fn enum_build_checks(c: &mut Checker<'_>, e: EnumId) {
     let pool = c.pool;
     let en = &pool[e];
     if en.values.is_empty() {
-        c.error(Symbol::Enum(e), Site::Name, "Enums must contain at least one value.");
+        c.error(
+            Symbol::Enum(e),
+            Site::Name,
+            "Enums must contain at least one value.",
+        );
     }
-    let spans = c.lowered.enum_reserved_spans.get(&e).cloned().unwrap_or_default();
+    let spans = c
+        .lowered
+        .enum_reserved_spans
+        .get(&e)
+        .cloned()
+        .unwrap_or_default();
     for (i, (start, end)) in en.reserved_ranges.iter().enumerate() {
         if start > end {
             c.at(
@@ -401,7 +451,11 @@ fn enum_build_checks(c: &mut Checker<'_>, e: EnumId) {
     let mut names = HashSet::new();
     for name in &en.reserved_names {
         if !names.insert(name.as_str()) {
-            c.error(Symbol::Enum(e), Site::Name, format!("Enum value \"{name}\" is reserved multiple times."));
+            c.error(
+                Symbol::Enum(e),
+                Site::Name,
+                format!("Enum value \"{name}\" is reserved multiple times."),
+            );
         }
     }
     for v in &en.values {
@@ -411,12 +465,19 @@ fn enum_build_checks(c: &mut Checker<'_>, e: EnumId) {
                 c.at(
                     Severity::Error,
                     spans.get(j).copied(),
-                    format!("Enum value \"{}\" uses reserved number {}.", value.name, value.number),
+                    format!(
+                        "Enum value \"{}\" uses reserved number {}.",
+                        value.name, value.number
+                    ),
                 );
             }
         }
         if names.contains(value.name.as_str()) {
-            c.error(Symbol::EnumValue(*v), Site::Name, format!("Enum value \"{}\" is reserved.", value.name));
+            c.error(
+                Symbol::EnumValue(*v),
+                Site::Name,
+                format!("Enum value \"{}\" is reserved.", value.name),
+            );
         }
     }
 }
@@ -454,7 +515,11 @@ pub(crate) fn link_checks(c: &mut Checker<'_>) {
         }
         for o in &message.oneofs {
             if pool[*o].fields.is_empty() {
-                c.error(Symbol::Oneof(*o), Site::Name, "Oneof must have at least one field.");
+                c.error(
+                    Symbol::Oneof(*o),
+                    Site::Name,
+                    "Oneof must have at least one field.",
+                );
             }
         }
     }
@@ -495,15 +560,26 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
     let file = c.file;
     let edition = c.edition();
     // File.
-    if edition.is_editions() && pool[file].features.field_presence == FieldPresence::LegacyRequired {
+    if edition.is_editions() && pool[file].features.field_presence == FieldPresence::LegacyRequired
+    {
         let span = c.lowered.syntax_span;
-        c.at(Severity::Error, span, "Required presence can't be specified by default.".to_string());
+        c.at(
+            Severity::Error,
+            span,
+            "Required presence can't be specified by default.".to_string(),
+        );
     }
     if !is_lite(pool, file) {
         for (i, dep) in pool[file].dependencies.iter().enumerate() {
             if let Some(d) = dep.file {
                 if is_lite(pool, d) {
-                    let span = c.lowered.imports.iter().filter(|i| !i.option).nth(i).map(|i| i.span);
+                    let span = c
+                        .lowered
+                        .imports
+                        .iter()
+                        .filter(|i| !i.option)
+                        .nth(i)
+                        .map(|i| i.span);
                     c.at(
                         Severity::Error,
                         span,
@@ -529,14 +605,15 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
             }
             Node::Field(f) => field_option_checks(c, f),
             Node::Enum(e) => enum_option_checks(c, e),
-            Node::Service(s) => {
-                if is_lite(pool, file) && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17)) {
-                    c.error(
+            Node::Service(s)
+                if is_lite(pool, file)
+                    && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17)) =>
+            {
+                c.error(
                         Symbol::Service(s),
                         Site::Name,
                         "Files with optimize_for = LITE_RUNTIME cannot define services unless you set both options cc_generic_services and java_generic_services to false.",
                     );
-                }
             }
             _ => {}
         }
@@ -553,7 +630,8 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
     let pool = c.pool;
     let file = c.file;
     let enforced = |style: EnforceNamingStyle| style != EnforceNamingStyle::StyleLegacy;
-    const OPT_OUT: &str = " (features.enforce_naming_style = STYLE_LEGACY can be used to opt out of this check)";
+    const OPT_OUT: &str =
+        " (features.enforce_naming_style = STYLE_LEGACY can be used to opt out of this check)";
     for node in visit_order(pool, file) {
         match node {
             Node::File => {
@@ -561,7 +639,11 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                     if enforced(pool[file].features.enforce_naming_style) {
                         if let Err(e) = lower_snake(package.as_str()) {
                             let span = c.lowered.package_span;
-                            c.at(Severity::Error, span, format!("Package name {package} {e}{OPT_OUT}"));
+                            c.at(
+                                Severity::Error,
+                                span,
+                                format!("Package name {package} {e}{OPT_OUT}"),
+                            );
                         }
                     }
                 }
@@ -570,7 +652,11 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                 let msg = &pool[m];
                 if enforced(msg.features.enforce_naming_style) && msg.map_entry.is_none() {
                     if let Err(e) = title_case(&msg.name) {
-                        c.error(Symbol::Message(m), Site::Name, format!("Message name {} {e}{OPT_OUT}", msg.name));
+                        c.error(
+                            Symbol::Message(m),
+                            Site::Name,
+                            format!("Message name {} {e}{OPT_OUT}", msg.name),
+                        );
                     }
                 }
             }
@@ -578,7 +664,11 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                 let oneof = &pool[o];
                 if enforced(oneof.features.enforce_naming_style) && !oneof.synthetic {
                     if let Err(e) = lower_snake(&oneof.name) {
-                        c.error(Symbol::Oneof(o), Site::Name, format!("Oneof name {} {e}{OPT_OUT}", oneof.name));
+                        c.error(
+                            Symbol::Oneof(o),
+                            Site::Name,
+                            format!("Oneof name {} {e}{OPT_OUT}", oneof.name),
+                        );
                     }
                 }
             }
@@ -587,7 +677,11 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                 let in_entry = matches!(field.scope, Scope::Message(m) if pool[m].map_entry.is_some() && !field.is_extension());
                 if enforced(field.features.enforce_naming_style) && !in_entry {
                     if let Err(e) = lower_snake(&field.name) {
-                        c.error(Symbol::Field(f), Site::Name, format!("Field name {} {e}{OPT_OUT}", field.name));
+                        c.error(
+                            Symbol::Field(f),
+                            Site::Name,
+                            format!("Field name {} {e}{OPT_OUT}", field.name),
+                        );
                     }
                 }
             }
@@ -595,7 +689,11 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                 let en = &pool[e];
                 if enforced(en.features.enforce_naming_style) {
                     if let Err(err) = title_case(&en.name) {
-                        c.error(Symbol::Enum(e), Site::Name, format!("Enum name {} {err}{OPT_OUT}", en.name));
+                        c.error(
+                            Symbol::Enum(e),
+                            Site::Name,
+                            format!("Enum name {} {err}{OPT_OUT}", en.name),
+                        );
                     }
                 }
             }
@@ -603,7 +701,11 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                 let value = &pool[v];
                 if enforced(value.features.enforce_naming_style) {
                     if let Err(e) = upper_snake(&value.name) {
-                        c.error(Symbol::EnumValue(v), Site::Name, format!("Enum value name {} {e}{OPT_OUT}", value.name));
+                        c.error(
+                            Symbol::EnumValue(v),
+                            Site::Name,
+                            format!("Enum value name {} {e}{OPT_OUT}", value.name),
+                        );
                     }
                 }
             }
@@ -611,7 +713,11 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                 let service = &pool[s];
                 if enforced(service.features.enforce_naming_style) {
                     if let Err(e) = title_case(&service.name) {
-                        c.error(Symbol::Service(s), Site::Name, format!("Service name {} {e}{OPT_OUT}", service.name));
+                        c.error(
+                            Symbol::Service(s),
+                            Site::Name,
+                            format!("Service name {} {e}{OPT_OUT}", service.name),
+                        );
                     }
                 }
             }
@@ -619,7 +725,11 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                 let method = &pool[m];
                 if enforced(method.features.enforce_naming_style) {
                     if let Err(e) = title_case(&method.name) {
-                        c.error(Symbol::Method(m), Site::Name, format!("Method name {} {e}{OPT_OUT}", method.name));
+                        c.error(
+                            Symbol::Method(m),
+                            Site::Name,
+                            format!("Method name {} {e}{OPT_OUT}", method.name),
+                        );
                     }
                 }
             }
@@ -636,7 +746,8 @@ fn bad_underscores(name: &str) -> bool {
     if b[0] == b'_' || b[b.len() - 1] == b'_' {
         return true;
     }
-    b.windows(2).any(|w| w[0] == b'_' && !w[1].is_ascii_alphabetic())
+    b.windows(2)
+        .any(|w| w[0] == b'_' && !w[1].is_ascii_alphabetic())
 }
 
 fn title_case(name: &str) -> Result<(), &'static str> {
@@ -650,7 +761,10 @@ fn title_case(name: &str) -> Result<(), &'static str> {
 }
 
 fn lower_snake(name: &str) -> Result<(), &'static str> {
-    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+    {
         return Err("should be lower_snake_case");
     }
     if !name.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
@@ -663,7 +777,10 @@ fn lower_snake(name: &str) -> Result<(), &'static str> {
 }
 
 fn upper_snake(name: &str) -> Result<(), &'static str> {
-    if !name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
         return Err("should be UPPER_SNAKE_CASE");
     }
     if !name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
@@ -686,7 +803,10 @@ pub(crate) fn visibility_checks(c: &mut Checker<'_>) {
     let pool = c.pool;
     let file = c.file;
     let default = pool[file].features.default_symbol_visibility;
-    let default_local = matches!(default, DefaultSymbolVisibility::Strict | DefaultSymbolVisibility::LocalAll);
+    let default_local = matches!(
+        default,
+        DefaultSymbolVisibility::Strict | DefaultSymbolVisibility::LocalAll
+    );
     let mut nested_messages = Vec::new();
     let mut nested_enums = Vec::new();
     for node in visit_order(pool, file) {
@@ -712,7 +832,9 @@ pub(crate) fn visibility_checks(c: &mut Checker<'_>) {
     }
     for m in nested_messages {
         let msg = &pool[m];
-        if msg.visibility == Some(Visibility::Export) && msg.features.default_symbol_visibility == DefaultSymbolVisibility::Strict {
+        if msg.visibility == Some(Visibility::Export)
+            && msg.features.default_symbol_visibility == DefaultSymbolVisibility::Strict
+        {
             c.at(
                 Severity::Error,
                 None,
@@ -725,7 +847,9 @@ pub(crate) fn visibility_checks(c: &mut Checker<'_>) {
     }
     for e in nested_enums {
         let en = &pool[e];
-        if en.visibility == Some(Visibility::Export) && en.features.default_symbol_visibility == DefaultSymbolVisibility::Strict {
+        if en.visibility == Some(Visibility::Export)
+            && en.features.default_symbol_visibility == DefaultSymbolVisibility::Strict
+        {
             c.at(
                 Severity::Error,
                 None,
@@ -771,11 +895,24 @@ fn proto3_checks(c: &mut Checker<'_>) {
             proto3_field(c, *f);
         }
         if !message.extension_ranges.is_empty() {
-            let span = c.lowered.extension_range_spans.get(&m).and_then(|s| s.first()).copied();
-            c.at(Severity::Error, span, "Extension ranges are not allowed in proto3.".to_string());
+            let span = c
+                .lowered
+                .extension_range_spans
+                .get(&m)
+                .and_then(|s| s.first())
+                .copied();
+            c.at(
+                Severity::Error,
+                span,
+                "Extension ranges are not allowed in proto3.".to_string(),
+            );
         }
         if message.options.message_set_wire_format {
-            c.error(Symbol::Message(m), Site::Name, "MessageSet is not supported in proto3.");
+            c.error(
+                Symbol::Message(m),
+                Site::Name,
+                "MessageSet is not supported in proto3.",
+            );
         }
     }
 }
@@ -795,10 +932,18 @@ fn proto3_field(c: &mut Checker<'_>, f: FieldId) {
         }
     }
     if field.label == Label::Required {
-        c.error(Symbol::Field(f), Site::Type, "Required fields are not allowed in proto3.");
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            "Required fields are not allowed in proto3.",
+        );
     }
     if field.default.is_some() {
-        c.error(Symbol::Field(f), Site::Default, "Explicit default values are not allowed in proto3.");
+        c.error(
+            Symbol::Field(f),
+            Site::Default,
+            "Explicit default values are not allowed in proto3.",
+        );
     }
     if let FieldType::Enum(e) = field.ty {
         if pool[e].is_closed() {
@@ -818,7 +963,11 @@ fn proto3_field(c: &mut Checker<'_>, f: FieldId) {
         }
     }
     if matches!(field.ty, FieldType::Group(_)) {
-        c.error(Symbol::Field(f), Site::Type, "Groups are not supported in proto3 syntax.");
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            "Groups are not supported in proto3 syntax.",
+        );
     }
 }
 
@@ -829,11 +978,12 @@ fn json_name_checks(c: &mut Checker<'_>, m: MessageId, use_custom: bool) {
     for f in &message.fields {
         let field = &pool[*f];
         let default = crate::lower::json_name(&field.name);
-        let (name, custom) = if use_custom && field.has_explicit_json_name && field.json_name != default {
-            (field.json_name.clone(), true)
-        } else {
-            (default, false)
-        };
+        let (name, custom) =
+            if use_custom && field.has_explicit_json_name && field.json_name != default {
+                (field.json_name.clone(), true)
+            } else {
+                (default, false)
+            };
         if custom && name.starts_with('[') && name.ends_with(']') {
             c.error(
                 Symbol::Field(*f),
@@ -860,7 +1010,8 @@ fn json_name_checks(c: &mut Checker<'_>, m: MessageId, use_custom: bool) {
                     field.name, pool[*other].name
                 );
                 let involves_default = !custom || !other_custom;
-                if message.features.json_format == JsonFormat::LegacyBestEffort && involves_default {
+                if message.features.json_format == JsonFormat::LegacyBestEffort && involves_default
+                {
                     c.warning(Symbol::Field(*f), Site::Name, message_text);
                 } else {
                     c.error(Symbol::Field(*f), Site::Name, message_text);
@@ -880,7 +1031,11 @@ fn extension_range_checks(c: &mut Checker<'_>, m: MessageId) {
     };
     for range in &message.extension_ranges {
         if i64::from(range.end) > max + 1 {
-            c.at(Severity::Error, None, format!("Extension numbers cannot be greater than {max}."));
+            c.at(
+                Severity::Error,
+                None,
+                format!("Extension numbers cannot be greater than {max}."),
+            );
         }
     }
 }
@@ -901,7 +1056,11 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
         );
     }
     if field.options.lazy && !matches!(field.ty, FieldType::Message(_)) {
-        c.error(Symbol::Field(f), Site::Type, "[lazy = true] can only be specified for submessage fields.");
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            "[lazy = true] can only be specified for submessage fields.",
+        );
     }
     if field.options.packed == Some(true) && !is_packable(field) {
         c.error(
@@ -915,13 +1074,22 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
         if pool[container].options.message_set_wire_format {
             if field.is_extension() {
                 if field.label != Label::Optional || !matches!(field.ty, FieldType::Message(_)) {
-                    c.error(Symbol::Field(f), Site::Type, "Extensions of MessageSets must be optional messages.");
+                    c.error(
+                        Symbol::Field(f),
+                        Site::Type,
+                        "Extensions of MessageSets must be optional messages.",
+                    );
                 }
             } else {
-                c.error(Symbol::Field(f), Site::Name, "MessageSets cannot have fields, only extensions.");
+                c.error(
+                    Symbol::Field(f),
+                    Site::Name,
+                    "MessageSets cannot have fields, only extensions.",
+                );
             }
         }
-        if field.is_extension() && is_lite(pool, field.file) && !is_lite(pool, pool[container].file) {
+        if field.is_extension() && is_lite(pool, field.file) && !is_lite(pool, pool[container].file)
+        {
             c.error(
                 Symbol::Field(f),
                 Site::Extendee,
@@ -934,7 +1102,11 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             let key = &pool[map.key];
             match key.ty {
                 FieldType::Enum(_) => {
-                    c.error(Symbol::Field(f), Site::Type, "Key in map fields cannot be enum types.");
+                    c.error(
+                        Symbol::Field(f),
+                        Site::Type,
+                        "Key in map fields cannot be enum types.",
+                    );
                 }
                 FieldType::Scalar(Scalar::Float | Scalar::Double | Scalar::Bytes)
                 | FieldType::Message(_)
@@ -949,7 +1121,11 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             }
             if let FieldType::Enum(e) = pool[map.value].ty {
                 if pool[e].values.first().is_some_and(|v| pool[*v].number != 0) {
-                    c.error(Symbol::Field(f), Site::Type, "Enum value in map must define 0 as the first value.");
+                    c.error(
+                        Symbol::Field(f),
+                        Site::Type,
+                        "Enum value in map must define 0 as the first value.",
+                    );
                 }
             }
         }
@@ -959,7 +1135,13 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
     if jstype != 0 {
         let is_64 = matches!(
             field.ty,
-            FieldType::Scalar(Scalar::Int64 | Scalar::Uint64 | Scalar::Sint64 | Scalar::Fixed64 | Scalar::Sfixed64)
+            FieldType::Scalar(
+                Scalar::Int64
+                    | Scalar::Uint64
+                    | Scalar::Sint64
+                    | Scalar::Fixed64
+                    | Scalar::Sfixed64
+            )
         );
         if !is_64 {
             c.error(
@@ -969,11 +1151,22 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             );
         }
     }
-    if field.is_extension() && field.has_explicit_json_name && field.json_name != crate::lower::json_name(&field.name) {
-        c.error(Symbol::Field(f), Site::OptionName, "option json_name is not allowed on extension fields.");
+    if field.is_extension()
+        && field.has_explicit_json_name
+        && field.json_name != crate::lower::json_name(&field.name)
+    {
+        c.error(
+            Symbol::Field(f),
+            Site::OptionName,
+            "option json_name is not allowed on extension fields.",
+        );
     }
     if field.json_name.contains('\0') {
-        c.error(Symbol::Field(f), Site::OptionName, "json_name cannot have embedded null characters.");
+        c.error(
+            Symbol::Field(f),
+            Site::OptionName,
+            "json_name cannot have embedded null characters.",
+        );
     }
 }
 
@@ -1012,45 +1205,83 @@ fn field_feature_checks(c: &mut Checker<'_>, f: FieldId) {
             "Field option packed is not allowed under editions.  Use the repeated_field_encoding feature to control this behavior.",
         );
     }
-    let has_presence = field.presence == crate::ir::Presence::Explicit || field.presence == crate::ir::Presence::Required;
+    let has_presence = field.presence == crate::ir::Presence::Explicit
+        || field.presence == crate::ir::Presence::Required;
     if field.label != Label::Repeated && !has_presence {
         if field.default.is_some() {
-            c.error(Symbol::Field(f), Site::Name, "Implicit presence fields can't specify defaults.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Implicit presence fields can't specify defaults.",
+            );
         }
         if let FieldType::Enum(e) = field.ty {
             if pool[e].is_closed() {
-                c.error(Symbol::Field(f), Site::Name, "Implicit presence enum fields must always be open.");
+                c.error(
+                    Symbol::Field(f),
+                    Site::Name,
+                    "Implicit presence enum fields must always be open.",
+                );
             }
         }
     }
     if field.is_extension() && field.label == Label::Required {
-        c.error(Symbol::Field(f), Site::Name, "Extensions can't be required.");
+        c.error(
+            Symbol::Field(f),
+            Site::Name,
+            "Extensions can't be required.",
+        );
     }
     let written = written_features(field);
     if let Some(presence) = written.get(&1) {
         let in_oneof = field.oneof.is_some();
         if in_oneof {
-            c.error(Symbol::Field(f), Site::Name, "Oneof fields can't specify field presence.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Oneof fields can't specify field presence.",
+            );
         } else if field.label == Label::Repeated {
-            c.error(Symbol::Field(f), Site::Name, "Repeated fields can't specify field presence.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Repeated fields can't specify field presence.",
+            );
         } else if field.is_extension() && *presence != 3 {
-            c.error(Symbol::Field(f), Site::Name, "Extensions can't specify field presence.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Extensions can't specify field presence.",
+            );
         } else if field.ty.message().is_some() && *presence == 2 {
-            c.error(Symbol::Field(f), Site::Name, "Message fields can't specify implicit presence.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Message fields can't specify implicit presence.",
+            );
         }
     }
     if field.label != Label::Repeated && written.contains_key(&3) {
-        c.error(Symbol::Field(f), Site::Name, "Only repeated fields can specify repeated field encoding.");
+        c.error(
+            Symbol::Field(f),
+            Site::Name,
+            "Only repeated fields can specify repeated field encoding.",
+        );
     }
     let is_string_map = field
         .ty
         .message()
         .and_then(|m| pool[m].map_entry)
         .is_some_and(|e| {
-            pool[e.key].ty == FieldType::Scalar(Scalar::String) || pool[e.value].ty == FieldType::Scalar(Scalar::String)
+            pool[e.key].ty == FieldType::Scalar(Scalar::String)
+                || pool[e.value].ty == FieldType::Scalar(Scalar::String)
         });
     if field.ty != FieldType::Scalar(Scalar::String) && !is_string_map && written.contains_key(&4) {
-        c.error(Symbol::Field(f), Site::Name, "Only string fields can specify utf8 validation.");
+        c.error(
+            Symbol::Field(f),
+            Site::Name,
+            "Only string fields can specify utf8 validation.",
+        );
     }
     if !is_packable(field) && written.get(&3) == Some(&1) {
         c.error(
@@ -1059,9 +1290,16 @@ fn field_feature_checks(c: &mut Checker<'_>, f: FieldId) {
             "Only repeated primitive fields can specify PACKED repeated field encoding.",
         );
     }
-    let is_map = field.ty.message().is_some_and(|m| pool[m].map_entry.is_some());
+    let is_map = field
+        .ty
+        .message()
+        .is_some_and(|m| pool[m].map_entry.is_some());
     if (field.ty.message().is_none() || is_map) && written.contains_key(&5) {
-        c.error(Symbol::Field(f), Site::Name, "Only message fields can specify message encoding.");
+        c.error(
+            Symbol::Field(f),
+            Site::Name,
+            "Only message fields can specify message encoding.",
+        );
     }
     let _ = RepeatedFieldEncoding::Packed;
 }
@@ -1146,7 +1384,11 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
     if !en.is_closed() {
         if let Some(first) = en.values.first() {
             if pool[*first].number != 0 {
-                c.error(Symbol::EnumValue(*first), Site::Number, "The first enum value must be zero for open enums.");
+                c.error(
+                    Symbol::EnumValue(*first),
+                    Site::Number,
+                    "The first enum value must be zero for open enums.",
+                );
             }
         }
     }
@@ -1155,7 +1397,11 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
         for v in &en.values {
             let value = &pool[*v];
             if let Some(existing) = used.get(&value.number) {
-                let numbers: HashSet<i64> = en.values.iter().map(|x| i64::from(pool[*x].number)).collect();
+                let numbers: HashSet<i64> = en
+                    .values
+                    .iter()
+                    .map(|x| i64::from(pool[*x].number))
+                    .collect();
                 let mut next = i64::from(value.number) + 1;
                 while numbers.contains(&next) {
                     next += 1;
@@ -1177,7 +1423,12 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
 
 /// Checks protoc's command line makes on the requested files once every file
 /// is built: reserved field numbers and option targets.
-pub(crate) fn command_line_checks(pool: &Pool, builtin: &Pool, file: FileId, found: &mut Vec<Found>) {
+pub(crate) fn command_line_checks(
+    pool: &Pool,
+    builtin: &Pool,
+    file: FileId,
+    found: &mut Vec<Found>,
+) {
     let mut error = |message: String| {
         found.push(Found {
             severity: Severity::Error,
@@ -1210,7 +1461,11 @@ pub(crate) fn command_line_checks(pool: &Pool, builtin: &Pool, file: FileId, fou
             Node::Oneof(o) => (&pool[o].options, 5, "google.protobuf.OneofOptions"),
             Node::Enum(e) => (&pool[e].options, 6, "google.protobuf.EnumOptions"),
             Node::EnumValue(v) => (&pool[v].options, 7, "google.protobuf.EnumValueOptions"),
-            Node::ExtensionRange(m, i) => (&pool[m].extension_ranges[i].options, 2, "google.protobuf.ExtensionRangeOptions"),
+            Node::ExtensionRange(m, i) => (
+                &pool[m].extension_ranges[i].options,
+                2,
+                "google.protobuf.ExtensionRangeOptions",
+            ),
             Node::Service(s) => (&pool[s].options, 8, "google.protobuf.ServiceOptions"),
             Node::Method(m) => (&pool[m].options, 9, "google.protobuf.MethodOptions"),
         };
@@ -1241,7 +1496,12 @@ fn target_name(target: i32) -> &'static str {
     }
 }
 
-fn check_targets(schema: &Pool, message: &crate::dynamic::DynMessage, target: i32, error: &mut dyn FnMut(String)) {
+fn check_targets(
+    schema: &Pool,
+    message: &crate::dynamic::DynMessage,
+    target: i32,
+    error: &mut dyn FnMut(String),
+) {
     for field in &message.fields {
         let f = &schema[field.field];
         if !f.options.targets.is_empty() && !f.options.targets.contains(&target) {
