@@ -605,6 +605,13 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
             }
             Node::Field(f) => field_option_checks(c, f),
             Node::Enum(e) => enum_option_checks(c, e),
+            Node::EnumValue(v) => {
+                if let Some(support) = Support::of(&pool[v].options, 4) {
+                    if let Err(e) = support.validate(pool[v].full_name.as_str()) {
+                        c.error(Symbol::EnumValue(v), Site::OptionName, e);
+                    }
+                }
+            }
             Node::Service(s)
                 if is_lite(pool, file)
                     && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17)) =>
@@ -1021,6 +1028,102 @@ fn json_name_checks(c: &mut Checker<'_>, m: MessageId, use_custom: bool) {
     }
 }
 
+/// One `ExtensionRangeOptions.declaration`.
+#[derive(Debug, Default)]
+struct Declaration {
+    number: i32,
+    full_name: Option<String>,
+    ty: Option<String>,
+    reserved: bool,
+    repeated: bool,
+}
+
+/// The declarations and the `verification` state (when written) of an
+/// extension range's options.
+fn declarations(options: &crate::ir::Options) -> (Vec<Declaration>, Option<u64>) {
+    use crate::wire::{FieldValue, Reader};
+    let mut out = Vec::new();
+    let mut verification = None;
+    let mut reader = Reader::new(&options.encoded);
+    while let Some((n, v)) = reader.field() {
+        match (n, v) {
+            (2, FieldValue::Bytes(b)) => {
+                let mut d = Declaration::default();
+                let mut r = Reader::new(b);
+                while let Some((k, x)) = r.field() {
+                    match (k, x) {
+                        (1, FieldValue::Varint(v)) => d.number = v as i32,
+                        (2, FieldValue::Bytes(t)) => {
+                            d.full_name = Some(String::from_utf8_lossy(t).into_owned())
+                        }
+                        (3, FieldValue::Bytes(t)) => {
+                            d.ty = Some(String::from_utf8_lossy(t).into_owned())
+                        }
+                        (5, FieldValue::Varint(v)) => d.reserved = v != 0,
+                        (6, FieldValue::Varint(v)) => d.repeated = v != 0,
+                        _ => {}
+                    }
+                }
+                out.push(d);
+            }
+            (3, FieldValue::Varint(v)) => verification = Some(v),
+            _ => {}
+        }
+    }
+    (out, verification)
+}
+
+fn is_non_message_type(ty: &str) -> bool {
+    matches!(
+        ty,
+        "double"
+            | "float"
+            | "int64"
+            | "uint64"
+            | "int32"
+            | "fixed32"
+            | "fixed64"
+            | "bool"
+            | "string"
+            | "bytes"
+            | "uint32"
+            | "enum"
+            | "sfixed32"
+            | "sfixed64"
+            | "sint32"
+            | "sint64"
+    )
+}
+
+/// protoc's `ValidateQualifiedName` on a declared name with its leading dot.
+fn declaration_symbol_error(symbol: &str) -> Option<String> {
+    if !symbol.starts_with('.') {
+        return Some(format!(
+            "\"{symbol}\" must have a leading dot to indicate the fully-qualified scope."
+        ));
+    }
+    let mut last_was_period = false;
+    let mut valid = true;
+    for ch in symbol.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            last_was_period = false;
+        } else if ch == '.' {
+            if last_was_period {
+                valid = false;
+                break;
+            }
+            last_was_period = true;
+        } else {
+            valid = false;
+            break;
+        }
+    }
+    if !valid || symbol.is_empty() || last_was_period {
+        return Some(format!("\"{symbol}\" contains invalid identifiers."));
+    }
+    None
+}
+
 fn extension_range_checks(c: &mut Checker<'_>, m: MessageId) {
     let pool = c.pool;
     let message = &pool[m];
@@ -1029,7 +1132,8 @@ fn extension_range_checks(c: &mut Checker<'_>, m: MessageId) {
     } else {
         i64::from(MAX_FIELD_NUMBER)
     };
-    for range in &message.extension_ranges {
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (i, range) in message.extension_ranges.iter().enumerate() {
         if i64::from(range.end) > max + 1 {
             c.at(
                 Severity::Error,
@@ -1037,10 +1141,191 @@ fn extension_range_checks(c: &mut Checker<'_>, m: MessageId) {
                 format!("Extension numbers cannot be greater than {max}."),
             );
         }
+        let (decls, verification) = declarations(&range.options);
+        if decls.is_empty() {
+            continue;
+        }
+        if verification == Some(1) {
+            c.at(
+                Severity::Error,
+                None,
+                "Cannot mark the extension range as UNVERIFIED when it has extension(s) declared."
+                    .to_string(),
+            );
+            return;
+        }
+        let span = c
+            .lowered
+            .extension_range_spans
+            .get(&m)
+            .and_then(|s| s.get(i))
+            .copied();
+        let mut numbers = std::collections::HashSet::new();
+        for d in &decls {
+            if d.number < range.start || d.number >= range.end {
+                c.at(
+                    Severity::Error,
+                    span,
+                    format!(
+                        "Extension declaration number {} is not in the extension range.",
+                        d.number
+                    ),
+                );
+            }
+            if !numbers.insert(d.number) {
+                c.at(
+                    Severity::Error,
+                    span,
+                    format!(
+                        "Extension declaration number {} is declared multiple times.",
+                        d.number
+                    ),
+                );
+            }
+            match (&d.full_name, &d.ty) {
+                (Some(name), Some(ty)) => {
+                    if !names.insert(name.clone()) {
+                        c.at(
+                            Severity::Error,
+                            None,
+                            format!("Extension field name \"{name}\" is declared multiple times."),
+                        );
+                        return;
+                    }
+                    if let Some(e) = declaration_symbol_error(name) {
+                        c.at(Severity::Error, None, e);
+                    }
+                    if !is_non_message_type(ty) {
+                        if let Some(e) = declaration_symbol_error(ty) {
+                            c.at(Severity::Error, None, e);
+                        }
+                    }
+                }
+                (name, ty) => {
+                    if name.is_some() != ty.is_some() || !d.reserved {
+                        c.at(
+                            Severity::Error,
+                            None,
+                            format!(
+                                "Extension declaration #{} should have both \"full_name\" and \"type\" set.",
+                                d.number
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// protoc's check of an extension against the declarations of its range.
+fn extension_declaration_checks(c: &mut Checker<'_>, f: FieldId) {
+    let pool = c.pool;
+    let field = &pool[f];
+    let Some(extendee) = field.extendee else {
+        return;
+    };
+    let extendee_msg = &pool[extendee];
+    const OPTIONS: [&str; 9] = [
+        "google.protobuf.EnumOptions",
+        "google.protobuf.EnumValueOptions",
+        "google.protobuf.ExtensionRangeOptions",
+        "google.protobuf.FieldOptions",
+        "google.protobuf.FileOptions",
+        "google.protobuf.MessageOptions",
+        "google.protobuf.MethodOptions",
+        "google.protobuf.OneofOptions",
+        "google.protobuf.ServiceOptions",
+    ];
+    if OPTIONS.contains(&extendee_msg.full_name.as_str())
+        || pool[extendee_msg.file].name == "google/protobuf/descriptor.proto"
+    {
+        return;
+    }
+    let Some(range) = extendee_msg
+        .extension_ranges
+        .iter()
+        .find(|r| r.start <= field.number && field.number < r.end)
+    else {
+        return;
+    };
+    let (decls, verification) = declarations(&range.options);
+    let full = field.full_name.clone();
+    if let Some(d) = decls.iter().find(|d| d.number == field.number) {
+        if d.reserved {
+            c.error(
+                Symbol::Field(f),
+                Site::Extendee,
+                format!(
+                    "Cannot use number {} for extension field {full}, as it is reserved in the extension declarations for message {}.",
+                    field.number, extendee_msg.full_name
+                ),
+            );
+            return;
+        }
+        if let Some(ty) = &d.ty {
+            let actual = match field.ty {
+                FieldType::Message(m) | FieldType::Group(m) => pool[m].full_name.type_name(),
+                FieldType::Enum(e) => pool[e].full_name.type_name(),
+                FieldType::Scalar(s) => s.keyword().to_string(),
+            };
+            let expected = if !is_non_message_type(ty) && !ty.starts_with('.') {
+                format!(".{ty}")
+            } else {
+                ty.clone()
+            };
+            if expected != actual {
+                c.error(
+                    Symbol::Field(f),
+                    Site::Extendee,
+                    format!(
+                        "\"{}\" extension field {} is expected to be type \"{expected}\", not \"{actual}\".",
+                        extendee_msg.full_name, field.number
+                    ),
+                );
+            }
+        }
+        if let Some(name) = &d.full_name {
+            let actual = full.type_name();
+            if *name != actual {
+                c.error(
+                    Symbol::Field(f),
+                    Site::Extendee,
+                    format!(
+                        "\"{}\" extension field {} is expected to have field name \"{name}\", not \"{actual}\".",
+                        extendee_msg.full_name, field.number
+                    ),
+                );
+            }
+        }
+        if d.repeated != (field.label == Label::Repeated) {
+            c.error(
+                Symbol::Field(f),
+                Site::Extendee,
+                format!(
+                    "\"{}\" extension field {} is expected to be {}.",
+                    extendee_msg.full_name,
+                    field.number,
+                    if d.repeated { "repeated" } else { "optional" }
+                ),
+            );
+        }
+        return;
+    }
+    if !decls.is_empty() || verification == Some(0) {
+        c.error(
+            Symbol::Field(f),
+            Site::Extendee,
+            format!(
+                "Missing extension declaration for field {full} with number {} in extendee message {}. An extension range must declare for all extension fields if its verification state is DECLARATION or there's any declaration in the range already. Otherwise, consider splitting up the range.",
+                field.number, extendee_msg.full_name
+            ),
+        );
     }
 }
 
 fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
+    field_feature_support_checks(c, f);
     let pool = c.pool;
     let field = &pool[f];
     let in_map_entry = matches!(field.scope, Scope::Message(m) if pool[m].map_entry.is_some() && !field.is_extension());
@@ -1168,6 +1453,7 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             "json_name cannot have embedded null characters.",
         );
     }
+    extension_declaration_checks(c, f);
 }
 
 fn is_packable(field: &crate::ir::Field) -> bool {
@@ -1515,6 +1801,328 @@ fn check_targets(
             if let crate::dynamic::DynValue::Message(m) = value {
                 check_targets(schema, m, target, error);
             }
+        }
+    }
+}
+
+/// A `FieldOptions.FeatureSupport` (or the one on an enum value).
+#[derive(Clone, Debug, Default)]
+struct Support {
+    introduced: Option<i32>,
+    deprecated: Option<i32>,
+    deprecation_warning: Option<String>,
+    removed: Option<i32>,
+    removal_error: Option<String>,
+}
+
+impl Support {
+    /// The support written in field `number` of an encoded options message.
+    fn of(options: &crate::ir::Options, number: u32) -> Option<Support> {
+        use crate::wire::{FieldValue, Reader};
+        let mut found: Option<Support> = None;
+        let mut reader = Reader::new(&options.encoded);
+        while let Some((n, v)) = reader.field() {
+            let (true, FieldValue::Bytes(b)) = (n == number, v) else {
+                continue;
+            };
+            let support = found.get_or_insert_with(Support::default);
+            let mut r = Reader::new(b);
+            while let Some((k, x)) = r.field() {
+                match (k, x) {
+                    (1, FieldValue::Varint(e)) => support.introduced = Some(e as i32),
+                    (2, FieldValue::Varint(e)) => support.deprecated = Some(e as i32),
+                    (3, FieldValue::Bytes(t)) => {
+                        support.deprecation_warning = Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                    (4, FieldValue::Varint(e)) => support.removed = Some(e as i32),
+                    (5, FieldValue::Bytes(t)) => {
+                        support.removal_error = Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        found
+    }
+
+    fn merged(&self, over: &Support) -> Support {
+        Support {
+            introduced: over.introduced.or(self.introduced),
+            deprecated: over.deprecated.or(self.deprecated),
+            deprecation_warning: over
+                .deprecation_warning
+                .clone()
+                .or(self.deprecation_warning.clone()),
+            removed: over.removed.or(self.removed),
+            removal_error: over.removal_error.clone().or(self.removal_error.clone()),
+        }
+    }
+
+    /// protoc's `FeatureResolver::ValidateFeatureSupport`.
+    fn validate(&self, name: &str) -> Result<(), String> {
+        let introduced = self.introduced.unwrap_or(0);
+        if let Some(deprecated) = self.deprecated {
+            if deprecated < introduced {
+                return Err(format!("{name} was deprecated before it was introduced."));
+            }
+            if self.deprecation_warning.is_none() {
+                return Err(format!(
+                    "{name} is deprecated but does not specify a deprecation warning."
+                ));
+            }
+        }
+        if self.deprecated.is_none() && self.deprecation_warning.is_some() {
+            return Err(format!(
+                "{name} specifies a deprecation warning but is not marked deprecated in any edition."
+            ));
+        }
+        if let Some(removed) = self.removed {
+            if self.deprecated.unwrap_or(0) >= removed {
+                return Err(format!("{name} was deprecated after it was removed."));
+            }
+            if removed < introduced {
+                return Err(format!("{name} was removed before it was introduced."));
+            }
+            if introduced != removed && self.removal_error.is_none() {
+                return Err(format!(
+                    "{name} has been removed but does not specify a removal error."
+                ));
+            }
+        } else if self.removal_error.is_some() {
+            return Err(format!(
+                "{name} specifies a removal error but is not marked removed in any edition."
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// protoc's `ValidateFieldFeatureSupport`: a field's own `feature_support`
+/// and its enum values' must be consistent.
+fn field_feature_support_checks(c: &mut Checker<'_>, f: FieldId) {
+    let pool = c.pool;
+    let field = &pool[f];
+    let Some(parent) = Support::of(&field.options, 22) else {
+        return;
+    };
+    let name = field.full_name.to_string();
+    if let Err(e) = parent.validate(&name) {
+        c.error(Symbol::Field(f), Site::OptionName, e);
+        return;
+    }
+    let FieldType::Enum(e) = field.ty else {
+        return;
+    };
+    for v in &pool[e].values {
+        let value = &pool[*v];
+        let Some(own) = Support::of(&value.options, 4) else {
+            continue;
+        };
+        let support = parent.merged(&own);
+        let value_name = value.full_name.to_string();
+        let result = support.validate(&value_name).and_then(|()| {
+            if support.introduced.unwrap_or(0) < parent.introduced.unwrap_or(0) {
+                return Err(format!(
+                    "value {value_name} was introduced before {name} was."
+                ));
+            }
+            if parent.removed.is_some()
+                && support.removed.unwrap_or(0) > parent.removed.unwrap_or(0)
+            {
+                return Err(format!("value {value_name} was removed after {name} was."));
+            }
+            if parent.deprecated.is_some()
+                && support.deprecated.unwrap_or(0) > parent.deprecated.unwrap_or(0)
+            {
+                return Err(format!(
+                    "value {value_name} was deprecated after {name} was."
+                ));
+            }
+            Ok(())
+        });
+        if let Err(message) = result {
+            c.error(Symbol::Field(f), Site::OptionName, message);
+            return;
+        }
+    }
+}
+
+/// protoc's deferred `ValidateFeatureLifetimes`: every feature and option
+/// set on an element (and every enum value they use) must exist in the
+/// file's edition.
+pub(crate) fn lifetime_checks(c: &mut Checker<'_>, builtin: &Pool) {
+    if c.has_errors() {
+        return;
+    }
+    let pool = c.pool;
+    let file = c.file;
+    let edition = pool[file].edition;
+    let schema = match pool.lookup("google.protobuf.FileOptions") {
+        Some(Symbol::Message(_)) => pool,
+        _ => builtin,
+    };
+    let feature_set = match schema.lookup("google.protobuf.FeatureSet") {
+        Some(Symbol::Message(m)) => m,
+        _ => return,
+    };
+    for node in visit_order(pool, file) {
+        let (options, type_name, symbol) = match node {
+            Node::File => (&pool[file].options, "google.protobuf.FileOptions", None),
+            Node::Message(m) => (
+                &pool[m].options,
+                "google.protobuf.MessageOptions",
+                Some(Symbol::Message(m)),
+            ),
+            Node::Field(f) => (
+                &pool[f].options,
+                "google.protobuf.FieldOptions",
+                Some(Symbol::Field(f)),
+            ),
+            Node::Oneof(o) => (
+                &pool[o].options,
+                "google.protobuf.OneofOptions",
+                Some(Symbol::Oneof(o)),
+            ),
+            Node::Enum(e) => (
+                &pool[e].options,
+                "google.protobuf.EnumOptions",
+                Some(Symbol::Enum(e)),
+            ),
+            Node::EnumValue(v) => (
+                &pool[v].options,
+                "google.protobuf.EnumValueOptions",
+                Some(Symbol::EnumValue(v)),
+            ),
+            Node::ExtensionRange(m, i) => (
+                &pool[m].extension_ranges[i].options,
+                "google.protobuf.ExtensionRangeOptions",
+                None,
+            ),
+            Node::Service(s) => (
+                &pool[s].options,
+                "google.protobuf.ServiceOptions",
+                Some(Symbol::Service(s)),
+            ),
+            Node::Method(m) => (
+                &pool[m].options,
+                "google.protobuf.MethodOptions",
+                Some(Symbol::Method(m)),
+            ),
+        };
+        if !options.present {
+            continue;
+        }
+        let span = match (node, symbol) {
+            (Node::File, _) => c.lowered.package_span,
+            (_, Some(symbol)) => c.span_of(symbol, Site::Name),
+            _ => None,
+        };
+        let mut results = Vec::new();
+        if !options.features.is_empty() {
+            let mut features = crate::dynamic::DynMessage::new(feature_set);
+            features.merge_bytes(schema, &options.features, 0);
+            lifetimes(schema, edition, &features, &mut results);
+        }
+        if let Some(Symbol::Message(ty)) = schema.lookup(type_name) {
+            let mut message = crate::dynamic::DynMessage::new(ty);
+            message.merge_bytes(schema, &options.encoded, 0);
+            // The features were moved out of the options before this check.
+            let features_number = match node {
+                Node::File | Node::ExtensionRange(..) => 50,
+                Node::Message(_) => 12,
+                Node::Field(_) => 21,
+                Node::Oneof(_) => 1,
+                Node::Enum(_) => 7,
+                Node::EnumValue(_) => 2,
+                Node::Service(_) => 34,
+                Node::Method(_) => 35,
+            };
+            message.fields.retain(|f| f.number != features_number);
+            lifetimes(schema, edition, &message, &mut results);
+        }
+        for (severity, text) in results {
+            c.at(severity, span, text);
+        }
+    }
+}
+
+fn lifetimes(
+    schema: &Pool,
+    edition: Edition,
+    message: &crate::dynamic::DynMessage,
+    out: &mut Vec<(Severity, String)>,
+) {
+    for field in &message.fields {
+        let f = &schema[field.field];
+        for value in &field.values {
+            match value {
+                crate::dynamic::DynValue::Message(m) => lifetimes(schema, edition, m, out),
+                crate::dynamic::DynValue::Varint(raw) => {
+                    if let FieldType::Enum(e) = f.ty {
+                        let number = *raw as i64 as i32;
+                        if let Some(v) = schema[e]
+                            .values
+                            .iter()
+                            .find(|v| schema[**v].number == number)
+                        {
+                            let value = &schema[*v];
+                            if let Some(support) = Support::of(&value.options, 4) {
+                                single_lifetime(edition, value.full_name.as_str(), &support, out);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(support) = Support::of(&f.options, 22) {
+            single_lifetime(edition, f.full_name.as_str(), &support, out);
+        }
+    }
+}
+
+fn single_lifetime(
+    edition: Edition,
+    name: &str,
+    support: &Support,
+    out: &mut Vec<(Severity, String)>,
+) {
+    let introduced = Edition(support.introduced.unwrap_or(0));
+    if edition < introduced {
+        out.push((
+            Severity::Error,
+            format!(
+                "{name} wasn't introduced until edition {} and can't be used in edition {}",
+                introduced.display_name(),
+                edition.display_name()
+            ),
+        ));
+    }
+    if let Some(removed) = support.removed.map(Edition) {
+        if edition >= removed {
+            let suffix = support
+                .removal_error
+                .as_ref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            out.push((
+                Severity::Error,
+                format!(
+                    "{name} has been removed in edition {}{suffix}",
+                    removed.display_name()
+                ),
+            ));
+        }
+    } else if let Some(deprecated) = support.deprecated.map(Edition) {
+        if edition >= deprecated {
+            out.push((
+                Severity::Warning,
+                format!(
+                    "{name} has been deprecated in edition {}: {}",
+                    deprecated.display_name(),
+                    support.deprecation_warning.clone().unwrap_or_default()
+                ),
+            ));
         }
     }
 }
