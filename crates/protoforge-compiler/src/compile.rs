@@ -563,6 +563,36 @@ fn build_file(
     {
         checks(pool, crate::validate::visibility_checks, &mut *diagnostics);
     }
+    if !diagnostics[first_diagnostic..]
+        .iter()
+        .any(Diagnostic::is_error)
+    {
+        let mut checker = crate::validate::Checker {
+            pool,
+            file: id,
+            lowered: &lowered,
+            found: Vec::new(),
+        };
+        crate::validate::lifetime_checks(&mut checker, schema);
+        for found in checker.found {
+            // Deprecation warnings are only reported for requested files.
+            if found.severity == crate::diagnostic::Severity::Warning && !is_root {
+                continue;
+            }
+            let diag = match found.severity {
+                crate::diagnostic::Severity::Error => {
+                    Diagnostic::error(DiagnosticKind::Feature, found.message)
+                }
+                crate::diagnostic::Severity::Warning => {
+                    Diagnostic::warning(DiagnosticKind::Feature, found.message)
+                }
+            };
+            diagnostics.push(match found.span {
+                Some(span) => diag.at(position(span)),
+                None => diag.in_file(name),
+            });
+        }
+    }
 
     let mut locations = locations;
     if let Some(locations) = locations.as_mut() {
