@@ -57,6 +57,12 @@ enum Event {
     Cycle(Diagnostic),
 }
 
+/// The longest package name protoc accepts (`NameLimits::kPackageName`).
+const MAX_PACKAGE_NAME: usize = 511;
+
+/// The most dots a package name may have (protoc's `kPackageLimit`).
+const MAX_PACKAGE_DEPTH: usize = 100;
+
 /// How many parsed files may wait for the builder: bounds the memory held
 /// by syntax trees (each is dropped once its file is built).
 const PARSE_AHEAD: usize = 64;
@@ -270,6 +276,38 @@ fn build_all(
             }
         }
     }
+    // protoc refuses to generate from files of editions newer than it supports
+    // (edition UNSTABLE compiles, but only with --experimental_editions).
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        for id in &root_ids {
+            let edition = pool[*id].edition;
+            let name = pool[*id].name.as_str();
+            // protoc exempts its own test and library files (`CanSkipEditionCheck`).
+            let exempt = [
+                "google/protobuf/",
+                "upb/",
+                "com/google/protobuf/",
+                "conformance/test_protos/",
+                "test_messages_edition_unstable",
+            ]
+            .iter()
+            .any(|p| name.starts_with(p));
+            if edition > crate::features::MAXIMUM_EDITION && !exempt {
+                diagnostics.push(
+                    Diagnostic::error(
+                        DiagnosticKind::Feature,
+                        format!(
+                            "is a file using edition {}, which is later than the protoc maximum supported edition {}.",
+                            edition.display_name(),
+                            crate::features::MAXIMUM_EDITION.display_name()
+                        ),
+                    )
+                    .in_file(pool[*id].name.clone()),
+                );
+                break;
+            }
+        }
+    }
     Compilation {
         pool,
         files: root_ids,
@@ -325,6 +363,21 @@ fn build_file(
         source_info: options.source_info,
     };
     let mut lowered = lower::lower_file(pool, &input, diagnostics);
+    // protoc refuses packages that are too long or too deep before anything else.
+    if let (Some(package), Some(span)) = (pool[id].package.clone(), lowered.package_span) {
+        let message = if package.as_str().len() > MAX_PACKAGE_NAME {
+            Some("Package name is too long")
+        } else if package.as_str().matches('.').count() > MAX_PACKAGE_DEPTH {
+            Some("Exceeds Maximum Package Depth")
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            diagnostics
+                .push(Diagnostic::error(DiagnosticKind::Invalid, message).at(position(span)));
+            return;
+        }
+    }
     let locations = lowered.locations.take();
     lower::register_symbols(pool, id, &lowered, &mut |span, message| {
         let diag = Diagnostic::error(DiagnosticKind::DuplicateName, message);
@@ -348,7 +401,6 @@ fn build_file(
     for import in &lowered.imports {
         if !pool.files_by_name.contains_key(&import.name) || failed.contains(&import.name) {
             let message = match missing.get(&import.name) {
-                Some(ResolveError::NonCanonicalName) => format!("{}: File not found.", import.name),
                 Some(e) => format!("{}: {e}", import.name),
                 None => String::new(),
             };
@@ -436,6 +488,7 @@ fn build_file(
     let mut state = crate::options::OptionState::new(sets.len());
     let written = {
         let mut interpreter = crate::options::Interpreter {
+            file: id,
             source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
@@ -451,6 +504,7 @@ fn build_file(
     crate::features::resolve_file(pool, id, &written);
     {
         let mut interpreter = crate::options::Interpreter {
+            file: id,
             source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,

@@ -569,6 +569,15 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
             "Required presence can't be specified by default.".to_string(),
         );
     }
+    if edition.is_editions() && file_option_bool(pool, file, 27) {
+        let span = c.lowered.syntax_span;
+        c.at(
+            Severity::Error,
+            span,
+            "File option java_string_check_utf8 is not allowed under editions. Use the (pb.java).utf8_validation feature to control this behavior."
+                .to_string(),
+        );
+    }
     if !is_lite(pool, file) {
         for (i, dep) in pool[file].dependencies.iter().enumerate() {
             if let Some(d) = dep.file {
@@ -981,6 +990,10 @@ fn proto3_field(c: &mut Checker<'_>, f: FieldId) {
 fn json_name_checks(c: &mut Checker<'_>, m: MessageId, use_custom: bool) {
     let pool = c.pool;
     let message = &pool[m];
+    // `deprecated_legacy_json_field_conflicts` turns the check off.
+    if option_varint(&message.options.encoded, 11) == Some(1) {
+        return;
+    }
     let mut seen: HashMap<String, (FieldId, String, bool)> = HashMap::new();
     for f in &message.fields {
         let field = &pool[*f];
@@ -1347,6 +1360,16 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             "[lazy = true] can only be specified for submessage fields.",
         );
     }
+    if field.options.lazy
+        && field.is_extension()
+        && option_varint(&field.options.encoded, 15) == Some(1)
+    {
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            "Extensions cannot be marked as unverified_lazy.",
+        );
+    }
     if field.options.packed == Some(true) && !is_packable(field) {
         c.error(
             Symbol::Field(f),
@@ -1655,7 +1678,15 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
             Some(other) => {
                 let other = &pool[*other];
                 if other.name != value.name && other.number != value.number {
-                    c.error(
+                    let legacy = option_varint(&en.options.encoded, 6) == Some(1)
+                        && pool[en.file].edition == Edition::PROTO2;
+                    let report = if legacy {
+                        Checker::warning
+                    } else {
+                        Checker::error
+                    };
+                    report(
+                        c,
                         Symbol::EnumValue(*v),
                         Site::Name,
                         format!(
