@@ -213,11 +213,11 @@ fn compare_batch(
         );
         if let Ok(dir) = std::env::var("PROTOFORGE_DS_DUMP") {
             let _ = std::fs::write(
-                format!("{dir}/{}-{combo}-protoc.pb", corpus.name),
+                format!("{dir}/{}-{combo}-protoc.pb", corpus.name.replace('/', "_")),
                 &protoc_bytes,
             );
             let _ = std::fs::write(
-                format!("{dir}/{}-{combo}-ours.pb", corpus.name),
+                format!("{dir}/{}-{combo}-ours.pb", corpus.name.replace('/', "_")),
                 &ours_bytes,
             );
         }
@@ -280,7 +280,7 @@ fn check(
 ) {
     let tmp = std::env::temp_dir().join(format!(
         "protoforge-ds-{}-{}",
-        corpus.name,
+        corpus.name.replace('/', "_"),
         std::process::id()
     ));
     std::fs::create_dir_all(&tmp).expect("temp dir");
@@ -493,6 +493,9 @@ fn descriptor_sets_match_protoc() {
     for line in &report {
         println!("{line}");
     }
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("protoforge-ds-fixtures-{}", std::process::id())),
+    );
     let known = known_differences();
     let checked: BTreeSet<&str> = corpora.iter().map(|c| c.name.as_str()).collect();
     let known_here: BTreeSet<String> = known
