@@ -87,8 +87,6 @@ pub(crate) struct OptionSet {
     pub(crate) options_path: Vec<i32>,
     /// The scope extension names are resolved in (protoc's `name_scope`).
     pub(crate) relative_to: String,
-    /// The element's full name, for messages.
-    pub(crate) element_name: String,
     /// The options in source order.
     pub(crate) decls: Vec<ast::OptionDecl>,
     /// Whether the element is a map entry's key or value (its options are
@@ -115,8 +113,6 @@ pub(crate) struct PartSpans {
     pub(crate) default: Option<SynSpan>,
     /// The `json_name = …` option.
     pub(crate) json_name: Option<SynSpan>,
-    /// For methods: the last `stream` keyword (protoc's `OTHER` position).
-    pub(crate) other: Option<SynSpan>,
 }
 
 /// An import statement.
@@ -147,7 +143,7 @@ pub(crate) struct Lowered {
     /// Option statements in protoc's interpretation order.
     pub(crate) option_sets: Vec<OptionSet>,
     /// Spans for diagnostics.
-    pub(crate) parts: HashMap<Symbol, PartSpans>,
+    pub(crate) parts: crate::fxhash::FxHashMap<Symbol, PartSpans>,
     /// Reserved ranges' spans per message, in order.
     pub(crate) reserved_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Enum reserved ranges' spans per enum, in order.
@@ -156,7 +152,7 @@ pub(crate) struct Lowered {
     pub(crate) extension_range_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Import statements in order (regular and option imports).
     pub(crate) imports: Vec<ImportRef>,
-    /// The `package` statement's name span.
+    /// The `package` statement.
     pub(crate) package_span: Option<SynSpan>,
     /// The `syntax`/`edition` statement.
     pub(crate) syntax_span: Option<SynSpan>,
@@ -442,11 +438,11 @@ impl<'a> Lowerer<'a, '_> {
                 ast::Item::Package(p) => {
                     self.rec.span(&[FILE_PACKAGE], p.span, Some(&p.comments));
                     let name = p.name.to_string();
-                    self.out.package_span = Some(p.name.span);
+                    self.out.package_span = Some(p.span);
                     self.package = name.clone();
                     self.pool.files[file_id.index()].package =
                         (!name.is_empty()).then(|| FullName::new(&name));
-                    self.add_package(&name, p.name.span);
+                    self.add_package(&name, p.span);
                 }
                 ast::Item::Import(import) => {
                     let name = import.path.to_string_lossy();
@@ -535,15 +531,16 @@ impl<'a> Lowerer<'a, '_> {
             }
         }
         let package = self.package.clone();
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::File(file_id),
-            options_path: vec![FILE_OPTIONS],
-            relative_to: format!("{package}.dummy"),
-            element_name: self.input.name.to_string(),
-            decls: file_options,
-            copied: false,
-            force_present: false,
-        });
+        if !file_options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::File(file_id),
+                options_path: vec![FILE_OPTIONS],
+                relative_to: format!("{package}.dummy"),
+                decls: file_options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     /// Records the locations of one option (statement or `[…]` entry) whose
@@ -827,29 +824,31 @@ impl<'a> Lowerer<'a, '_> {
                 for i in first..last {
                     let mut options_path = message_path.to_vec();
                     options_path.extend([MESSAGE_EXTENSION_RANGE, i as i32, RANGE_OPTIONS]);
-                    self.out.option_sets.push(OptionSet {
-                        target: OptionTarget::ExtensionRange(id, i),
-                        options_path,
-                        relative_to: full_name.clone(),
-                        element_name: full_name.clone(),
-                        decls: opts.options.clone(),
-                        copied: false,
-                        force_present: false,
-                    });
+                    if !opts.options.is_empty() {
+                        self.out.option_sets.push(OptionSet {
+                            target: OptionTarget::ExtensionRange(id, i),
+                            options_path,
+                            relative_to: full_name.clone(),
+                            decls: opts.options.clone(),
+                            copied: false,
+                            force_present: false,
+                        });
+                    }
                 }
             }
         }
         let mut options_path = message_path.to_vec();
         options_path.push(MESSAGE_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Message(id),
-            options_path,
-            relative_to: full_name.clone(),
-            element_name: full_name,
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Message(id),
+                options_path,
+                relative_to: full_name.clone(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     fn synthetic_oneofs(&mut self, id: MessageId) {
@@ -1022,15 +1021,16 @@ impl<'a> Lowerer<'a, '_> {
         options_path.push(ONEOF_OPTIONS);
         // protoc interprets oneof options before the fields' (oneofs are
         // built first); keep that order by inserting before the fields' sets.
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Oneof(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Oneof(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     fn extend(&mut self, extend: &ast::Extend, message: Option<(MessageId, Vec<i32>)>) {
@@ -1043,8 +1043,7 @@ impl<'a> Lowerer<'a, '_> {
         self.rec
             .span(&extend_path, extend.span, Some(&extend.comments));
         let extendee_text = extend.extendee.to_string();
-        let mut index_in_block = 0;
-        for f in &extend.fields {
+        for (index_in_block, f) in extend.fields.iter().enumerate() {
             let index = match scope {
                 Scope::Message(id) => self.pool[id].extensions.len(),
                 Scope::File(file) => self.pool[file].extensions.len(),
@@ -1058,7 +1057,6 @@ impl<'a> Lowerer<'a, '_> {
                     parts.extendee = Some(extend.extendee.span);
                 }
             }
-            index_in_block += 1;
         }
     }
 
@@ -1383,15 +1381,16 @@ impl<'a> Lowerer<'a, '_> {
                     .cloned()
                     .collect();
                 if !copied.is_empty() {
-                    self.out.option_sets.push(OptionSet {
-                        target: OptionTarget::Field(fid),
-                        options_path: Vec::new(),
-                        relative_to: full.as_str().to_string(),
-                        element_name: full.as_str().to_string(),
-                        decls: copied,
-                        copied: true,
-                        force_present: false,
-                    });
+                    {
+                        self.out.option_sets.push(OptionSet {
+                            target: OptionTarget::Field(fid),
+                            options_path: Vec::new(),
+                            relative_to: full.as_str().to_string(),
+                            decls: copied,
+                            copied: true,
+                            force_present: false,
+                        });
+                    }
                 }
             }
             let entry_message = &mut self.pool.messages[entry.index()];
@@ -1406,15 +1405,16 @@ impl<'a> Lowerer<'a, '_> {
 
         let mut options_path = field_path;
         options_path.push(FIELD_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Field(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Field(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 
@@ -1519,15 +1519,16 @@ impl<'a> Lowerer<'a, '_> {
                     );
                     let mut options_path = value_path;
                     options_path.push(VALUE_OPTIONS);
-                    value_sets.push(OptionSet {
-                        target: OptionTarget::EnumValue(value_id),
-                        options_path,
-                        relative_to: value_full.as_str().to_string(),
-                        element_name: value_full.as_str().to_string(),
-                        decls: value_options,
-                        copied: false,
-                        force_present: false,
-                    });
+                    if !value_options.is_empty() {
+                        value_sets.push(OptionSet {
+                            target: OptionTarget::EnumValue(value_id),
+                            options_path,
+                            relative_to: value_full.as_str().to_string(),
+                            decls: value_options,
+                            copied: false,
+                            force_present: false,
+                        });
+                    }
                 }
                 ast::EnumItem::Option(decl) => {
                     self.path = enum_path.clone();
@@ -1576,15 +1577,16 @@ impl<'a> Lowerer<'a, '_> {
         self.out.option_sets.extend(value_sets);
         let mut options_path = enum_path;
         options_path.push(ENUM_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Enum(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Enum(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 
@@ -1682,7 +1684,6 @@ impl<'a> Lowerer<'a, '_> {
                         Symbol::Method(method_id),
                         PartSpans {
                             name: m.name.span,
-                            other: m.output.stream.or(m.input.stream),
                             ..PartSpans::default()
                         },
                     );
@@ -1702,15 +1703,16 @@ impl<'a> Lowerer<'a, '_> {
                     ));
                     let mut options_path = method_path;
                     options_path.push(METHOD_OPTIONS);
-                    method_sets.push(OptionSet {
-                        target: OptionTarget::Method(method_id),
-                        options_path,
-                        relative_to: relative_to.clone(),
-                        element_name: relative_to,
-                        decls: method_options,
-                        copied: false,
-                        force_present: m.body.is_some(),
-                    });
+                    if !method_options.is_empty() || m.body.is_some() {
+                        method_sets.push(OptionSet {
+                            target: OptionTarget::Method(method_id),
+                            options_path,
+                            relative_to: relative_to.clone(),
+                            decls: method_options,
+                            copied: false,
+                            force_present: m.body.is_some(),
+                        });
+                    }
                 }
                 ast::ServiceItem::Empty(_) => {}
             }
@@ -1718,15 +1720,16 @@ impl<'a> Lowerer<'a, '_> {
         self.out.option_sets.extend(method_sets);
         let mut options_path = service_path;
         options_path.push(SERVICE_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Service(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Service(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 }
@@ -1804,40 +1807,43 @@ pub(crate) fn register_symbols(
     lowered: &Lowered,
     report: &mut dyn FnMut(Option<SynSpan>, String),
 ) {
+    // The table is taken out so the elements can be read while it grows.
+    let mut symbols = std::mem::take(&mut pool.symbols);
     let mut r = Registrar {
         pool,
+        symbols: &mut symbols,
         file,
         lowered,
         report,
     };
-    for m in r.pool[file].messages.clone() {
-        r.message(m);
+    let f = &r.pool[file];
+    for m in &f.messages {
+        r.message(*m);
     }
-    for e in r.pool[file].enums.clone() {
-        r.enumeration(e);
+    for e in &f.enums {
+        r.enumeration(*e);
     }
-    for s in r.pool[file].services.clone() {
-        for m in r.pool[s].methods.clone() {
-            let name = r.pool[m].full_name.clone();
-            r.add(&name, Symbol::Method(m));
+    for s in &f.services {
+        for m in &r.pool[*s].methods {
+            r.add(&r.pool[*m].full_name, Symbol::Method(*m));
         }
-        let name = r.pool[s].full_name.clone();
-        r.add(&name, Symbol::Service(s));
+        r.add(&r.pool[*s].full_name, Symbol::Service(*s));
     }
-    for f in r.pool[file].extensions.clone() {
-        let name = r.pool[f].full_name.clone();
-        r.add(&name, Symbol::Field(f));
+    for x in &f.extensions {
+        r.add(&r.pool[*x].full_name, Symbol::Field(*x));
     }
+    pool.symbols = symbols;
 }
 
-struct Registrar<'a> {
-    pool: &'a mut Pool,
+struct Registrar<'a, 'r> {
+    pool: &'a Pool,
+    symbols: &'a mut crate::fxhash::FxHashMap<FullName, Symbol>,
     file: FileId,
     lowered: &'a Lowered,
-    report: &'a mut dyn FnMut(Option<SynSpan>, String),
+    report: &'a mut (dyn FnMut(Option<SynSpan>, String) + 'r),
 }
 
-impl Registrar<'_> {
+impl<'a> Registrar<'a, '_> {
     fn span(&self, symbol: Symbol) -> Option<SynSpan> {
         if matches!(symbol, Symbol::Oneof(_)) {
             return None;
@@ -1847,10 +1853,15 @@ impl Registrar<'_> {
 
     /// protoc's `AddSymbol`; false when the name was taken.
     fn add(&mut self, full_name: &FullName, symbol: Symbol) -> bool {
-        let Some(existing) = self.pool.symbols.get(full_name).copied() else {
-            self.pool.symbols.insert(full_name.clone(), symbol);
-            return true;
+        let existing = match self.symbols.entry(full_name.clone()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(symbol);
+                return true;
+            }
+            std::collections::hash_map::Entry::Occupied(o) => *o.get(),
         };
+        // Packages and elements of files built before are looked up in the
+        // pool; elements of this file are in the pool too.
         let other_file = self.pool.symbol_file(existing);
         let message = if other_file == self.file {
             let parent = full_name.parent();
@@ -1874,21 +1885,19 @@ impl Registrar<'_> {
     }
 
     fn message(&mut self, m: MessageId) {
-        let message = self.pool[m].clone();
+        let pool: &'a Pool = self.pool;
+        let message = &pool[m];
         for o in &message.oneofs {
-            let name = self.pool[*o].full_name.clone();
-            self.add(&name, Symbol::Oneof(*o));
+            self.add(&pool[*o].full_name, Symbol::Oneof(*o));
         }
         for f in &message.fields {
-            let name = self.pool[*f].full_name.clone();
-            self.add(&name, Symbol::Field(*f));
+            self.add(&pool[*f].full_name, Symbol::Field(*f));
         }
         for e in &message.nested_enums {
             self.enumeration(*e);
         }
         for f in &message.extensions {
-            let name = self.pool[*f].full_name.clone();
-            self.add(&name, Symbol::Field(*f));
+            self.add(&pool[*f].full_name, Symbol::Field(*f));
         }
         for n in &message.nested_messages {
             self.message(*n);
@@ -1897,16 +1906,17 @@ impl Registrar<'_> {
     }
 
     fn enumeration(&mut self, e: crate::ir::EnumId) {
-        let en = self.pool[e].clone();
-        let mut inner: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let pool: &'a Pool = self.pool;
+        let en = &pool[e];
+        let mut inner: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for v in &en.values {
-            let value = self.pool[*v].clone();
+            let value = &pool[*v];
             let added_outer = self.add(&value.full_name, Symbol::EnumValue(*v));
-            let added_inner = inner.insert(value.name.clone());
+            let added_inner = inner.insert(value.name.as_str());
             if added_inner && !added_outer {
                 let scope = match en.parent {
-                    Some(p) => self.pool[p].full_name.to_string(),
-                    None => self.pool[self.file]
+                    Some(p) => pool[p].full_name.to_string(),
+                    None => pool[self.file]
                         .package
                         .as_ref()
                         .map(FullName::to_string)

@@ -2,4 +2,5 @@
 
 mod decode;
 mod descriptor_set;
+mod ir;
 mod resolve;
