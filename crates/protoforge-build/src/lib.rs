@@ -4,6 +4,7 @@
 //! ```toml
 //! [dependencies]
 //! protoforge = "0.1"
+//! protoforge-grpc = "0.1"   # for services
 //!
 //! [build-dependencies]
 //! protoforge-build = "0.1"
@@ -36,6 +37,10 @@
 //! other packages are referred to relatively (`super::common::Money`), so
 //! the including modules mirror the package names, as above.
 //!
+//! - **Services.** For each `service Foo`, a client `FooClient`, a server
+//!   trait `Foo` and a server type `FooServer<T>`, on `protoforge-grpc`
+//!   ([`Builder::client`], [`Builder::server`]; [`Builder::messages_only`]
+//!   for none, so that the crate needs no transport).
 //! - **Imports.** Input files are found through the include paths as protoc
 //!   finds them (`-I`). `google/protobuf/*.proto` (the well-known types,
 //!   `descriptor.proto`) are built into the compiler, and the common
@@ -70,8 +75,8 @@
 //!
 //! # Options
 //!
-//! [`configure`] returns a [`Builder`] with the generator's options:
-//! `bytes::Bytes` for `bytes` fields ([`Builder::bytes`]), `BTreeMap` for
+//! [`configure`] returns a [`Builder`] with the generator's options: which
+//! service code to generate, `bytes::Bytes` for `bytes` fields ([`Builder::bytes`]), `BTreeMap` for
 //! maps ([`Builder::btree_map`]), existing Rust types for protobuf
 //! packages or types ([`Builder::extern_path`]), extra attributes on
 //! generated types and fields ([`Builder::type_attribute`],
@@ -126,8 +131,8 @@ mod render;
 
 use std::path::{Path, PathBuf};
 
-use protoforge_codegen::{Config, Layout};
-use protoforge_compiler::resolve::{Chain, DiskToVirtual, IncludePaths};
+use protoforge_codegen::{Config, Layout, Services};
+use protoforge_compiler::resolve::{Chain, DiskToVirtual, FileResolver, IncludePaths};
 use protoforge_compiler::{CompileOptions, DescriptorSetOptions, builtin};
 
 pub use error::{Error, ErrorKind};
@@ -157,6 +162,7 @@ pub struct Builder {
     descriptor_set: Option<PathBuf>,
     googleapis: bool,
     cargo_directives: bool,
+    services: Services,
     /// The proto paths of the extern rules (with a leading dot): files of
     /// these packages are not generated.
     extern_packages: Vec<String>,
@@ -169,8 +175,9 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// The default configuration: output to `OUT_DIR`, the bundled
-    /// googleapis files available, cargo directives printed.
+    /// The default configuration: output to `OUT_DIR`, clients and
+    /// servers for every service, the bundled googleapis files available,
+    /// cargo directives printed.
     pub fn new() -> Builder {
         let mut config = Config::new();
         config.layout(Layout::Packages);
@@ -180,6 +187,7 @@ impl Builder {
             descriptor_set: None,
             googleapis: true,
             cargo_directives: true,
+            services: Services::BOTH,
             extern_packages: vec![".google.protobuf".to_string()],
         }
     }
@@ -190,6 +198,28 @@ impl Builder {
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
         self.out_dir = Some(dir.into());
         self
+    }
+
+    /// Whether to generate a client (`FooClient`) for each `service Foo`
+    /// (default: yes). Service code uses `protoforge-grpc`, which the
+    /// crate then depends on.
+    pub fn client(mut self, enabled: bool) -> Builder {
+        self.services.client = enabled;
+        self
+    }
+
+    /// Whether to generate a server trait (`Foo`) and server type
+    /// (`FooServer<T>`) for each `service Foo` (default: yes).
+    pub fn server(mut self, enabled: bool) -> Builder {
+        self.services.server = enabled;
+        self
+    }
+
+    /// Generates messages (and enums, extensions) only, no service code:
+    /// the crate needs `protoforge` alone, not `protoforge-grpc`. The same
+    /// as `.client(false).server(false)`.
+    pub fn messages_only(self) -> Builder {
+        self.client(false).server(false)
     }
 
     /// Stores the `bytes` fields under the proto path `path` as
@@ -278,7 +308,8 @@ impl Builder {
     }
 
     /// Compiles `protos` (paths of `.proto` files, each under one of the
-    /// include paths, or import names found through them) with the include
+    /// include paths, or import names found through them or among the
+    /// built-in Google files) with the include
     /// paths `includes` (protoc's `-I`; none means the current directory,
     /// which in a build script is the package's directory), and writes one
     /// Rust file per package to the output directory.
@@ -306,17 +337,16 @@ impl Builder {
         for include in includes {
             paths.map("", &utf8(include.as_ref())?);
         }
-        let mut roots = Vec::new();
-        for proto in protos {
-            let name = import_name(&paths, includes, proto.as_ref())?;
-            if !roots.contains(&name) {
-                roots.push(name);
-            }
-        }
-
         let mut resolver = Chain::new().with(paths.clone()).with(builtin::GoogleFiles);
         if self.googleapis {
             resolver = resolver.with(googleapis::GoogleApis);
+        }
+        let mut roots = Vec::new();
+        for proto in protos {
+            let name = import_name(&paths, &resolver, includes, proto.as_ref())?;
+            if !roots.contains(&name) {
+                roots.push(name);
+            }
         }
         let root_names: Vec<&str> = roots.iter().map(String::as_str).collect();
         let compilation =
@@ -368,13 +398,16 @@ impl Builder {
             })
             .map(|(id, _)| id)
             .collect();
-        let generated = protoforge_codegen::generate(&compilation.pool, &files, &self.config)
-            .map_err(|e| match e.kind() {
+        let mut config = self.config.clone();
+        config.services(self.services);
+        let generated = protoforge_codegen::generate(&compilation.pool, &files, &config).map_err(
+            |e| match e.kind() {
                 protoforge_codegen::ErrorKind::InvalidOption => {
                     Error::new(ErrorKind::Config, e.to_string())
                 }
                 _ => Error::new(ErrorKind::Internal, e.to_string()),
-            })?;
+            },
+        )?;
         std::fs::create_dir_all(&out_dir).map_err(|e| io_error(&out_dir, e))?;
         for file in &generated {
             write_if_changed(&out_dir.join(&file.name), file.content.as_bytes())?;
@@ -401,15 +434,16 @@ impl Builder {
 
 /// The import name of the input `proto`: its path relative to the include
 /// path it is under (as protoc maps its command-line inputs), or `proto`
-/// itself when it is not a file on disk but an import name the include
-/// paths find.
+/// itself when it is not a file on disk but an import name that the
+/// include paths or the built-in files have.
 fn import_name(
     paths: &IncludePaths,
+    resolver: &dyn FileResolver,
     includes: &[impl AsRef<Path>],
     proto: &Path,
 ) -> Result<String, Error> {
     let text = utf8(proto)?;
-    if !proto.exists() && paths.virtual_to_disk(&text).is_ok() {
+    if !proto.exists() && resolver.open(&text).is_ok() {
         return Ok(text);
     }
     let mut mapped = paths.disk_to_virtual(&text);

@@ -47,6 +47,26 @@ fn a_build_script_generates_code_that_compiles_and_runs() {
 }
 
 #[test]
+fn every_bundled_googleapis_file_generates_code_that_compiles() {
+    // Messages, enums, extensions and the services (Operations,
+    // Locations) of the whole bundle, included package by package.
+    let fixture = Fixture::new("googleapis", "googleapis", Deps::Grpc);
+    let out = fixture.cargo(&["run", "--quiet"]);
+    let stdout = text(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the fixture must build and run\n--- stdout\n{stdout}\n--- stderr\n{}",
+        text(&out.stderr)
+    );
+    // A google.rpc.Status with an ErrorInfo detail round-trips; Money; an
+    // HttpRule of 26 bytes (tag, length, 24-byte path).
+    assert_eq!(
+        stdout,
+        "9 STOCK_SHORT type.googleapis.com/google.rpc.ErrorInfo\nEUR 12.500000000\n26\n"
+    );
+}
+
+#[test]
 fn a_broken_proto_fails_the_build_with_a_readable_diagnostic() {
     let fixture = Fixture::new("messages", "messages-broken", Deps::Messages);
     // A misspelled type and a missing semicolon, in two files.

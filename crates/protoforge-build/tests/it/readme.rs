@@ -28,7 +28,10 @@ fn files_in_section(readme: &str, section: &str) -> Vec<(String, String)> {
             lines.next();
         }
         let fence = lines.next().unwrap_or_default();
-        assert!(fence.starts_with("```"), "{name}: expected a code block, found {fence:?}");
+        assert!(
+            fence.starts_with("```"),
+            "{name}: expected a code block, found {fence:?}"
+        );
         let mut contents = String::new();
         for line in lines.by_ref() {
             if line.starts_with("```") {
@@ -48,7 +51,15 @@ fn the_readme_quick_start_builds_and_serves() {
         .unwrap_or_else(|e| panic!("README.md: {e}"));
     let files = files_in_section(&readme, "Quick start: a gRPC service from `build.rs`");
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Cargo.toml", "proto/greeter.proto", "build.rs", "src/main.rs"]);
+    assert_eq!(
+        names,
+        [
+            "Cargo.toml",
+            "proto/greeter.proto",
+            "build.rs",
+            "src/main.rs"
+        ]
+    );
 
     let fixture = Fixture::empty("readme-quick-start");
     let checkout = workspace_root().display().to_string();

@@ -91,7 +91,11 @@ impl ChatRoom for Room {
     ) -> Result<(), Status> {
         let user = match request.metadata().get("x-chat-user") {
             Some(user) if !user.is_empty() => user.to_string(),
-            _ => return Err(Status::invalid_argument("set the x-chat-user metadata to your name")),
+            _ => {
+                return Err(Status::invalid_argument(
+                    "set the x-chat-user metadata to your name",
+                ));
+            }
         };
         let mut said = request.into_inner();
         // Subscribe first, so the joiner hears its own arrival.
@@ -100,7 +104,9 @@ impl ChatRoom for Room {
             *members += 1;
             Kind::Joined(*members)
         })?;
-        let result = self.relay(&user, &mut said, &mut events, &mut responses).await;
+        let result = self
+            .relay(&user, &mut said, &mut events, &mut responses)
+            .await;
         self.publish(&user, |members| {
             *members = members.saturating_sub(1);
             Kind::Left(*members)
@@ -125,7 +131,10 @@ async fn client(
 
     let mut heard = Vec::new();
     let mut next = async || -> Result<Event, Box<dyn Error + Send + Sync>> {
-        Ok(events.message().await?.ok_or("the room closed the stream")?)
+        Ok(events
+            .message()
+            .await?
+            .ok_or("the room closed the stream")?)
     };
     // Wait until the whole room is there.
     loop {

@@ -13,14 +13,19 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use protoforge_examples::Running;
-use protoforge_examples::helloworld::{Greeter, GreeterClient, GreeterServer, HelloReply, HelloRequest};
+use protoforge_examples::helloworld::{
+    Greeter, GreeterClient, GreeterServer, HelloReply, HelloRequest,
+};
 use protoforge_grpc::{CallOptions, Request, Response, ResponseSink, Server, Status};
 
 /// The server's implementation of the generated `Greeter` trait.
 struct Greetings;
 
 impl Greeter for Greetings {
-    async fn say_hello(&self, request: Request<HelloRequest>) -> Result<Response<HelloReply>, Status> {
+    async fn say_hello(
+        &self,
+        request: Request<HelloRequest>,
+    ) -> Result<Response<HelloReply>, Status> {
         let name = &request.get_ref().name;
         if name.is_empty() {
             return Err(Status::invalid_argument("a greeting needs a name"));
@@ -74,7 +79,11 @@ async fn greet(client: &GreeterClient, name: &str) -> Result<(), Box<dyn Error>>
     println!("SayHelloStreamReply: {}", all.join(" / "));
 
     match client.say_hello(HelloRequest::default(), options()).await {
-        Err(status) => println!("SayHello with no name: {} ({})", status.code(), status.message()),
+        Err(status) => println!(
+            "SayHello with no name: {} ({})",
+            status.code(),
+            status.message()
+        ),
         Ok(reply) => return Err(format!("expected an error, got {:?}", reply.get_ref()).into()),
     }
     Ok(())
@@ -91,7 +100,10 @@ async fn demo() -> Result<(), Box<dyn Error>> {
 
 async fn serve(addr: &str) -> Result<(), Box<dyn Error>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("greeter listening on {} (Ctrl-C to stop)", listener.local_addr()?);
+    println!(
+        "greeter listening on {} (Ctrl-C to stop)",
+        listener.local_addr()?
+    );
     server()
         .serve(listener, async {
             let _ = tokio::signal::ctrl_c().await;

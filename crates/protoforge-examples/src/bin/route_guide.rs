@@ -20,7 +20,9 @@ use protoforge_examples::routeguide::{
     Feature, Point, Rectangle, RouteGuide, RouteGuideClient, RouteGuideServer, RouteNote,
     RouteSummary,
 };
-use protoforge_grpc::{CallOptions, Request, Response, ResponseSink, Server, Status, Streaming, stream};
+use protoforge_grpc::{
+    CallOptions, Request, Response, ResponseSink, Server, Status, Streaming, stream,
+};
 
 /// Named places, in E7 coordinates (degrees × 10^7).
 const FEATURES: &[(&str, i32, i32)] = &[
@@ -63,7 +65,10 @@ fn inside(rect: &Rectangle, p: &Point) -> bool {
     let (Some(lo), Some(hi)) = (&rect.lo, &rect.hi) else {
         return false;
     };
-    let (left, right) = (lo.longitude.min(hi.longitude), lo.longitude.max(hi.longitude));
+    let (left, right) = (
+        lo.longitude.min(hi.longitude),
+        lo.longitude.max(hi.longitude),
+    );
     let (bottom, top) = (lo.latitude.min(hi.latitude), lo.latitude.max(hi.latitude));
     (left..=right).contains(&p.longitude) && (bottom..=top).contains(&p.latitude)
 }
@@ -124,11 +129,9 @@ impl RouteGuide for Guide {
         let mut metres = 0.0;
         while let Some(p) = points.message().await? {
             summary.point_count += 1;
-            if self
-                .features
-                .iter()
-                .any(|f| !f.name.is_empty() && f.location.as_ref().is_some_and(|l| same_place(l, &p)))
-            {
+            if self.features.iter().any(|f| {
+                !f.name.is_empty() && f.location.as_ref().is_some_and(|l| same_place(l, &p))
+            }) {
                 summary.feature_count += 1;
             }
             if let Some(prev) = &previous {
@@ -154,7 +157,10 @@ impl RouteGuide for Guide {
                 .map_or((0, 0), |l| (l.latitude, l.longitude));
             // Everything said here before, then remember this note.
             let earlier = {
-                let mut all = self.notes.lock().map_err(|_| Status::internal("poisoned"))?;
+                let mut all = self
+                    .notes
+                    .lock()
+                    .map_err(|_| Status::internal("poisoned"))?;
                 let here = all.entry(key).or_default();
                 let earlier = here.clone();
                 here.push(note);
@@ -172,7 +178,13 @@ fn name_of(feature: &Feature) -> String {
     let at = feature
         .location
         .as_ref()
-        .map(|l| format!("({:.4}, {:.4})", f64::from(l.latitude) / 1e7, f64::from(l.longitude) / 1e7))
+        .map(|l| {
+            format!(
+                "({:.4}, {:.4})",
+                f64::from(l.latitude) / 1e7,
+                f64::from(l.longitude) / 1e7
+            )
+        })
         .unwrap_or_default();
     if feature.name.is_empty() {
         format!("nothing at {at}")
@@ -208,7 +220,11 @@ async fn demo() -> Result<(), Box<dyn Error>> {
     while let Some(feature) = found.message().await? {
         names.push(feature.name);
     }
-    println!("ListFeatures: {} features in the rectangle: {}", names.len(), names.join("; "));
+    println!(
+        "ListFeatures: {} features in the rectangle: {}",
+        names.len(),
+        names.join("; ")
+    );
 
     // Client streaming.
     let route: Vec<Point> = [0, 5, 7, 1, 8, 3]
@@ -232,7 +248,13 @@ async fn demo() -> Result<(), Box<dyn Error>> {
 
     // Bidirectional streaming: each note comes back with the notes left
     // earlier at the same place.
-    let places = [point(0, 1), point(0, 2), point(0, 1), point(0, 2), point(0, 1)];
+    let places = [
+        point(0, 1),
+        point(0, 2),
+        point(0, 1),
+        point(0, 2),
+        point(0, 1),
+    ];
     let notes: Vec<RouteNote> = places
         .iter()
         .enumerate()

@@ -17,11 +17,12 @@ pub(crate) struct Directory {
 impl Directory {
     /// The demo's customers.
     pub(crate) fn new(log: Log) -> Directory {
+        // Credit limits in cents.
         let people = [
-            ("c-1", "Ada Lovelace", Standing::Good, 500_00),
-            ("c-2", "Grace Hopper", Standing::Good, 2_000_00),
-            ("c-3", "Alan Turing", Standing::Suspended, 1_000_00),
-            ("c-4", "Edsger Dijkstra", Standing::Good, 50_00),
+            ("c-1", "Ada Lovelace", Standing::Good, 50_000),
+            ("c-2", "Grace Hopper", Standing::Good, 200_000),
+            ("c-3", "Alan Turing", Standing::Suspended, 100_000),
+            ("c-4", "Edsger Dijkstra", Standing::Good, 5_000),
         ];
         let customers = people
             .into_iter()
@@ -58,8 +59,11 @@ impl Customers for Directory {
                 Ok(Response::new(customer.clone()))
             }
             None => {
-                self.log
-                    .record(&rid, "customers", format!("GetCustomer {id} ({left}) -> NOT_FOUND"));
+                self.log.record(
+                    &rid,
+                    "customers",
+                    format!("GetCustomer {id} ({left}) -> NOT_FOUND"),
+                );
                 Err(Status::not_found(format!("no customer {id}")))
             }
         }

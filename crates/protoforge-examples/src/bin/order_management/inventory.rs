@@ -18,7 +18,7 @@ use protoforge::wkt::Timestamp;
 use protoforge_examples::store::inventory::v1::item::Discount;
 use protoforge_examples::store::inventory::v1::{
     Availability, GetItemRequest, Inventory, Item, ListItemsRequest, ListItemsResponse,
-    ReleaseStockRequest, ReserveStockRequest, Reservation, StockLine,
+    ReleaseStockRequest, Reservation, ReserveStockRequest, StockLine,
 };
 use protoforge_grpc::{Request, Response, ResponseSink, Status};
 use tokio::sync::broadcast;
@@ -83,11 +83,46 @@ impl Warehouse {
     pub(crate) fn new(log: Log, load: Arc<Mutex<Duration>>) -> Warehouse {
         use Availability::{Discontinued, InStock};
         let items = [
-            item("KB-01", "Mechanical keyboard", 89_99, &[("ams", 5), ("ber", 3)], None, InStock),
-            item("MS-02", "Wireless mouse", 29_99, &[("ams", 10)], Some(Discount::PercentOff(10)), InStock),
-            item("MN-27", "27-inch monitor", 329_00, &[("ber", 4)], None, InStock),
-            item("CB-05", "USB-C cable", 9_99, &[("ams", 30), ("ber", 20)], Some(Discount::CentsOff(2_00)), InStock),
-            item("TP-00", "Trackpad", 59_00, &[("ams", 2)], None, Discontinued),
+            item(
+                "KB-01",
+                "Mechanical keyboard",
+                8_999,
+                &[("ams", 5), ("ber", 3)],
+                None,
+                InStock,
+            ),
+            item(
+                "MS-02",
+                "Wireless mouse",
+                2_999,
+                &[("ams", 10)],
+                Some(Discount::PercentOff(10)),
+                InStock,
+            ),
+            item(
+                "MN-27",
+                "27-inch monitor",
+                32_900,
+                &[("ber", 4)],
+                None,
+                InStock,
+            ),
+            item(
+                "CB-05",
+                "USB-C cable",
+                999,
+                &[("ams", 30), ("ber", 20)],
+                Some(Discount::CentsOff(200)),
+                InStock,
+            ),
+            item(
+                "TP-00",
+                "Trackpad",
+                5_900,
+                &[("ams", 2)],
+                None,
+                Discontinued,
+            ),
         ];
         let (changes, _) = broadcast::channel(WATCH_BUFFER);
         Warehouse {
@@ -102,7 +137,9 @@ impl Warehouse {
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Stock>, Status> {
-        self.stock.lock().map_err(|_| Status::internal("stock poisoned"))
+        self.stock
+            .lock()
+            .map_err(|_| Status::internal("stock poisoned"))
     }
 
     /// Records a change to `sku` and tells the watchers.
@@ -183,7 +220,9 @@ impl Inventory for Warehouse {
                 }
                 Ok(_) => {}
                 Err(broadcast::error::RecvError::Lagged(n)) => {
-                    return Err(Status::resource_exhausted(format!("the watcher missed {n} changes")));
+                    return Err(Status::resource_exhausted(format!(
+                        "the watcher missed {n} changes"
+                    )));
                 }
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             }
@@ -200,7 +239,10 @@ impl Inventory for Warehouse {
         let load = self.load.lock().map(|d| *d).unwrap_or_default();
         let mut note = format!("ReserveStock for {} ({left})", request.order_id);
         if !load.is_zero() {
-            note.push_str(&format!(", under load: {} ms per reservation", load.as_millis()));
+            note.push_str(&format!(
+                ", under load: {} ms per reservation",
+                load.as_millis()
+            ));
         }
         self.log.record(&rid, "inventory", note);
         if !load.is_zero() {
@@ -211,7 +253,10 @@ impl Inventory for Warehouse {
         let mut wanted: BTreeMap<&str, i32> = BTreeMap::new();
         for line in &request.lines {
             if line.quantity < 1 {
-                return Err(Status::invalid_argument(format!("quantity of {} must be at least 1", line.sku)));
+                return Err(Status::invalid_argument(format!(
+                    "quantity of {} must be at least 1",
+                    line.sku
+                )));
             }
             *wanted.entry(&line.sku).or_default() += line.quantity;
         }
@@ -219,19 +264,28 @@ impl Inventory for Warehouse {
         let mut total_cents = 0;
         for (&sku, &quantity) in &wanted {
             let Some(item) = stock.items.get(sku) else {
-                self.log.record(&rid, "inventory", format!("-> NOT_FOUND: no item {sku}"));
+                self.log
+                    .record(&rid, "inventory", format!("-> NOT_FOUND: no item {sku}"));
                 return Err(Status::not_found(format!("no item {sku}")));
             };
             if item.availability == Availability::Discontinued {
-                self.log.record(&rid, "inventory", format!("-> FAILED_PRECONDITION: {sku} is discontinued"));
-                return Err(Status::failed_precondition(format!("{sku} is discontinued")));
+                self.log.record(
+                    &rid,
+                    "inventory",
+                    format!("-> FAILED_PRECONDITION: {sku} is discontinued"),
+                );
+                return Err(Status::failed_precondition(format!(
+                    "{sku} is discontinued"
+                )));
             }
             let available = on_hand(item);
             if available < quantity {
                 self.log.record(
                     &rid,
                     "inventory",
-                    format!("-> RESOURCE_EXHAUSTED: {quantity} x {sku} wanted, {available} in stock"),
+                    format!(
+                        "-> RESOURCE_EXHAUSTED: {quantity} x {sku} wanted, {available} in stock"
+                    ),
                 );
                 return Err(Status::resource_exhausted(format!(
                     "{quantity} x {sku} wanted, {available} in stock"
@@ -302,7 +356,8 @@ impl Inventory for Warehouse {
         for (sku, _, _) in &taken {
             self.changed(&mut stock, sku);
         }
-        self.log.record(&rid, "inventory", format!("ReleaseStock {id} -> released"));
+        self.log
+            .record(&rid, "inventory", format!("ReleaseStock {id} -> released"));
         Ok(Response::new(protoforge::wkt::Empty::default()))
     }
 }

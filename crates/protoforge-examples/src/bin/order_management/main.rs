@@ -35,7 +35,9 @@ use std::time::{Duration, Instant};
 
 use protoforge_examples::Running;
 use protoforge_examples::shop::customers::v1::CustomersServer;
-use protoforge_examples::shop::orders::v1::{GetOrderRequest, OrdersClient, OrdersServer, PlaceOrderRequest};
+use protoforge_examples::shop::orders::v1::{
+    GetOrderRequest, OrdersClient, OrdersServer, PlaceOrderRequest,
+};
 use protoforge_examples::store::inventory::v1::{
     InventoryClient, InventoryServer, ListItemsRequest, StockLine,
 };
@@ -159,12 +161,9 @@ async fn demo() -> Result<bool, Box<dyn Error + Send + Sync>> {
         Server::builder().add_service(CustomersServer::new(customers::Directory::new(log.clone()))),
     )
     .await?;
-    let inventory = Running::start(
-        Server::builder().add_service(InventoryServer::new(inventory::Warehouse::new(
-            log.clone(),
-            load.clone(),
-        ))),
-    )
+    let inventory = Running::start(Server::builder().add_service(InventoryServer::new(
+        inventory::Warehouse::new(log.clone(), load.clone()),
+    )))
     .await?;
     let desk = orders::Desk::new(
         protoforge_examples::shop::customers::v1::CustomersClient::new(customers.channel()?),
@@ -242,7 +241,11 @@ async fn demo() -> Result<bool, Box<dyn Error + Send + Sync>> {
             Ok(response) => {
                 let order = response.get_ref();
                 let reservation = order.reservation.clone().unwrap_or_default();
-                let rid = response.metadata().get(REQUEST_ID).unwrap_or("?").to_string();
+                let rid = response
+                    .metadata()
+                    .get(REQUEST_ID)
+                    .unwrap_or("?")
+                    .to_string();
                 placed.push(order.order_id.clone());
                 (
                     Code::Ok,
@@ -274,7 +277,10 @@ async fn demo() -> Result<bool, Box<dyn Error + Send + Sync>> {
         match case.setup {
             Setup::Normal => {}
             Setup::InventoryUnderLoad(delay) => {
-                println!("  [inventory under load: {} ms per reservation]", delay.as_millis());
+                println!(
+                    "  [inventory under load: {} ms per reservation]",
+                    delay.as_millis()
+                );
             }
             Setup::CustomersDown => println!("  [customers service shut down]"),
         }
@@ -374,7 +380,10 @@ async fn demo() -> Result<bool, Box<dyn Error + Send + Sync>> {
     }
 
     let total: usize = outcomes.values().sum();
-    let counts: Vec<String> = outcomes.iter().map(|(code, n)| format!("{code} {n}")).collect();
+    let counts: Vec<String> = outcomes
+        .iter()
+        .map(|(code, n)| format!("{code} {n}"))
+        .collect();
     println!(
         "summary: {total} orders, {} placed, {} refused ({})",
         placed.len(),

@@ -70,24 +70,33 @@ fn translate(service: &str, status: Status, not_found: impl FnOnce(&Status) -> S
         Code::FailedPrecondition | Code::ResourceExhausted => {
             Status::failed_precondition(status.message().to_string())
         }
-        Code::Unavailable => Status::unavailable(format!("the {service} service is unavailable; retry later")),
-        Code::DeadlineExceeded => {
-            Status::deadline_exceeded(format!("the deadline passed while waiting for the {service} service"))
+        Code::Unavailable => {
+            Status::unavailable(format!("the {service} service is unavailable; retry later"))
         }
+        Code::DeadlineExceeded => Status::deadline_exceeded(format!(
+            "the deadline passed while waiting for the {service} service"
+        )),
         Code::Cancelled => Status::cancelled("the call was cancelled"),
         _ => Status::internal(format!("the {service} service failed")),
     }
 }
 
 impl Orders for Desk {
-    async fn place_order(&self, request: Request<PlaceOrderRequest>) -> Result<Response<Order>, Status> {
+    async fn place_order(
+        &self,
+        request: Request<PlaceOrderRequest>,
+    ) -> Result<Response<Order>, Status> {
         let rid = request_id(request.metadata());
         let deadline = request.context().deadline();
         let request = request.into_inner();
         self.log.record(
             &rid,
             "orders",
-            format!("PlaceOrder for {} ({})", request.customer_id, time_left(deadline)),
+            format!(
+                "PlaceOrder for {} ({})",
+                request.customer_id,
+                time_left(deadline)
+            ),
         );
         if request.lines.is_empty() {
             return Err(Status::invalid_argument("an order needs at least one line"));
@@ -121,7 +130,10 @@ impl Orders for Desk {
         }
 
         let order_id = {
-            let mut orders = self.orders.lock().map_err(|_| Status::internal("orders poisoned"))?;
+            let mut orders = self
+                .orders
+                .lock()
+                .map_err(|_| Status::internal("orders poisoned"))?;
             orders.0 += 1;
             format!("o-{:04}", orders.0)
         };
@@ -134,7 +146,11 @@ impl Orders for Desk {
             .inventory
             .reserve_stock(reserve, downstream(&rid, deadline)?)
             .await
-            .map_err(|s| translate("inventory", s, |s| Status::invalid_argument(s.message().to_string())))?
+            .map_err(|s| {
+                translate("inventory", s, |s| {
+                    Status::invalid_argument(s.message().to_string())
+                })
+            })?
             .into_inner();
 
         if reservation.total_cents > customer.credit_limit_cents {
@@ -146,7 +162,11 @@ impl Orders for Desk {
             self.inventory
                 .release_stock(release, downstream(&rid, deadline)?)
                 .await
-                .map_err(|s| translate("inventory", s, |_| Status::internal("the reservation vanished")))?;
+                .map_err(|s| {
+                    translate("inventory", s, |_| {
+                        Status::internal("the reservation vanished")
+                    })
+                })?;
             return Err(Status::failed_precondition(format!(
                 "the total of {} is over the credit limit of {} for {}; the stock was released",
                 money(reservation.total_cents),
@@ -168,7 +188,8 @@ impl Orders for Desk {
             .map_err(|_| Status::internal("orders poisoned"))?
             .1
             .insert(order_id.clone(), order.clone());
-        self.log.record(&rid, "orders", format!("-> placed {order_id}"));
+        self.log
+            .record(&rid, "orders", format!("-> placed {order_id}"));
         let mut response = Response::new(order);
         response
             .metadata_mut()
@@ -177,9 +198,15 @@ impl Orders for Desk {
         Ok(response)
     }
 
-    async fn get_order(&self, request: Request<GetOrderRequest>) -> Result<Response<Order>, Status> {
+    async fn get_order(
+        &self,
+        request: Request<GetOrderRequest>,
+    ) -> Result<Response<Order>, Status> {
         let id = &request.get_ref().order_id;
-        let orders = self.orders.lock().map_err(|_| Status::internal("orders poisoned"))?;
+        let orders = self
+            .orders
+            .lock()
+            .map_err(|_| Status::internal("orders poisoned"))?;
         match orders.1.get(id) {
             Some(order) => Ok(Response::new(order.clone())),
             None => Err(Status::not_found(format!("no order {id}"))),

@@ -21,12 +21,17 @@ pub(crate) fn request_id(metadata: &Metadata) -> String {
 /// Options for a call made while serving a request: the same request id,
 /// and the time left before the caller's deadline (a call made with no
 /// time left fails at once instead of doing work nobody waits for).
-pub(crate) fn downstream(request_id: &str, deadline: Option<Instant>) -> Result<CallOptions, Status> {
+pub(crate) fn downstream(
+    request_id: &str,
+    deadline: Option<Instant>,
+) -> Result<CallOptions, Status> {
     let mut options = CallOptions::new();
     if let Some(deadline) = deadline {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(Status::deadline_exceeded("the caller's deadline has passed"));
+            return Err(Status::deadline_exceeded(
+                "the caller's deadline has passed",
+            ));
         }
         options = options.timeout(left);
     }
@@ -40,21 +45,36 @@ pub(crate) fn downstream(request_id: &str, deadline: Option<Instant>) -> Result<
 /// Milliseconds left before `deadline`, for the log.
 pub(crate) fn time_left(deadline: Option<Instant>) -> String {
     match deadline {
-        Some(d) => format!("deadline in {} ms", d.saturating_duration_since(Instant::now()).as_millis()),
+        Some(d) => format!(
+            "deadline in {} ms",
+            d.saturating_duration_since(Instant::now()).as_millis()
+        ),
         None => "no deadline".to_string(),
     }
 }
 
-/// Lines logged by the services: (request id, service, text).
+/// One thing a service did.
+#[derive(Debug)]
+struct Line {
+    request_id: String,
+    service: &'static str,
+    text: String,
+}
+
+/// What the services did, in order, shared by all three.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Log {
-    lines: Arc<Mutex<Vec<(String, &'static str, String)>>>,
+    lines: Arc<Mutex<Vec<Line>>>,
 }
 
 impl Log {
     pub(crate) fn record(&self, request_id: &str, service: &'static str, text: impl Into<String>) {
         if let Ok(mut lines) = self.lines.lock() {
-            lines.push((request_id.to_string(), service, text.into()));
+            lines.push(Line {
+                request_id: request_id.to_string(),
+                service,
+                text: text.into(),
+            });
         }
     }
 
@@ -65,8 +85,8 @@ impl Log {
             .map(|lines| {
                 lines
                     .iter()
-                    .filter(|(id, _, _)| id == request_id)
-                    .map(|(_, service, text)| (*service, text.clone()))
+                    .filter(|line| line.request_id == request_id)
+                    .map(|line| (line.service, line.text.clone()))
                     .collect()
             })
             .unwrap_or_default()
