@@ -18,7 +18,7 @@
 //! }
 //! ```
 //!
-//! ```ignore
+//! ```text
 //! // src/lib.rs: one module per package, mirroring the package names.
 //! pub mod shop {
 //!     pub mod orders {
