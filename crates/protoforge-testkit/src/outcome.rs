@@ -89,8 +89,9 @@ impl fmt::Display for Diagnostic {
 pub struct ProtocOutcome {
     /// The process's exit code (`None` if it died by a signal).
     pub exit_code: Option<i32>,
-    /// Every stderr line, with the scratch and include directories replaced
-    /// by stable placeholders.
+    /// Every stderr line, with the scratch directory removed, the include
+    /// directory replaced by [`INCLUDE_PLACEHOLDER`], and the timestamp and
+    /// thread id of abseil log lines dropped (`W parser.cc:659] …`).
     pub stderr: Vec<String>,
     /// The diagnostics among those lines, in order.
     pub diagnostics: Vec<Diagnostic>,
@@ -146,10 +147,56 @@ impl Drop for Scratch {
 /// Placeholder that replaces the `grpcio-tools` include directory in stderr.
 pub const INCLUDE_PLACEHOLDER: &str = "<grpc_tools_include>";
 
-fn normalise(text: &str, root: &Path, include: &Path) -> String {
+/// The banner abseil prints before its first log line.
+const ABSL_BANNER: &str = "WARNING: All log messages before absl::InitializeLog() is called";
+
+/// If `line` is an abseil log line (`W0000 00:00:1795.9   42 parser.cc:659] text`),
+/// its severity letter and the part from the source location on, without
+/// the timestamp and thread id that change on every run.
+fn absl_log_line(line: &str) -> Option<(char, &str)> {
+    let mut rest = line;
+    let mut field = || {
+        let trimmed = rest.trim_start();
+        let end = trimmed.find(char::is_whitespace)?;
+        let (field, tail) = trimmed.split_at(end);
+        rest = tail;
+        Some(field)
+    };
+    let level = field()?;
+    let time = field()?;
+    let thread = field()?;
+    let mut chars = level.chars();
+    let severity = chars.next().filter(|c| "FEWI".contains(*c))?;
+    let well_formed = chars.as_str().len() == 4
+        && chars.all(|c| c.is_ascii_digit())
+        && time.contains(':')
+        && thread.chars().all(|c| c.is_ascii_digit());
+    well_formed.then(|| (severity, rest.trim_start()))
+}
+
+fn normalise(text: &str, root: &Path, include: &Path) -> Vec<String> {
     let root = format!("{}/", root.display());
-    text.replace(&root, "")
-        .replace(&include.display().to_string(), INCLUDE_PLACEHOLDER)
+    let include = include.display().to_string();
+    text.lines()
+        .map(|line| {
+            let line = line
+                .replace(&root, "")
+                .replace(&include, INCLUDE_PLACEHOLDER);
+            match absl_log_line(&line) {
+                Some((severity, rest)) => format!("{severity} {rest}"),
+                None => line,
+            }
+        })
+        .collect()
+}
+
+/// Whether a (normalised) stderr line comes from protoc's logging rather
+/// than its diagnostics.
+fn is_log_line(line: &str) -> bool {
+    line.starts_with(ABSL_BANNER) || absl_log_line(line).is_some() || {
+        let mut chars = line.chars();
+        chars.next().is_some_and(|c| "FEWI".contains(c)) && chars.next() == Some(' ')
+    }
 }
 
 /// Runs the pinned protoc on `fixture` and reports what it did.
@@ -182,9 +229,9 @@ pub fn protoc_outcome(fixture: &Fixture, flags: &[&str]) -> ProtocOutcome {
         .output()
         .unwrap_or_else(|e| panic!("running protoc on {}: {e}", fixture.name));
     let stderr = normalise(&String::from_utf8_lossy(&output.stderr), &root, &include);
-    let stderr: Vec<String> = stderr.lines().map(str::to_string).collect();
     let diagnostics = stderr
         .iter()
+        .filter(|l| !is_log_line(l))
         .filter_map(|l| Diagnostic::parse_line(l))
         .collect();
     let descriptor_set = if output.status.success() {

@@ -1,3 +1,4 @@
 //! The single integration-test binary of protoforge-compiler.
 
+mod cases;
 mod resolve;
