@@ -138,15 +138,35 @@ fn find<'a>(cases: &'a [Case], dir: &Path, path: &Path) -> &'a Case {
         .unwrap_or_else(|| panic!("{rel} was not loaded"))
 }
 
+/// Whether a protoc line is an unused-import warning. protoc keeps unused
+/// imports in a hash set and prints these warnings in an order that changes
+/// from run to run, so snapshots sort each run of them.
+fn is_unused_import_warning(line: &str) -> bool {
+    line.contains("warning: Import ") && line.ends_with(" is unused.")
+}
+
+/// Sorts each run of consecutive lines that `unordered` accepts.
+fn sort_runs<T: Ord>(items: &mut [T], unordered: impl Fn(&T) -> bool) {
+    let mut start = 0;
+    while start < items.len() {
+        let len = items[start..].iter().take_while(|i| unordered(i)).count();
+        items[start..start + len].sort();
+        start += len.max(1);
+    }
+}
+
 /// The stderr lines worth keeping in a snapshot: for a protoc that aborted,
-/// everything before its stack trace (which varies between machines).
+/// everything before its stack trace (which varies between machines), with
+/// unused-import warnings in a stable order.
 fn stable_stderr(outcome: &ProtocOutcome) -> Vec<&str> {
-    outcome
+    let mut lines: Vec<&str> = outcome
         .stderr
         .iter()
         .map(String::as_str)
         .take_while(|l| !l.starts_with("*** "))
-        .collect()
+        .collect();
+    sort_runs(&mut lines, |l| is_unused_import_warning(l));
+    lines
 }
 
 /// The readable record of what protoc did with a case.
@@ -169,7 +189,8 @@ fn render(case: &Case, kind: Kind) -> String {
     if let Some(first) = p.first_error() {
         let _ = writeln!(out, "first error: {first}");
     }
-    let warnings: Vec<&Diagnostic> = p.warnings().collect();
+    let mut warnings: Vec<String> = p.warnings().map(Diagnostic::to_string).collect();
+    sort_runs(&mut warnings, |w| is_unused_import_warning(w));
     if !warnings.is_empty() {
         let _ = writeln!(out, "warnings:");
         for w in warnings {
