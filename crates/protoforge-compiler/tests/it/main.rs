@@ -2,3 +2,5 @@
 
 mod cases;
 mod resolve;
+mod descriptor_set;
+mod decode;
