@@ -16,26 +16,22 @@
 //!   text). Cases where we still differ are listed in
 //!   `testdata/compiler/known_disagreements.txt`; that list may only shrink.
 //!
-//! # The hook for the compiler
+//! # Our side
 //!
 //! [`our_outcome`] is the one function that asks protoforge what it makes of
-//! a fixture. Today it runs what exists, the resolver and the parser: files
-//! are read through `protoforge_compiler::resolve`, parsed in protoc's order
-//! (an input, then its imports depth first), and the first syntax error is
-//! our first error. When `protoforge-compiler` has a `compile` entry point,
-//! its body becomes a call to it (inputs = `fixture.compile`, resolver = the
-//! same chain) and the known disagreements shrink accordingly; nothing else
-//! here needs to change.
+//! a fixture: it calls `protoforge_compiler::compile` with the fixture's
+//! `compile` list as roots and the same include paths protoc gets, and takes
+//! the first error in protoc's one-line form.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use protoforge_compiler::resolve::{Chain, FileResolver, InMemory, IncludePaths, ResolveError};
-use protoforge_syntax::LineIndex;
-use protoforge_syntax::ast::Item;
-use protoforge_testkit::outcome::{decode_descriptor_set, parallel_map};
+use protoforge_compiler::resolve::IncludePaths;
+use protoforge_compiler::{CompileOptions, compile};
+use protoforge_testkit::outcome::{INCLUDE_PLACEHOLDER, decode_descriptor_set, parallel_map};
 use protoforge_testkit::{Diagnostic, Fixture, ProtocOutcome, Severity, protoc_outcome};
 
 /// Worker threads running protoc; each is mostly waiting on a process.
@@ -315,82 +311,59 @@ pub(crate) struct OurOutcome {
     pub(crate) first_error: Option<Diagnostic>,
 }
 
-/// The resolver a fixture compiles against: its own files first, then the
-/// `grpcio-tools` include directory, as protoc sees them in
-/// [`protoc_outcome`].
-fn resolver(fixture: &Fixture) -> Chain {
-    let mut memory = InMemory::new();
-    for file in &fixture.files {
-        memory.add(file.path.clone(), file.content.clone());
-    }
-    let mut include = IncludePaths::new();
-    include.map(
-        "",
-        &protoforge_testkit::grpc_tools_include()
-            .display()
-            .to_string(),
-    );
-    Chain::new().with(memory).with(include)
+/// A fresh directory for one fixture's files under cargo's per-target
+/// temporary directory.
+fn scratch_dir() -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cases")
+        .join(NEXT.fetch_add(1, Ordering::Relaxed).to_string());
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
 }
 
-/// Runs protoforge on a fixture. See the module docs: today this is the
-/// resolver and the parser; it becomes the compiler's `compile` call.
+/// Runs protoforge's compiler on a fixture, as protoc is run on it: the
+/// fixture's files written to a directory that is the first include path,
+/// the `grpcio-tools` include directory second (protoc's `-I. -I<include>`),
+/// and the fixture's `compile` list as roots.
 pub(crate) fn our_outcome(fixture: &Fixture) -> OurOutcome {
-    let resolver = resolver(fixture);
-    let mut visited = BTreeSet::new();
-    for input in &fixture.compile {
-        if let Some(first_error) = first_syntax_error(&resolver, input, &mut visited) {
-            return OurOutcome {
-                accepted: false,
-                first_error: Some(first_error),
-            };
-        }
-    }
-    OurOutcome {
-        accepted: true,
-        first_error: None,
-    }
-}
+    let dir = scratch_dir();
+    fixture
+        .materialise(&dir)
+        .unwrap_or_else(|e| panic!("writing {} to {}: {e}", fixture.name, dir.display()));
+    let include = protoforge_testkit::grpc_tools_include();
+    let mut resolver = IncludePaths::new();
+    resolver.map("", &dir.display().to_string());
+    resolver.map("", &include.display().to_string());
 
-/// Parses `name` and then its imports depth first, as protoc loads them, and
-/// returns the first error met.
-fn first_syntax_error(
-    resolver: &dyn FileResolver,
-    name: &str,
-    visited: &mut BTreeSet<String>,
-) -> Option<Diagnostic> {
-    if !visited.insert(name.to_string()) {
-        return None;
-    }
-    let file = match resolver.open(name) {
-        Ok(file) => file,
-        Err(e @ (ResolveError::NotFound | ResolveError::NonCanonicalName)) => {
-            return Some(Diagnostic {
-                severity: Severity::Error,
-                file: name.to_string(),
-                position: None,
-                message: e.to_string(),
-            });
-        }
-        Err(e) => panic!("{name}: {e}"),
+    let roots: Vec<&str> = fixture.compile.iter().map(String::as_str).collect();
+    let options = CompileOptions {
+        source_info: false,
+        ..CompileOptions::default()
     };
-    let parsed = protoforge_syntax::parse(&file.contents);
-    if let Some(error) = parsed.errors().next() {
-        let index = LineIndex::new(&file.contents);
-        let line = error.render_protoc(name, &file.contents, &index);
-        return line.lines().next().and_then(Diagnostic::parse_line);
-    }
-    for item in &parsed.file.items {
-        if let Item::Import(import) = item {
-            // Every kind of import is loaded (protoc enforces weak imports and
-            // loads option imports too).
-            let path = import.path.to_string_lossy();
-            if let Some(error) = first_syntax_error(resolver, &path, visited) {
-                return Some(error);
-            }
+    let compilation = compile(&resolver, &roots, &options);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let first_error = compilation.errors().next().map(|d| {
+        let line = d.render_protoc();
+        let mut diagnostic = Diagnostic::parse_line(&line).unwrap_or_else(|| Diagnostic {
+            severity: Severity::Error,
+            file: String::new(),
+            position: None,
+            message: line,
+        });
+        // protoc prints a file by its disk path; for the fixture's files (under
+        // `-I.`) that is the virtual path, for the include directory's files it
+        // is the path the snapshots show as `<grpc_tools_include>/…`.
+        if fixture.file(&diagnostic.file).is_none() && include.join(&diagnostic.file).is_file() {
+            diagnostic.file = format!("{INCLUDE_PLACEHOLDER}/{}", diagnostic.file);
         }
+        diagnostic
+    });
+    OurOutcome {
+        accepted: first_error.is_none(),
+        first_error,
     }
-    None
 }
 
 /// How our outcome differs from protoc's; `None` when they agree.
@@ -507,18 +480,25 @@ fn our_outcomes_match_protoc() {
     if !fixed.is_empty() && std::env::var_os(SHRINK_ENV).is_some() {
         shrink_known(&known_path, &fixed);
     }
-    let fixed_list: Vec<&str> = fixed.iter().map(String::as_str).collect();
-    assert!(
-        regressions.is_empty(),
-        "cases where we differ from protoc that are not in {KNOWN_DISAGREEMENTS} \
-         (fix them; add a line only for a new case you cannot fix yet):\n{regressions}"
-    );
-    assert!(
-        fixed.is_empty() || std::env::var_os(SHRINK_ENV).is_some(),
-        "these cases now agree with protoc: remove them from {KNOWN_DISAGREEMENTS} \
-         (or run with {SHRINK_ENV}=1):\n  {}",
-        fixed_list.join("\n  ")
-    );
+    let mut failure = String::new();
+    if !regressions.is_empty() {
+        let _ = write!(
+            failure,
+            "cases where we differ from protoc that are not in {KNOWN_DISAGREEMENTS} \
+             (fix them; add a line only for a new case you cannot fix yet):\n{regressions}"
+        );
+    }
+    if !fixed.is_empty() && std::env::var_os(SHRINK_ENV).is_none() {
+        let _ = writeln!(
+            failure,
+            "cases that now agree with protoc: remove them from {KNOWN_DISAGREEMENTS} \
+             (or run with {SHRINK_ENV}=1):"
+        );
+        for name in &fixed {
+            let _ = writeln!(failure, "  {name}");
+        }
+    }
+    assert!(failure.is_empty(), "{failure}");
 }
 
 #[test]
