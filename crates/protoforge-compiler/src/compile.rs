@@ -8,7 +8,7 @@
 //! `options` pass (plain names, including `features`), `features`, the second
 //! `options` pass (extensions), source-info rewriting, then `validate`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use protoforge_syntax::{LineIndex, Parse};
@@ -163,13 +163,31 @@ pub(crate) fn compile_with_schema(
                 let mut chain = stack[from..].join(" -> ");
                 chain.push_str(" -> ");
                 chain.push_str(name);
-                diagnostics.push(
-                    Diagnostic::error(
-                        DiagnosticKind::Import,
-                        format!("File recursively imports itself: {chain}"),
-                    )
-                    .in_file(name),
+                // Reported in the file that closes the cycle, at its import
+                // of the next file in the chain.
+                let next = stack.get(from + 1).map(String::as_str).unwrap_or(name);
+                let diag = Diagnostic::error(
+                    DiagnosticKind::Import,
+                    format!("File recursively imports itself: {chain}"),
                 );
+                let position = loaded.get(name).and_then(|l| l.as_ref().ok()).and_then(|file| {
+                    file.parse.file.items.iter().find_map(|item| match item {
+                        protoforge_syntax::ast::Item::Import(i) if i.path.to_string_lossy() == next => {
+                            let lc = file.lines.line_col(&file.source, i.span.start);
+                            Some(Position {
+                                file: name.to_string(),
+                                line: lc.line,
+                                col: lc.col,
+                                span: i.span,
+                            })
+                        }
+                        _ => None,
+                    })
+                });
+                diagnostics.push(match position {
+                    Some(p) => diag.at(p),
+                    None => diag.in_file(name),
+                });
                 failed.insert(name.to_string(), true);
                 return;
             }
@@ -199,17 +217,44 @@ pub(crate) fn compile_with_schema(
 
     let mut pool = Pool::default();
     let mut root_ids = Vec::new();
+    let mut failed_files: HashSet<String> = failed.keys().cloned().collect();
     for name in &order {
         let Some(Ok(file)) = loaded.get(name) else {
             continue;
         };
         let id = FileId::from_index(pool.files.len());
-        build_file(&mut pool, schema, id, name, file, options, &mut diagnostics, &loaded);
+        let before = diagnostics.len();
+        let is_root = roots.contains(&name.as_str());
+        build_file(
+            &mut pool,
+            schema,
+            id,
+            name,
+            file,
+            options,
+            &mut diagnostics,
+            &loaded,
+            &failed_files,
+            is_root,
+        );
+        if diagnostics[before..].iter().any(Diagnostic::is_error) {
+            failed_files.insert(name.clone());
+        }
     }
     for root in roots {
         if let Some(id) = pool.file_by_name(root) {
             if !root_ids.contains(&id) {
                 root_ids.push(id);
+            }
+        }
+    }
+    // protoc's command line checks the requested files once all are built.
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        for id in &root_ids {
+            let mut found = Vec::new();
+            crate::validate::command_line_checks(&pool, *id, &mut found);
+            for f in found {
+                diagnostics.push(Diagnostic::error(f.kind, f.message).in_file(pool[*id].name.clone()));
             }
         }
     }
@@ -230,7 +275,10 @@ fn build_file(
     options: &CompileOptions,
     diagnostics: &mut Vec<Diagnostic>,
     loaded: &HashMap<String, Result<Loaded, ResolveError>>,
+    failed: &HashSet<String>,
+    is_root: bool,
 ) {
+    let first_diagnostic = diagnostics.len();
     let position = |span: protoforge_syntax::Span| {
         let lc = file.lines.line_col(&file.source, span.start);
         Position {
@@ -262,6 +310,13 @@ fn build_file(
         source_info: options.source_info,
     };
     let lowered = lower::lower_file(pool, &input, diagnostics);
+    lower::register_symbols(pool, id, &lowered, &mut |span, message| {
+        let diag = Diagnostic::error(DiagnosticKind::DuplicateName, message);
+        diagnostics.push(match span {
+            Some(span) => diag.at(position(span)),
+            None => diag.in_file(name),
+        });
+    });
     // Resolve imports to files.
     {
         let by_name = &pool.files_by_name;
@@ -271,8 +326,9 @@ fn build_file(
         }
     }
     for import in &lowered.imports {
-        if pool.files_by_name.get(&import.name).is_none() {
+        if pool.files_by_name.get(&import.name).is_none() || failed.contains(&import.name) {
             let message = match loaded.get(&import.name) {
+                Some(Err(ResolveError::NonCanonicalName)) => format!("{}: File not found.", import.name),
                 Some(Err(e)) => format!("{}: {e}", import.name),
                 _ => String::new(),
             };
@@ -313,11 +369,36 @@ fn build_file(
             edition_ok = false;
         }
     }
-    let mut report = |kind: DiagnosticKind, span: protoforge_syntax::Span, message: String| {
-        diagnostics.push(Diagnostic::error(kind, message).at(position(span)));
+    let checks = |pool: &Pool, f: fn(&mut crate::validate::Checker<'_>), diagnostics: &mut Vec<Diagnostic>| {
+        let mut checker = crate::validate::Checker {
+            pool,
+            file: id,
+            lowered: &lowered,
+            found: Vec::new(),
+        };
+        f(&mut checker);
+        for found in checker.found {
+            let diag = match found.severity {
+                crate::diagnostic::Severity::Error => Diagnostic::error(found.kind, found.message),
+                crate::diagnostic::Severity::Warning => Diagnostic::warning(found.kind, found.message),
+            };
+            diagnostics.push(match found.span {
+                Some(span) => diag.at(position(span)),
+                None => diag.in_file(name),
+            });
+        }
+    };
+    checks(pool, crate::validate::build_checks, &mut *diagnostics);
+    let mut report = |kind: DiagnosticKind, span: Option<protoforge_syntax::Span>, message: String| {
+        let diag = Diagnostic::error(kind, message);
+        diagnostics.push(match span {
+            Some(span) => diag.at(position(span)),
+            None => diag.in_file(name),
+        });
     };
     let mut visibility = crate::link::Visibility::new(pool, id);
     crate::link::link_file(pool, id, &lowered, &mut visibility, &mut report);
+    checks(pool, crate::validate::link_checks, &mut *diagnostics);
 
     if !edition_ok {
         return;
@@ -326,6 +407,7 @@ fn build_file(
     let mut state = crate::options::OptionState::new(sets.len());
     let written = {
         let mut interpreter = crate::options::Interpreter {
+            source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -340,6 +422,7 @@ fn build_file(
     crate::features::resolve_file(pool, id, &written);
     {
         let mut interpreter = crate::options::Interpreter {
+            source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -349,12 +432,99 @@ fn build_file(
         interpreter.finish(sets);
     }
     for (kind, span, message) in std::mem::take(&mut state.errors) {
-        report(kind, span, message);
+        diagnostics.push(Diagnostic::error(kind, message).at(position(span)));
     }
-    let mut locations = lowered.locations;
+    if pool[id].edition.is_editions() {
+        const NAMES: [(&str, &str); 8] = [
+            ("field_presence", "FIELD_PRESENCE_UNKNOWN"),
+            ("enum_type", "ENUM_TYPE_UNKNOWN"),
+            ("repeated_field_encoding", "REPEATED_FIELD_ENCODING_UNKNOWN"),
+            ("utf8_validation", "UTF8_VALIDATION_UNKNOWN"),
+            ("message_encoding", "MESSAGE_ENCODING_UNKNOWN"),
+            ("json_format", "JSON_FORMAT_UNKNOWN"),
+            ("enforce_naming_style", "ENFORCE_NAMING_STYLE_UNKNOWN"),
+            ("default_symbol_visibility", "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN"),
+        ];
+        let mut targets: Vec<_> = written.0.iter().collect();
+        targets.sort_by_key(|(t, _)| format!("{t:?}"));
+        for (target, (features, _)) in targets {
+            let mut reader = crate::wire::Reader::new(features);
+            while let Some((number, value)) = reader.field() {
+                if let (1..=8, crate::wire::FieldValue::Varint(0)) = (number, value) {
+                    let (field, unknown) = NAMES[number as usize - 1];
+                    let span = match target {
+                        crate::lower::OptionTarget::File(_) => file.parse.file.syntax.as_ref().map(|s| s.span),
+                        other => feature_target_span(&lowered, *other),
+                    };
+                    let diag = Diagnostic::error(
+                        DiagnosticKind::Feature,
+                        format!("Feature field `{field}` must resolve to a known value, found {unknown}"),
+                    );
+                    diagnostics.push(match span {
+                        Some(span) => diag.at(position(span)),
+                        None => diag.in_file(name),
+                    });
+                }
+            }
+        }
+    }
+    if !pool[id].edition.is_editions() {
+        for (target, (features, _)) in &written.0 {
+            if features.is_empty() {
+                continue;
+            }
+            let message = "Features are only valid under editions.".to_string();
+            let span = match target {
+                crate::lower::OptionTarget::File(_) => file.parse.file.syntax.as_ref().map(|s| s.span),
+                other => feature_target_span(&lowered, *other),
+            };
+            let diag = Diagnostic::error(DiagnosticKind::Feature, message);
+            diagnostics.push(match span {
+                Some(span) => diag.at(position(span)),
+                None => diag.in_file(name),
+            });
+        }
+    }
+    if !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error) {
+        checks(pool, crate::validate::option_checks, &mut *diagnostics);
+    }
+    if is_root
+        && options.unused_import_warnings
+        && !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error)
+    {
+        for import in lowered.imports.iter().rev() {
+            if let Some(dep) = pool.files_by_name.get(&import.name) {
+                if visibility.unused.contains(dep) && !import.option {
+                    diagnostics.push(
+                        Diagnostic::warning(DiagnosticKind::UnusedImport, format!("Import {} is unused.", import.name))
+                            .at(position(import.span)),
+                    );
+                }
+            }
+        }
+    }
+    let mut locations = lowered.locations.clone();
     if let Some(locations) = locations.as_mut() {
         crate::source_info::apply_interpreted_paths(locations, &state.interpreted_paths);
     }
     pool.files[id.index()].source_code_info =
         locations.map(|locations| crate::ir::SourceCodeInfo { locations });
+}
+
+/// Where protoc reports "Features are only valid under editions." for an
+/// element (its name).
+fn feature_target_span(lowered: &crate::lower::Lowered, target: crate::lower::OptionTarget) -> Option<protoforge_syntax::Span> {
+    use crate::ir::Symbol;
+    use crate::lower::OptionTarget as T;
+    let symbol = match target {
+        T::Message(m) => Symbol::Message(m),
+        T::Field(f) => Symbol::Field(f),
+        T::Oneof(_) => return None,
+        T::Enum(e) => Symbol::Enum(e),
+        T::EnumValue(v) => Symbol::EnumValue(v),
+        T::Service(s) => Symbol::Service(s),
+        T::Method(m) => Symbol::Method(m),
+        T::File(_) | T::ExtensionRange(..) => return None,
+    };
+    lowered.parts.get(&symbol).map(|p| p.name)
 }

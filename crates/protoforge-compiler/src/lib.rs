@@ -12,7 +12,7 @@
 //! assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
 //!
 //! let pool = &compilation.pool;
-//! let greeting = pool.message_by_name("hello.Greeting").unwrap();
+//! let greeting = pool.message_by_name("hello.Greeting").expect("defined");
 //! assert_eq!(pool[pool[greeting].fields[0]].json_name, "text");
 //!
 //! let bytes = pool.file_descriptor_set(&compilation.files, DescriptorSetOptions::default());
@@ -51,6 +51,7 @@
 pub mod builtin;
 pub mod debug;
 mod compile;
+mod decode;
 
 mod diagnostic;
 mod dynamic;
@@ -63,10 +64,12 @@ mod options;
 pub mod resolve;
 mod source_info;
 mod text;
+mod validate;
 
 mod wire;
 
 
+pub use decode::DecodeError;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Position, Severity};
 pub use encode::DescriptorSetOptions;
 

@@ -225,133 +225,167 @@ pub(crate) fn not_defined_messages(pool: &Pool, current_file: &str, name: &str, 
     out
 }
 
-/// Links one file: field types, extendees, method types, defaults.
+/// The fields of `file` in the order protoc cross-links them: for each
+/// message its nested messages first, then its fields and extensions; then
+/// the file's extensions.
+fn crosslink_order(pool: &Pool, file: FileId) -> Vec<FieldId> {
+    fn visit(pool: &Pool, m: crate::ir::MessageId, out: &mut Vec<FieldId>) {
+        for n in &pool[m].nested_messages {
+            visit(pool, *n, out);
+        }
+        out.extend(&pool[m].fields);
+        out.extend(&pool[m].extensions);
+    }
+    let mut out = Vec::new();
+    for m in &pool[file].messages {
+        visit(pool, *m, &mut out);
+    }
+    out.extend(&pool[file].extensions);
+    out
+}
+
+/// Links one file: field types, extendees, method types, defaults. Errors go
+/// to `report` with the position protoc gives them (`None` where protoc
+/// recorded none, such as map-entry fields).
 pub(crate) fn link_file(
     pool: &mut Pool,
     file: FileId,
     lowered: &Lowered,
     visibility: &mut Visibility,
-    report: &mut dyn FnMut(DiagnosticKind, protoforge_syntax::Span, String),
+    report: &mut dyn FnMut(DiagnosticKind, Option<protoforge_syntax::Span>, String),
 ) {
     let file_name = pool[file].name.clone();
-    // Extendees first: protoc cross-links extensions with their fields.
-    let mut field_updates: Vec<(FieldId, FieldType)> = Vec::new();
-    let mut extendee_updates = Vec::new();
-    {
-        let mut resolver = Resolver {
-            pool,
-            visibility: &mut *visibility,
-        };
-        let mut miss = Miss::default();
-        for (field, name) in &lowered.field_types {
-            match resolve_type(&mut resolver, name, &mut miss) {
-                Ok(ty) => field_updates.push((*field, ty)),
-                Err(messages) => {
-                    for m in messages {
-                        report(DiagnosticKind::UnresolvedName, name.span, m);
+    let types: std::collections::HashMap<FieldId, &NameRef> =
+        lowered.field_types.iter().map(|(f, n)| (*f, n)).collect();
+    let extendees: std::collections::HashMap<FieldId, &NameRef> =
+        lowered.extendees.iter().map(|(f, n)| (*f, n)).collect();
+    let defaults: std::collections::HashMap<FieldId, &ast::OptionValue> =
+        lowered.defaults.iter().map(|(f, v)| (*f, v)).collect();
+    let part = |f: FieldId| lowered.parts.get(&Symbol::Field(f)).copied().unwrap_or_default();
+    for field in crosslink_order(pool, file) {
+        let parts = lowered.parts.get(&Symbol::Field(field)).copied();
+        if let Some(name) = extendees.get(&field) {
+            let mut miss = Miss::default();
+            let found = {
+                let mut resolver = Resolver {
+                    pool,
+                    visibility: &mut *visibility,
+                };
+                resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
+            };
+            let at = parts.and_then(|p| p.extendee);
+            match found {
+                Some(Symbol::Message(extendee)) => {
+                    pool.fields[field.index()].extendee = Some(extendee);
+                    let number = pool[field].number;
+                    let number_span = part(field).number;
+                    let in_range = pool[extendee]
+                        .extension_ranges
+                        .iter()
+                        .any(|r| r.start <= number && number < r.end);
+                    if !in_range {
+                        report(
+                            DiagnosticKind::Invalid,
+                            number_span,
+                            format!(
+                                "\"{}\" does not declare {number} as an extension number.",
+                                pool[extendee].full_name
+                            ),
+                        );
+                    }
+                    match pool.extensions_by_number.get(&(extendee, number)).copied() {
+                        Some(existing) if existing != field => {
+                            let message = format!(
+                                "Extension number {number} has already been used in \"{}\" by extension \"{}\".",
+                                pool[extendee].full_name, pool[existing].full_name
+                            );
+                            if pool[existing].file == file {
+                                report(DiagnosticKind::DuplicateName, number_span, message);
+                            } else {
+                                // protoc only warns across files.
+                            }
+                        }
+                        _ => {
+                            pool.extensions_by_number.insert((extendee, number), field);
+                            pool.messages[extendee.index()].extended_by.push(field);
+                        }
                     }
                 }
-            }
-        }
-        for (field, name) in &lowered.extendees {
-            match resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss) {
-                Some(Symbol::Message(m)) => extendee_updates.push((*field, m, name.span)),
                 Some(_) => report(
                     DiagnosticKind::UnresolvedName,
-                    name.span,
+                    at,
                     format!("\"{}\" is not a message type.", name.text),
                 ),
                 None => {
-                    for m in not_defined_messages(resolver.pool, &file_name, &name.text, &miss) {
-                        report(DiagnosticKind::UnresolvedName, name.span, m);
+                    for m in not_defined_messages(pool, &file_name, &name.text, &miss) {
+                        report(DiagnosticKind::UnresolvedName, at, m);
                     }
                 }
             }
         }
-    }
-    for (field, ty) in field_updates {
-        // A group keeps its group type; a named message type stays a message
-        // until features say it is delimited.
-        if !matches!(pool[field].ty, FieldType::Group(_)) {
-            pool.fields[field.index()].ty = ty;
-        }
-    }
-    for (field, extendee, span) in extendee_updates {
-        pool.fields[field.index()].extendee = Some(extendee);
-        let number = pool[field].number;
-        let in_range = pool[extendee]
-            .extension_ranges
-            .iter()
-            .any(|r| r.start <= number && number < r.end);
-        if !in_range {
-            let number_span = span;
-            report(
-                DiagnosticKind::Invalid,
-                number_span,
-                format!(
-                    "\"{}\" does not declare {number} as an extension number.",
-                    pool[extendee].full_name
-                ),
-            );
-        }
-        match pool.extensions_by_number.get(&(extendee, number)).copied() {
-            Some(existing) if existing != field => {
-                let message = format!(
-                    "Extension number {number} has already been used in \"{}\" by extension \"{}\".",
-                    pool[extendee].full_name, pool[existing].full_name
-                );
-                if pool[existing].file == file {
-                    report(DiagnosticKind::DuplicateName, span, message);
+        if let Some(name) = types.get(&field) {
+            let mut miss = Miss::default();
+            let resolved = {
+                let mut resolver = Resolver {
+                    pool,
+                    visibility: &mut *visibility,
+                };
+                resolve_type(&mut resolver, name, &mut miss)
+            };
+            let at = parts.and_then(|p| p.ty);
+            match resolved {
+                Ok(ty) => {
+                    if !matches!(pool[field].ty, FieldType::Group(_)) {
+                        pool.fields[field.index()].ty = ty;
+                    }
+                }
+                Err(messages) => {
+                    for m in messages {
+                        report(DiagnosticKind::UnresolvedName, at, m);
+                    }
+                    continue;
                 }
             }
-            _ => {
-                pool.extensions_by_number.insert((extendee, number), field);
-                pool.messages[extendee.index()].extended_by.push(field);
+        }
+        if let Some(value) = defaults.get(&field) {
+            match default_value(pool, field, value) {
+                Ok(Some(default)) => pool.fields[field.index()].default = Some(default),
+                Ok(None) => {}
+                Err(message) => report(DiagnosticKind::Invalid, parts.and_then(|p| p.default), message),
             }
         }
     }
     // Methods.
-    let mut method_updates = Vec::new();
-    {
-        let mut resolver = Resolver {
-            pool,
-            visibility: &mut *visibility,
-        };
-        let mut miss = Miss::default();
-        for (method, input, output) in &lowered.methods {
-            let mut resolved = [None, None];
-            for (i, name) in [input, output].into_iter().enumerate() {
-                match resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss) {
-                    Some(Symbol::Message(m)) => resolved[i] = Some(m),
-                    Some(_) => report(
-                        DiagnosticKind::UnresolvedName,
-                        name.span,
-                        format!("\"{}\" is not a message type.", name.text),
-                    ),
-                    None => {
-                        for m in not_defined_messages(resolver.pool, &file_name, &name.text, &miss) {
-                            report(DiagnosticKind::UnresolvedName, name.span, m);
-                        }
+    for (method, input, output) in &lowered.methods {
+        let mut resolved = [None, None];
+        for (i, name) in [input, output].into_iter().enumerate() {
+            let mut miss = Miss::default();
+            let found = {
+                let mut resolver = Resolver {
+                    pool,
+                    visibility: &mut *visibility,
+                };
+                resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
+            };
+            match found {
+                Some(Symbol::Message(m)) => resolved[i] = Some(m),
+                Some(_) => report(
+                    DiagnosticKind::UnresolvedName,
+                    Some(name.span),
+                    format!("\"{}\" is not a message type.", name.text),
+                ),
+                None => {
+                    for m in not_defined_messages(pool, &file_name, &name.text, &miss) {
+                        report(DiagnosticKind::UnresolvedName, Some(name.span), m);
                     }
                 }
             }
-            method_updates.push((*method, resolved));
         }
-    }
-    for (method, [input, output]) in method_updates {
-        if let Some(input) = input {
+        if let Some(input) = resolved[0] {
             pool.methods[method.index()].input = input;
         }
-        if let Some(output) = output {
+        if let Some(output) = resolved[1] {
             pool.methods[method.index()].output = output;
-        }
-    }
-    // Defaults.
-    for (field, value) in &lowered.defaults {
-        match default_value(pool, *field, value) {
-            Ok(Some(default)) => pool.fields[field.index()].default = Some(default),
-            Ok(None) => {}
-            Err(message) => report(DiagnosticKind::Invalid, value.span(), message),
         }
     }
 }

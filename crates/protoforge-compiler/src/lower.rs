@@ -107,8 +107,17 @@ pub(crate) struct PartSpans {
     pub(crate) name: SynSpan,
     /// The number (fields, enum values).
     pub(crate) number: Option<SynSpan>,
-    /// The type (fields) or the extendee.
+    /// The type (fields).
     pub(crate) ty: Option<SynSpan>,
+    /// The extendee, for the first extension of an `extend` block (the only
+    /// one protoc gives that position).
+    pub(crate) extendee: Option<SynSpan>,
+    /// The default value.
+    pub(crate) default: Option<SynSpan>,
+    /// The `json_name = …` option.
+    pub(crate) json_name: Option<SynSpan>,
+    /// For methods: the last `stream` keyword (protoc's `OTHER` position).
+    pub(crate) other: Option<SynSpan>,
 }
 
 /// An import statement.
@@ -142,13 +151,15 @@ pub(crate) struct Lowered {
     pub(crate) parts: HashMap<Symbol, PartSpans>,
     /// Reserved ranges' spans per message, in order.
     pub(crate) reserved_spans: HashMap<MessageId, Vec<SynSpan>>,
+    /// Enum reserved ranges' spans per enum, in order.
+    pub(crate) enum_reserved_spans: HashMap<crate::ir::EnumId, Vec<SynSpan>>,
     /// Extension ranges' spans per message, in order.
     pub(crate) extension_range_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Import statements in order (regular and option imports).
     pub(crate) imports: Vec<ImportRef>,
     /// The `package` statement's name span.
     pub(crate) package_span: Option<SynSpan>,
-    /// The `syntax`/`edition` value span.
+    /// The `syntax`/`edition` statement.
     pub(crate) syntax_span: Option<SynSpan>,
     /// Source locations in protoc's order, when wanted.
     pub(crate) locations: Option<Vec<crate::ir::Location>>,
@@ -371,31 +382,6 @@ impl<'a> Lowerer<'a, '_> {
         }));
     }
 
-    fn add_symbol(&mut self, full_name: &FullName, symbol: Symbol, span: SynSpan) {
-        if let Some(existing) = self.pool.symbols.get(full_name).copied() {
-            let other_file = self.pool.symbol_file(existing);
-            let message = if other_file == self.input.id {
-                let parent = full_name.parent();
-                if parent.is_empty() {
-                    format!("\"{full_name}\" is already defined.")
-                } else {
-                    format!(
-                        "\"{}\" is already defined in \"{parent}\".",
-                        full_name.simple_name()
-                    )
-                }
-            } else {
-                format!(
-                    "\"{full_name}\" is already defined in file \"{}\".",
-                    self.pool[other_file].name
-                )
-            };
-            self.error_at(DiagnosticKind::DuplicateName, span, message);
-            return;
-        }
-        self.pool.symbols.insert(full_name.clone(), symbol);
-    }
-
     fn add_package(&mut self, package: &str, span: SynSpan) {
         let mut prefix_end = 0;
         let mut names = Vec::new();
@@ -442,7 +428,7 @@ impl<'a> Lowerer<'a, '_> {
         if let Some(syntax) = &ast.syntax {
             self.rec
                 .span(&[FILE_SYNTAX], syntax.span, Some(&syntax.comments));
-            self.out.syntax_span = Some(syntax.value.span);
+            self.out.syntax_span = Some(syntax.span);
         }
         let file_id = self.input.id;
         let mut file_options = Vec::new();
@@ -717,7 +703,6 @@ impl<'a> Lowerer<'a, '_> {
             span: self.span(span),
             comments,
         });
-        self.add_symbol(&full_name, Symbol::Message(id), span);
         id
     }
 
@@ -890,7 +875,6 @@ impl<'a> Lowerer<'a, '_> {
                 span: self.pool[f].span,
                 comments: Comments::default(),
             });
-            self.pool.symbols.entry(full_name).or_insert(Symbol::Oneof(oneof));
             self.pool.fields[f.index()].oneof = Some(oneof);
             self.pool.messages[id.index()].oneofs.push(oneof);
         }
@@ -981,7 +965,6 @@ impl<'a> Lowerer<'a, '_> {
             comments: oneof.comments.clone(),
         });
         self.pool.messages[message.index()].oneofs.push(id);
-        self.add_symbol(&full_name, Symbol::Oneof(id), oneof.name.span);
         self.out.parts.insert(
             Symbol::Oneof(id),
             PartSpans {
@@ -1032,6 +1015,7 @@ impl<'a> Lowerer<'a, '_> {
         extend_path.push(ext_field);
         self.rec.span(&extend_path, extend.span, Some(&extend.comments));
         let extendee_text = extend.extendee.to_string();
+        let mut index_in_block = 0;
         for f in &extend.fields {
             let index = match scope {
                 Scope::Message(id) => self.pool[id].extensions.len(),
@@ -1040,7 +1024,13 @@ impl<'a> Lowerer<'a, '_> {
             self.path = extend_path.clone();
             self.path.push(index);
             let extendee = (extendee_text.clone(), extend.extendee.span);
-            self.field(f, scope, Some(extendee), None, &scope_path);
+            let id = self.field(f, scope, Some(extendee), None, &scope_path);
+            if index_in_block == 0 {
+                if let Some(parts) = self.out.parts.get_mut(&Symbol::Field(id)) {
+                    parts.extendee = Some(extend.extendee.span);
+                }
+            }
+            index_in_block += 1;
         }
     }
 
@@ -1168,13 +1158,13 @@ impl<'a> Lowerer<'a, '_> {
             Scope::Message(m) => self.pool.messages[m.index()].extensions.push(id),
             Scope::File(file) => self.pool.files[file.index()].extensions.push(id),
         }
-        self.add_symbol(&full_name, Symbol::Field(id), f.name.span);
         self.out.parts.insert(
             Symbol::Field(id),
             PartSpans {
                 name: f.name.span,
                 number: Some(f.number.span),
                 ty: Some(f.ty.span()),
+                ..PartSpans::default()
             },
         );
         if let Some((text, span)) = extendee {
@@ -1217,6 +1207,9 @@ impl<'a> Lowerer<'a, '_> {
                         self.rec.span(&sub, decl.value.span(), None);
                         sub.pop();
                         self.out.defaults.push((id, decl.value.clone()));
+                        if let Some(parts) = self.out.parts.get_mut(&Symbol::Field(id)) {
+                            parts.default = Some(decl.value.span());
+                        }
                     }
                     Some("json_name") => {
                         sub.push(FIELD_JSON_NAME);
@@ -1228,6 +1221,9 @@ impl<'a> Lowerer<'a, '_> {
                             field.json_name = s.to_string_lossy();
                             field.has_explicit_json_name = true;
                             self.out.json_names.push((id, decl.span));
+                            if let Some(parts) = self.out.parts.get_mut(&Symbol::Field(id)) {
+                                parts.json_name = Some(decl.span);
+                            }
                         }
                     }
                     _ => {
@@ -1326,15 +1322,6 @@ impl<'a> Lowerer<'a, '_> {
                     span: self.span(ty.span()),
                     comments: Comments::default(),
                 });
-                self.pool.symbols.entry(full.clone()).or_insert(Symbol::Field(fid));
-                self.out.parts.insert(
-                    Symbol::Field(fid),
-                    PartSpans {
-                        name: f.name.span,
-                        number: Some(f.number.span),
-                        ty: Some(ty.span()),
-                    },
-                );
                 if let (ast::FieldType::Named(tn), None) = (ty.as_ref(), self.unstable_scalar_of(ty)) {
                     self.out.field_types.push((
                         fid,
@@ -1429,7 +1416,6 @@ impl<'a> Lowerer<'a, '_> {
             span: self.span(e.span),
             comments: e.comments.clone(),
         });
-        self.add_symbol(&full_name, Symbol::Enum(id), e.name.span);
         self.out.parts.insert(
             Symbol::Enum(id),
             PartSpans {
@@ -1483,9 +1469,9 @@ impl<'a> Lowerer<'a, '_> {
                             name: v.name.span,
                             number: Some(v.number.span),
                             ty: None,
+                            ..PartSpans::default()
                         },
                     );
-                    self.add_enum_value_symbol(&value_full, value_id, v.name.span);
                     let mut options_path = value_path;
                     options_path.push(VALUE_OPTIONS);
                     value_sets.push(OptionSet {
@@ -1514,6 +1500,7 @@ impl<'a> Lowerer<'a, '_> {
                             let index = self.pool[id].reserved_ranges.len() as i32;
                             let r = self.range(&path, index, range, false);
                             self.pool.enums[id.index()].reserved_ranges.push(r);
+                            self.out.enum_reserved_spans.entry(id).or_default().push(range.span);
                         }
                     }
                     ast::ReservedKind::Names(names) => {
@@ -1532,7 +1519,8 @@ impl<'a> Lowerer<'a, '_> {
                 ast::EnumItem::Empty(_) => {}
             }
         }
-        // protoc builds (and queues the options of) the enum before its values.
+        // protoc builds (and queues the options of) the values before the enum.
+        self.out.option_sets.extend(value_sets);
         let mut options_path = enum_path;
         options_path.push(ENUM_OPTIONS);
         self.out.option_sets.push(OptionSet {
@@ -1544,47 +1532,7 @@ impl<'a> Lowerer<'a, '_> {
             copied: false,
             force_present: false,
         });
-        self.out.option_sets.extend(value_sets);
         id
-    }
-
-    fn add_enum_value_symbol(&mut self, full_name: &FullName, id: EnumValueId, span: SynSpan) {
-        if let Some(existing) = self.pool.symbols.get(full_name).copied() {
-            let other_file = self.pool.symbol_file(existing);
-            let parent = full_name.parent();
-            let enum_name = self.pool[self.pool[id].parent].name.clone();
-            let message = if other_file == self.input.id {
-                if parent.is_empty() {
-                    format!("\"{full_name}\" is already defined.")
-                } else {
-                    format!(
-                        "\"{}\" is already defined in \"{parent}\".",
-                        full_name.simple_name()
-                    )
-                }
-            } else {
-                format!(
-                    "\"{full_name}\" is already defined in file \"{}\".",
-                    self.pool[other_file].name
-                )
-            };
-            let note = if matches!(existing, Symbol::EnumValue(_)) {
-                format!(
-                    " Note that enum values use C++ scoping rules, meaning that enum values are siblings of their type, not children of it.  Therefore, \"{}\" must be unique within {}, not just within \"{enum_name}\".",
-                    full_name.simple_name(),
-                    if parent.is_empty() {
-                        "the global scope".to_string()
-                    } else {
-                        format!("\"{parent}\"")
-                    }
-                )
-            } else {
-                String::new()
-            };
-            self.error_at(DiagnosticKind::DuplicateName, span, format!("{message}{note}"));
-            return;
-        }
-        self.pool.symbols.insert(full_name.clone(), Symbol::EnumValue(id));
     }
 
     fn service(&mut self, s: &ast::Service) -> ServiceId {
@@ -1605,7 +1553,6 @@ impl<'a> Lowerer<'a, '_> {
             span: self.span(s.span),
             comments: s.comments.clone(),
         });
-        self.add_symbol(&full_name, Symbol::Service(id), s.name.span);
         self.out.parts.insert(
             Symbol::Service(id),
             PartSpans {
@@ -1678,11 +1625,11 @@ impl<'a> Lowerer<'a, '_> {
                         comments: m.comments.clone(),
                     });
                     self.pool.services[id.index()].methods.push(method_id);
-                    self.add_symbol(&method_full, Symbol::Method(method_id), m.name.span);
                     self.out.parts.insert(
                         Symbol::Method(method_id),
                         PartSpans {
                             name: m.name.span,
+                            other: m.output.stream.or(m.input.stream),
                             ..PartSpans::default()
                         },
                     );
@@ -1791,5 +1738,135 @@ pub(crate) fn new_file(name: &str, source: Arc<[u8]>, ast: &ast::File) -> File {
             .as_ref()
             .map(|s| s.comments.clone())
             .unwrap_or_default(),
+    }
+}
+
+/// Registers the full names of `file`'s elements in the order protoc's
+/// `DescriptorBuilder` adds them (a message after its fields, nested enums,
+/// extensions and nested messages; an enum after its values; a service
+/// after its methods), reporting names defined twice where protoc does.
+pub(crate) fn register_symbols(
+    pool: &mut Pool,
+    file: FileId,
+    lowered: &Lowered,
+    report: &mut dyn FnMut(Option<SynSpan>, String),
+) {
+    let mut r = Registrar {
+        pool,
+        file,
+        lowered,
+        report,
+    };
+    for m in r.pool[file].messages.clone() {
+        r.message(m);
+    }
+    for e in r.pool[file].enums.clone() {
+        r.enumeration(e);
+    }
+    for s in r.pool[file].services.clone() {
+        for m in r.pool[s].methods.clone() {
+            let name = r.pool[m].full_name.clone();
+            r.add(&name, Symbol::Method(m));
+        }
+        let name = r.pool[s].full_name.clone();
+        r.add(&name, Symbol::Service(s));
+    }
+    for f in r.pool[file].extensions.clone() {
+        let name = r.pool[f].full_name.clone();
+        r.add(&name, Symbol::Field(f));
+    }
+}
+
+struct Registrar<'a> {
+    pool: &'a mut Pool,
+    file: FileId,
+    lowered: &'a Lowered,
+    report: &'a mut dyn FnMut(Option<SynSpan>, String),
+}
+
+impl Registrar<'_> {
+    fn span(&self, symbol: Symbol) -> Option<SynSpan> {
+        if matches!(symbol, Symbol::Oneof(_)) {
+            return None;
+        }
+        self.lowered.parts.get(&symbol).map(|p| p.name)
+    }
+
+    /// protoc's `AddSymbol`; false when the name was taken.
+    fn add(&mut self, full_name: &FullName, symbol: Symbol) -> bool {
+        let Some(existing) = self.pool.symbols.get(full_name).copied() else {
+            self.pool.symbols.insert(full_name.clone(), symbol);
+            return true;
+        };
+        let other_file = self.pool.symbol_file(existing);
+        let message = if other_file == self.file {
+            let parent = full_name.parent();
+            if parent.is_empty() {
+                format!("\"{full_name}\" is already defined.")
+            } else {
+                format!("\"{}\" is already defined in \"{parent}\".", full_name.simple_name())
+            }
+        } else {
+            format!(
+                "\"{full_name}\" is already defined in file \"{}\".",
+                self.pool[other_file].name
+            )
+        };
+        let span = self.span(symbol);
+        (self.report)(span, message);
+        false
+    }
+
+    fn message(&mut self, m: MessageId) {
+        let message = self.pool[m].clone();
+        for o in &message.oneofs {
+            let name = self.pool[*o].full_name.clone();
+            self.add(&name, Symbol::Oneof(*o));
+        }
+        for f in &message.fields {
+            let name = self.pool[*f].full_name.clone();
+            self.add(&name, Symbol::Field(*f));
+        }
+        for e in &message.nested_enums {
+            self.enumeration(*e);
+        }
+        for f in &message.extensions {
+            let name = self.pool[*f].full_name.clone();
+            self.add(&name, Symbol::Field(*f));
+        }
+        for n in &message.nested_messages {
+            self.message(*n);
+        }
+        self.add(&message.full_name, Symbol::Message(m));
+    }
+
+    fn enumeration(&mut self, e: crate::ir::EnumId) {
+        let en = self.pool[e].clone();
+        let mut inner: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for v in &en.values {
+            let value = self.pool[*v].clone();
+            let added_outer = self.add(&value.full_name, Symbol::EnumValue(*v));
+            let added_inner = inner.insert(value.name.clone());
+            if added_inner && !added_outer {
+                let scope = match en.parent {
+                    Some(p) => self.pool[p].full_name.to_string(),
+                    None => self.pool[self.file].package.as_ref().map(FullName::to_string).unwrap_or_default(),
+                };
+                let scope = if scope.is_empty() {
+                    "the global scope".to_string()
+                } else {
+                    format!("\"{scope}\"")
+                };
+                let span = self.span(Symbol::EnumValue(*v));
+                (self.report)(
+                    span,
+                    format!(
+                        "Note that enum values use C++ scoping rules, meaning that enum values are siblings of their type, not children of it.  Therefore, \"{}\" must be unique within {scope}, not just within \"{}\".",
+                        value.name, en.name
+                    ),
+                );
+            }
+        }
+        self.add(&en.full_name, Symbol::Enum(e));
     }
 }

@@ -69,6 +69,9 @@ impl OptionState {
 
 /// Interprets the options of one file (one pass at a time).
 pub(crate) struct Interpreter<'a> {
+    /// The source of the file whose options are interpreted (for the token
+    /// texts protoc quotes in text-format errors).
+    pub(crate) source: Option<std::sync::Arc<[u8]>>,
     pub(crate) pool: &'a mut Pool,
     pub(crate) builtin: &'a Pool,
     pub(crate) visibility: &'a mut Visibility,
@@ -471,14 +474,6 @@ impl<'a> Interpreter<'a> {
             let (fwhich, field) = match &lf.name {
                 ast::LiteralFieldName::Field(ident) => {
                     let mut found = pool.field_by_name(ty, &ident.text);
-                    if let Some(f) = found {
-                        // A group's field is named by its type name.
-                        if let FieldType::Group(g) = pool[f].ty {
-                            if pool[g].name != ident.text {
-                                found = None;
-                            }
-                        }
-                    }
                     if found.is_none() {
                         let lower = ident.text.to_ascii_lowercase();
                         if let Some(f) = pool.field_by_name(ty, &lower) {
@@ -499,6 +494,10 @@ impl<'a> Interpreter<'a> {
                             break;
                         }
                     }
+                }
+                ast::LiteralFieldName::Extension(_, _) if type_name.as_str() == "google.protobuf.Any" => {
+                    errors.push("Type URL prefix is missing".to_string());
+                    break;
                 }
                 ast::LiteralFieldName::Extension(name, _) => {
                     let text = name.to_string();
@@ -537,9 +536,7 @@ impl<'a> Interpreter<'a> {
                     prefix, type_name: any_type, ..
                 } => {
                     if type_name.as_str() != "google.protobuf.Any" {
-                        errors.push(format!(
-                            "Message type \"{type_name}\" has no field named \"[{prefix}/{any_type}]\"."
-                        ));
+                        errors.push("Extension name contains \"/\"".to_string());
                         break;
                     }
                     let text = any_type.to_string();
@@ -557,7 +554,9 @@ impl<'a> Interpreter<'a> {
                         None
                     };
                     let Some(target) = target else {
-                        errors.push(format!("Unable to parse type \"{text}\"."));
+                        errors.push(format!(
+                            "Could not find type \"{prefix}/{text}\" stored in google.protobuf.Any."
+                        ));
                         break;
                     };
                     let ast::LiteralValue::Message(inner) = &lf.value else {
@@ -637,21 +636,19 @@ impl<'a> Interpreter<'a> {
         let pool = pool_of(which, self.pool, self.builtin);
         let f = &pool[field];
         let fname = f.name.clone();
-        match (f.ty, value) {
+        let ty = f.ty;
+        match (ty, value) {
             (FieldType::Message(m) | FieldType::Group(m), ast::LiteralValue::Message(lit)) => {
                 let sub = self.literal(which, m, lit, errors, depth + 1);
                 Some(DynValue::Message(Box::new(sub)))
             }
-            (FieldType::Message(_) | FieldType::Group(_), _) => {
-                errors.push(format!("Expected \"{{\", found \"{}\".", scalar_text(value)));
-                None
-            }
-            (_, ast::LiteralValue::Message(_) | ast::LiteralValue::List(..)) => {
-                errors.push(format!("Expected value for field \"{fname}\"."));
+            (FieldType::Message(_) | FieldType::Group(_), other) => {
+                errors.push(format!("Expected \"{{\", found \"{}\".", self.first_token(other)));
                 None
             }
             (ty, ast::LiteralValue::Scalar(scalar)) => {
-                match text_scalar(pool, ty, scalar) {
+                let text = Token { source: self.source.as_deref() };
+                match text_scalar(pool, ty, scalar, &text) {
                     Ok(v) => Some(v),
                     Err(message) => {
                         errors.push(message.replace("{field}", &fname));
@@ -659,136 +656,246 @@ impl<'a> Interpreter<'a> {
                     }
                 }
             }
+            (ty, other) => {
+                let found = self.first_token(other);
+                errors.push(match ty {
+                    FieldType::Scalar(Scalar::Float | Scalar::Double) => format!("Expected double, got: {found}"),
+                    FieldType::Scalar(Scalar::String | Scalar::Bytes) => format!("Expected string, got: {found}"),
+                    FieldType::Scalar(Scalar::Bool) => format!("Expected identifier, got: {found}"),
+                    FieldType::Enum(_) => format!("Expected integer or identifier, got: {found}"),
+                    _ => format!("Expected integer, got: {found}"),
+                });
+                None
+            }
+        }
+    }
+
+    /// The text of the first token of a literal value, as protoc's
+    /// text-format errors show it.
+    fn first_token(&self, value: &ast::LiteralValue) -> String {
+        match value {
+            ast::LiteralValue::Message(lit) => match lit.delimiter {
+                ast::LiteralDelimiter::Brace => "{".to_string(),
+                ast::LiteralDelimiter::Angle => "<".to_string(),
+            },
+            ast::LiteralValue::List(..) => "[".to_string(),
+            ast::LiteralValue::Scalar(v) => {
+                let token = Token { source: self.source.as_deref() };
+                match v {
+                    ast::OptionValue::Ident { minus: Some(_), .. }
+                    | ast::OptionValue::Int(ast::Int { minus: Some(_), .. })
+                    | ast::OptionValue::Float(ast::Float { minus: Some(_), .. }) => "-".to_string(),
+                    other => token.at(other.span().start),
+                }
+            }
         }
     }
 }
 
-fn scalar_text(value: &ast::LiteralValue) -> String {
-    match value {
-        ast::LiteralValue::Scalar(ast::OptionValue::Ident { ident, .. }) => ident.text.clone(),
-        _ => String::new(),
+/// Reads token texts back from the file's source for error messages.
+struct Token<'a> {
+    source: Option<&'a [u8]>,
+}
+
+impl Token<'_> {
+    /// The text of the token starting at `offset` (a string token up to its
+    /// closing quote, otherwise a run of identifier characters and dots).
+    fn at(&self, offset: u32) -> String {
+        let Some(source) = self.source else {
+            return String::new();
+        };
+        let start = crate::source_info::next_token(source, offset as usize);
+        let Some(&first) = source.get(start) else {
+            return String::new();
+        };
+        let mut end = start + 1;
+        if first == b'"' || first == b'\'' {
+            while let Some(&b) = source.get(end) {
+                end += 1;
+                if b == b'\\' {
+                    end += 1;
+                } else if b == first || b == b'\n' {
+                    break;
+                }
+            }
+        } else if first.is_ascii_alphanumeric() || first == b'_' || first == b'.' {
+            while let Some(&b) = source.get(end) {
+                let exponent_sign = (b == b'-' || b == b'+')
+                    && first.is_ascii_digit()
+                    && matches!(source.get(end - 1), Some(b'e' | b'E'));
+                if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || exponent_sign {
+                    end += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        String::from_utf8_lossy(&source[start..end.min(source.len())]).into_owned()
+    }
+
+    /// The text of the number after an optional `-`.
+    fn number(&self, value: &ast::OptionValue) -> String {
+        match value {
+            ast::OptionValue::Int(ast::Int { minus: Some(m), .. })
+            | ast::OptionValue::Float(ast::Float { minus: Some(m), .. })
+            | ast::OptionValue::Ident { minus: Some(m), .. } => self.at(m.end),
+            other => self.at(other.span().start),
+        }
     }
 }
 
-/// A text-format scalar for a field of type `ty`.
-fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue) -> Result<DynValue, String> {
-    let (neg, magnitude) = match value {
-        ast::OptionValue::Int(i) => (i.minus.is_some(), Some(i.magnitude)),
-        _ => (false, None),
-    };
-    let signed = |min: i64, max: i64| -> Result<i64, String> {
-        match magnitude {
-            Some(m) if neg => {
-                let v = 0i64.checked_sub_unsigned(m).ok_or_else(|| format!("Integer out of range (-{m})"))?;
-                if v < min {
-                    return Err(format!("Integer out of range (-{m})"));
-                }
-                Ok(v)
-            }
-            Some(m) => {
-                let v = i64::try_from(m).map_err(|_| format!("Integer out of range ({m})"))?;
-                if v > max {
-                    return Err(format!("Integer out of range ({m})"));
-                }
-                Ok(v)
-            }
-            None => Err(format!("Expected integer, got: {}", literal_text(value))),
-        }
-    };
+/// A text-format scalar for a field of type `ty`, with protoc's
+/// `TextFormat::Parser` rules and messages (`{field}` stands for the field
+/// name).
+fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Token<'_>) -> Result<DynValue, String> {
+    let negative = matches!(
+        value,
+        ast::OptionValue::Int(ast::Int { minus: Some(_), .. })
+            | ast::OptionValue::Float(ast::Float { minus: Some(_), .. })
+            | ast::OptionValue::Ident { minus: Some(_), .. }
+    );
+    let number_text = || token.number(value);
+    // protoc's ConsumeUnsignedInteger (after an optional `-`).
     let unsigned = |max: u64| -> Result<u64, String> {
-        match magnitude {
-            Some(_) if neg => Err(format!("Expected integer, got: -")),
-            Some(m) if m > max => Err(format!("Integer out of range ({m})")),
-            Some(m) => Ok(m),
-            None => Err(format!("Expected integer, got: {}", literal_text(value))),
-        }
-    };
-    let double = || -> Result<f64, String> {
         match value {
             ast::OptionValue::Int(i) => {
-                let m = i.magnitude as f64;
-                Ok(if i.minus.is_some() { -m } else { m })
+                let text = number_text();
+                if i.magnitude > max || (i.magnitude == 0 && text.trim_start_matches('0').len() > 1 && !text.starts_with("0x")) {
+                    return Err(format!("Integer out of range ({text})"));
+                }
+                Ok(i.magnitude)
             }
-            ast::OptionValue::Float(f) => Ok(f.value()),
-            ast::OptionValue::Ident { minus, ident } => {
-                let lower = ident.text.to_ascii_lowercase();
-                let v = match lower.as_str() {
-                    "inf" | "infinity" => f64::INFINITY,
-                    "nan" => f64::NAN,
-                    _ => return Err(format!("Expected double, got: {}", ident.text)),
-                };
-                Ok(if minus.is_some() { -v } else { v })
+            ast::OptionValue::Float(_) => {
+                let text = number_text();
+                if text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'x' || b == b'X') {
+                    // An integer too large for 64 bits.
+                    Err(format!("Integer out of range ({text})"))
+                } else {
+                    Err(format!("Expected integer, got: {text}"))
+                }
             }
-            _ => Err(format!("Expected double, got: {}", literal_text(value))),
+            _ => Err(format!("Expected integer, got: {}", number_text())),
         }
     };
+    let signed = |max: u64| -> Result<i64, String> {
+        if negative {
+            let m = unsigned(max + 1)?;
+            Ok(0i64.wrapping_sub_unsigned(m))
+        } else {
+            unsigned(max).map(|m| m as i64)
+        }
+    };
+    if !negative {
+        if let ast::OptionValue::String(_) = value {
+            if !matches!(ty, FieldType::Scalar(Scalar::String | Scalar::Bytes)) {
+                let found = token.at(value.span().start);
+                return Err(match ty {
+                    FieldType::Scalar(Scalar::Float | Scalar::Double) => format!("Expected double, got: {found}"),
+                    FieldType::Scalar(Scalar::Bool) => format!("Expected identifier, got: {found}"),
+                    FieldType::Enum(_) => format!("Expected integer or identifier, got: {found}"),
+                    _ => format!("Expected integer, got: {found}"),
+                });
+            }
+        }
+    }
     Ok(match ty {
         FieldType::Scalar(s) => match s {
-            Scalar::Int32 => DynValue::Varint(signed(i64::from(i32::MIN), i64::from(i32::MAX))? as u64),
-            Scalar::Sint32 => DynValue::Varint(wire::zigzag(signed(i64::from(i32::MIN), i64::from(i32::MAX))?) & 0xffff_ffff),
-            Scalar::Sfixed32 => DynValue::Fixed32(signed(i64::from(i32::MIN), i64::from(i32::MAX))? as i32 as u32),
-            Scalar::Int64 => DynValue::Varint(signed(i64::MIN, i64::MAX)? as u64),
-            Scalar::Sint64 => DynValue::Varint(wire::zigzag(signed(i64::MIN, i64::MAX)?)),
-            Scalar::Sfixed64 => DynValue::Fixed64(signed(i64::MIN, i64::MAX)? as u64),
-            Scalar::Uint32 => DynValue::Varint(unsigned(u64::from(u32::MAX))?),
-            Scalar::Fixed32 => DynValue::Fixed32(unsigned(u64::from(u32::MAX))? as u32),
-            Scalar::Uint64 => DynValue::Varint(unsigned(u64::MAX)?),
-            Scalar::Fixed64 => DynValue::Fixed64(unsigned(u64::MAX)?),
-            Scalar::Float => DynValue::Fixed32((double()? as f32).to_bits()),
-            Scalar::Double => DynValue::Fixed64(double()?.to_bits()),
+            Scalar::Int32 => DynValue::Varint(signed(i32::MAX as u64)? as u64),
+            Scalar::Sint32 => DynValue::Varint(wire::zigzag(signed(i32::MAX as u64)?) & 0xffff_ffff),
+            Scalar::Sfixed32 => DynValue::Fixed32(signed(i32::MAX as u64)? as i32 as u32),
+            Scalar::Int64 => DynValue::Varint(signed(i64::MAX as u64)? as u64),
+            Scalar::Sint64 => DynValue::Varint(wire::zigzag(signed(i64::MAX as u64)?)),
+            Scalar::Sfixed64 => DynValue::Fixed64(signed(i64::MAX as u64)? as u64),
+            Scalar::Uint32 | Scalar::Fixed32 | Scalar::Uint64 | Scalar::Fixed64 => {
+                if negative {
+                    return Err("Expected integer, got: -".to_string());
+                }
+                let max = if matches!(s, Scalar::Uint32 | Scalar::Fixed32) { u64::from(u32::MAX) } else { u64::MAX };
+                let v = unsigned(max)?;
+                match s {
+                    Scalar::Fixed32 => DynValue::Fixed32(v as u32),
+                    Scalar::Fixed64 => DynValue::Fixed64(v),
+                    _ => DynValue::Varint(v),
+                }
+            }
+            Scalar::Float | Scalar::Double => {
+                let magnitude = match value {
+                    ast::OptionValue::Int(i) => {
+                        let text = number_text();
+                        let is_hex = text.starts_with("0x") || text.starts_with("0X");
+                        let is_oct = text.len() > 1 && text.starts_with('0') && !is_hex;
+                        if is_hex || is_oct {
+                            return Err(format!("Expect a decimal number, got: {text}"));
+                        }
+                        i.magnitude as f64
+                    }
+                    ast::OptionValue::Float(f) => f.magnitude,
+                    ast::OptionValue::Ident { ident, .. } => match ident.text.to_ascii_lowercase().as_str() {
+                        "inf" | "infinity" => f64::INFINITY,
+                        "nan" => f64::NAN,
+                        _ => return Err(format!("Expected double, got: {}", ident.text)),
+                    },
+                    _ => return Err(format!("Expected double, got: {}", number_text())),
+                };
+                let v = if negative { -magnitude } else { magnitude };
+                if s == Scalar::Float {
+                    DynValue::Fixed32(crate::link::safe_double_to_float(v).to_bits())
+                } else {
+                    DynValue::Fixed64(v.to_bits())
+                }
+            }
             Scalar::Bool => match value {
+                ast::OptionValue::Int(_) if !negative => DynValue::Varint(unsigned(1)?),
                 ast::OptionValue::Ident { minus: None, ident } => match ident.text.as_str() {
                     "true" | "True" | "t" => DynValue::Varint(1),
                     "false" | "False" | "f" => DynValue::Varint(0),
-                    other => return Err(format!("Invalid value for boolean field \"{{field}}\". Value: \"{other}\".")),
+                    other => {
+                        return Err(format!("Invalid value for boolean field \"{{field}}\". Value: \"{other}\"."));
+                    }
                 },
-                ast::OptionValue::Int(i) if i.minus.is_none() && i.magnitude <= 1 => DynValue::Varint(i.magnitude),
-                _ => return Err(format!("Invalid value for boolean field \"{{field}}\". Value: \"{}\".", literal_text(value))),
+                _ => return Err(format!("Expected identifier, got: {}", token.at(value.span().start))),
             },
             Scalar::String | Scalar::Bytes => match value {
                 ast::OptionValue::String(s) => DynValue::Bytes(s.value.clone()),
-                _ => return Err(format!("Expected string, got: {}", literal_text(value))),
+                _ => return Err(format!("Expected string, got: {}", token.at(value.span().start))),
             },
         },
-        FieldType::Enum(e) => match value {
-            ast::OptionValue::Ident { minus: None, ident } => {
-                match pool[e].values.iter().find(|v| pool[**v].name == ident.text) {
-                    Some(v) => DynValue::Varint(i64::from(pool[*v].number) as u64),
-                    None => {
-                        return Err(format!(
-                            "Unknown enumeration value of \"{}\" for field \"{{field}}\".",
-                            ident.text
-                        ));
-                    }
+        FieldType::Enum(e) => {
+            let (found, number) = match value {
+                ast::OptionValue::Ident { minus: None, ident } => (
+                    pool[e].values.iter().copied().find(|v| pool[*v].name == ident.text),
+                    None,
+                ),
+                ast::OptionValue::Int(_) | ast::OptionValue::Ident { minus: Some(_), .. } | ast::OptionValue::Float(_)
+                    if negative || matches!(value, ast::OptionValue::Int(_)) =>
+                {
+                    let n = signed(i32::MAX as u64)?;
+                    (
+                        pool[e].values.iter().copied().find(|v| i64::from(pool[*v].number) == n),
+                        Some(n),
+                    )
+                }
+                _ => {
+                    return Err(format!("Expected integer or identifier, got: {}", token.at(value.span().start)));
+                }
+            };
+            match (found, number) {
+                (Some(v), _) => DynValue::Varint(i64::from(pool[v].number) as u64),
+                (None, Some(n)) if !pool[e].is_closed() => DynValue::Varint(n as u64),
+                (None, n) => {
+                    let shown = match (n, value) {
+                        (Some(n), _) => n.to_string(),
+                        (None, ast::OptionValue::Ident { ident, .. }) => ident.text.clone(),
+                        _ => String::new(),
+                    };
+                    return Err(format!("Unknown enumeration value of \"{shown}\" for field \"{{field}}\"."));
                 }
             }
-            ast::OptionValue::Int(i) => {
-                let v = signed(i64::from(i32::MIN), i64::from(i32::MAX))?;
-                let known = pool[e].values.iter().any(|x| i64::from(pool[*x].number) == v);
-                if !known && pool[e].is_closed() {
-                    return Err(format!("Unknown enumeration value of \"{}\" for field \"{{field}}\".", i.magnitude));
-                }
-                DynValue::Varint(v as u64)
-            }
-            _ => return Err(format!("Expected identifier, got: {}", literal_text(value))),
-        },
+        }
         FieldType::Message(_) | FieldType::Group(_) => {
-            return Err("Expected \"{\".".to_string());
+            return Err(format!("Expected \"{{\", found \"{}\".", token.at(value.span().start)));
         }
     })
-}
-
-fn literal_text(value: &ast::OptionValue) -> String {
-    match value {
-        ast::OptionValue::Ident { ident, minus } => {
-            format!("{}{}", if minus.is_some() { "-" } else { "" }, ident.text)
-        }
-        ast::OptionValue::Int(i) => format!("{}{}", if i.minus.is_some() { "-" } else { "" }, i.magnitude),
-        ast::OptionValue::Float(f) => f.value().to_string(),
-        ast::OptionValue::String(s) => format!("\"{}\"", s.to_string_lossy()),
-        ast::OptionValue::Aggregate(_) => "{".to_string(),
-        ast::OptionValue::Token(_) => String::new(),
-    }
 }
 
 /// protoc's `ExamineIfOptionIsSet` over the unknown fields of this pass.
