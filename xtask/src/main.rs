@@ -5,12 +5,14 @@
 //!   and the npm protoc plugins into `target/peers/node-plugins`.
 //! - `cargo xtask test`: install the peers, then run every test.
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
+//! - `cargo xtask bench`: every benchmark, written to `docs/benchmarks.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod node_plugins;
 
 fn root() -> PathBuf {
@@ -85,17 +87,34 @@ fn test() -> Result<(), String> {
     peers()?;
     // Benchmarks are built (so they keep compiling) but not run: they are
     // measurements, not tests (`cargo bench` runs them).
-    run(cargo().args(["build", "--workspace", "--benches", "--locked"]))?;
+    // The benchmark crate (prost, buffa, protox as peers) is no part of it.
+    run(cargo().args([
+        "build",
+        "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
+        "--benches",
+        "--locked",
+    ]))?;
     run(cargo().args([
         "test",
         "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
         "--lib",
         "--bins",
         "--tests",
         "--examples",
         "--locked",
     ]))?;
-    run(cargo().args(["test", "--workspace", "--doc", "--locked"]))?;
+    run(cargo().args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
+        "--doc",
+        "--locked",
+    ]))?;
     Ok(())
 }
 
@@ -135,7 +154,8 @@ fn main() -> ExitCode {
         "peers" => peers(),
         "test" => test(),
         "demo" => demo(),
-        _ => Err("usage: cargo xtask <peers|test|demo>".to_string()),
+        "bench" => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
+        _ => Err("usage: cargo xtask <peers|test|demo|bench>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
