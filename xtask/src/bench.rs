@@ -274,7 +274,7 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
          member outside `default-members`, and `cargo xtask test` excludes it, so prost, buffa and protox \
          never enter the product's dependency graph or the test run.\n\n\
          ## Method\n\n\
-         The machine is shared: other processes (compilers, test suites) run at the same time, so \
+         The machine is shared: other processes (compilers, test suites) run at the same time, so:\n\n\
          - every figure is a median over rounds, with the spread (±half the interquartile range) beside it;\n\
          - the implementations are interleaved in each round, in rotating order, so load bursts hit all of them alike;\n\
          - ratios are paired: taken between measurements of the same round, then the median is reported;\n\

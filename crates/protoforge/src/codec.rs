@@ -270,8 +270,13 @@ impl Codec for Str {
     #[inline]
     fn merge(value: &mut String, _tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         let s = d.read_str()?;
-        value.clear();
-        value.push_str(s);
+        if value.capacity() < s.len() {
+            // One exact allocation, not a growth of the empty string.
+            *value = String::from(s);
+        } else {
+            value.clear();
+            value.push_str(s);
+        }
         Ok(())
     }
 

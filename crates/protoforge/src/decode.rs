@@ -165,32 +165,43 @@ impl<'a> Decoder<'a> {
     #[inline(never)]
     fn read_varint_slow(&mut self) -> Result<u64, DecodeError> {
         let bytes = self.buf.get(self.pos..self.end).unwrap_or_default();
-        // With ten bytes available, a fixed-size array lets the loop run
-        // without bounds checks.
-        if let Some(Ok(array)) = bytes.get(..10).map(<&[u8; 10]>::try_from) {
-            let mut value = 0u64;
-            for (i, &b) in array.iter().enumerate() {
-                value |= u64::from(b & 0x7f) << (7 * i);
-                if b < 0x80 {
-                    self.pos += i + 1;
-                    return Ok(value);
-                }
+        // With eight bytes available, the varint's end is found and its
+        // 7-bit groups joined with word operations instead of a loop.
+        if let Some(Ok(word)) = bytes.get(..8).map(<[u8; 8]>::try_from) {
+            let word = u64::from_le_bytes(word);
+            let stops = !word & 0x8080_8080_8080_8080;
+            if stops != 0 {
+                // The first byte without its continuation bit ends the varint.
+                let len = (stops.trailing_zeros() as usize + 1) / 8;
+                let value = join_7bit(word & (u64::MAX >> (64 - 8 * len)));
+                self.pos += len;
+                return Ok(value);
             }
-            return Err(DecodeError::new(DecodeErrorKind::OverlongVarint));
+            // Eight continuation bytes: a ninth or tenth ends it (of the
+            // tenth only the lowest bit counts, as in C++).
+            let low = join_7bit(word);
+            return match (bytes.get(8), bytes.get(9)) {
+                (Some(&b8), _) if b8 < 0x80 => {
+                    self.pos += 9;
+                    Ok(low | (u64::from(b8) << 56))
+                }
+                (Some(&b8), Some(&b9)) if b9 < 0x80 => {
+                    self.pos += 10;
+                    Ok(low | (u64::from(b8 & 0x7f) << 56) | (u64::from(b9) << 63))
+                }
+                (Some(_), Some(_)) => Err(DecodeError::new(DecodeErrorKind::OverlongVarint)),
+                _ => Err(DecodeError::new(DecodeErrorKind::Truncated)),
+            };
         }
         let mut value = 0u64;
-        for (i, &b) in bytes.iter().take(10).enumerate() {
+        for (i, &b) in bytes.iter().enumerate() {
             value |= u64::from(b & 0x7f) << (7 * i);
             if b < 0x80 {
                 self.pos += i + 1;
                 return Ok(value);
             }
         }
-        if bytes.len() >= 10 {
-            Err(DecodeError::new(DecodeErrorKind::OverlongVarint))
-        } else {
-            Err(DecodeError::new(DecodeErrorKind::Truncated))
-        }
+        Err(DecodeError::new(DecodeErrorKind::Truncated))
     }
 
     /// Reads a varint and keeps its low 32 bits (int32, uint32, enums: C++
@@ -484,6 +495,16 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// Joins the 7-bit groups of up to eight varint bytes (little-endian in
+/// `word`, continuation bits set or not) into their 56-bit value.
+#[inline(always)]
+fn join_7bit(word: u64) -> u64 {
+    let x = word & 0x7f7f_7f7f_7f7f_7f7f;
+    let x = (x & 0x007f_007f_007f_007f) | ((x & 0x7f00_7f00_7f00_7f00) >> 1);
+    let x = (x & 0x0000_3fff_0000_3fff) | ((x & 0x3fff_0000_3fff_0000) >> 2);
+    (x & 0x0000_0000_0fff_ffff) | ((x & 0x0fff_ffff_0000_0000) >> 4)
+}
+
 #[cold]
 #[inline(never)]
 fn end_group_mismatch(open: u32, got: u32) -> DecodeError {
@@ -535,4 +556,62 @@ fn with_field<M: Message>(e: DecodeError, tag: u32) -> DecodeError {
         .find(|(n, _)| *n == number)
         .map(|(_, name)| *name);
     e.push(M::NAME, number, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The varint rules written the slow way: up to ten bytes, the value
+    /// from the low 7 bits of each, only bit 0 of a tenth byte counting.
+    fn reference(bytes: &[u8]) -> Result<(u64, usize), DecodeErrorKind> {
+        let mut value = 0u64;
+        for (i, &b) in bytes.iter().enumerate().take(10) {
+            value |= u64::from(b & 0x7f).checked_shl(7 * i as u32).unwrap_or(0);
+            if b < 0x80 {
+                return Ok((value, i + 1));
+            }
+        }
+        Err(if bytes.len() >= 10 {
+            DecodeErrorKind::OverlongVarint
+        } else {
+            DecodeErrorKind::Truncated
+        })
+    }
+
+    fn check(bytes: &[u8]) {
+        let options = DecodeOptions::new();
+        let mut d = Decoder::new(bytes, &options);
+        let got = d.read_varint().map(|v| (v, d.position())).map_err(|e| e.kind());
+        assert_eq!(got, reference(bytes), "{bytes:02x?}");
+    }
+
+    #[test]
+    fn varints_of_every_length_and_tail() {
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for shift in 0..64 {
+            for value in [1u64 << shift, (1u64 << shift) - 1, u64::MAX >> shift] {
+                let mut v = Vec::new();
+                crate::encode::put_varint(&mut v, value);
+                inputs.push(v);
+            }
+        }
+        // Non-canonical encodings, tenth bytes above 1, overlong runs.
+        inputs.push(vec![0x80, 0x00]);
+        inputs.push(vec![0xff; 9].into_iter().chain([0x7f]).collect());
+        inputs.push(vec![0x80; 9].into_iter().chain([0x02]).collect());
+        inputs.push(vec![0xff; 11]);
+        inputs.push(vec![0x80; 10]);
+        for input in inputs {
+            // Alone, truncated at every length, and followed by other bytes.
+            for cut in 0..=input.len() {
+                check(&input[..cut]);
+            }
+            for tail in [&[0x01u8][..], &[0x80, 0x80, 0x01], &[0xff; 12]] {
+                let mut with_tail = input.clone();
+                with_tail.extend_from_slice(tail);
+                check(&with_tail);
+            }
+        }
+    }
 }
