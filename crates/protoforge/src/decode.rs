@@ -117,12 +117,6 @@ impl<'a> Decoder<'a> {
         self.pos >= self.end
     }
 
-    /// The unread bytes of the current scope.
-    #[inline]
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.buf.get(self.pos..self.end).unwrap_or_default()
-    }
-
     /// The position in the input, for raw-byte capture.
     #[inline]
     pub(crate) fn position(&self) -> usize {
@@ -165,43 +159,13 @@ impl<'a> Decoder<'a> {
     #[inline(never)]
     fn read_varint_slow(&mut self) -> Result<u64, DecodeError> {
         let bytes = self.buf.get(self.pos..self.end).unwrap_or_default();
-        // With eight bytes available, the varint's end is found and its
-        // 7-bit groups joined with word operations instead of a loop.
-        if let Some(Ok(word)) = bytes.get(..8).map(<[u8; 8]>::try_from) {
-            let word = u64::from_le_bytes(word);
-            let stops = !word & 0x8080_8080_8080_8080;
-            if stops != 0 {
-                // The first byte without its continuation bit ends the varint.
-                let len = (stops.trailing_zeros() as usize + 1) / 8;
-                let value = join_7bit(word & (u64::MAX >> (64 - 8 * len)));
+        match decode_varint(bytes) {
+            Ok((value, len)) => {
                 self.pos += len;
-                return Ok(value);
+                Ok(value)
             }
-            // Eight continuation bytes: a ninth or tenth ends it (of the
-            // tenth only the lowest bit counts, as in C++).
-            let low = join_7bit(word);
-            return match (bytes.get(8), bytes.get(9)) {
-                (Some(&b8), _) if b8 < 0x80 => {
-                    self.pos += 9;
-                    Ok(low | (u64::from(b8) << 56))
-                }
-                (Some(&b8), Some(&b9)) if b9 < 0x80 => {
-                    self.pos += 10;
-                    Ok(low | (u64::from(b8 & 0x7f) << 56) | (u64::from(b9) << 63))
-                }
-                (Some(_), Some(_)) => Err(DecodeError::new(DecodeErrorKind::OverlongVarint)),
-                _ => Err(DecodeError::new(DecodeErrorKind::Truncated)),
-            };
+            Err(kind) => Err(DecodeError::new(kind)),
         }
-        let mut value = 0u64;
-        for (i, &b) in bytes.iter().enumerate() {
-            value |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                self.pos += i + 1;
-                return Ok(value);
-            }
-        }
-        Err(DecodeError::new(DecodeErrorKind::Truncated))
     }
 
     /// Reads a varint and keeps its low 32 bits (int32, uint32, enums: C++
@@ -495,6 +459,87 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// Decodes the varint at the start of `bytes`: its value and length, or
+/// `Truncated` (the bytes end inside it) or `OverlongVarint` (ten bytes
+/// with continuation bits). Of a tenth byte only the lowest bit counts, as
+/// in C++.
+#[inline(always)]
+pub(crate) fn decode_varint(bytes: &[u8]) -> Result<(u64, usize), DecodeErrorKind> {
+    // With eight bytes available, the varint's end is found and its 7-bit
+    // groups joined with word operations instead of a loop.
+    if let Some(Ok(word)) = bytes.get(..8).map(<[u8; 8]>::try_from) {
+        let word = u64::from_le_bytes(word);
+        let stops = !word & 0x8080_8080_8080_8080;
+        if stops != 0 {
+            // The first byte without its continuation bit ends the varint.
+            let len = (stops.trailing_zeros() as usize + 1) / 8;
+            return Ok((join_7bit(word & (u64::MAX >> (64 - 8 * len))), len));
+        }
+        let low = join_7bit(word);
+        return match (bytes.get(8), bytes.get(9)) {
+            (Some(&b8), _) if b8 < 0x80 => Ok((low | (u64::from(b8) << 56), 9)),
+            (Some(&b8), Some(&b9)) if b9 < 0x80 => Ok((
+                low | (u64::from(b8 & 0x7f) << 56) | (u64::from(b9) << 63),
+                10,
+            )),
+            (Some(_), Some(_)) => Err(DecodeErrorKind::OverlongVarint),
+            _ => Err(DecodeErrorKind::Truncated),
+        };
+    }
+    let mut value = 0u64;
+    for (i, &b) in bytes.iter().enumerate() {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            return Ok((value, i + 1));
+        }
+    }
+    Err(DecodeErrorKind::Truncated)
+}
+
+/// The number of varints that end in `bytes` (bytes without the
+/// continuation bit), eight bytes at a time.
+#[inline]
+pub(crate) fn count_varints(bytes: &[u8]) -> usize {
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut n = 0;
+    for chunk in chunks {
+        if let Ok(word) = <[u8; 8]>::try_from(chunk) {
+            n += (!u64::from_le_bytes(word) & 0x8080_8080_8080_8080).count_ones() as usize;
+        }
+    }
+    n + tail.iter().filter(|&&b| b < 0x80).count()
+}
+
+/// Decodes a packed run of varints (`payload`, the whole length-delimited
+/// value) into `values`, converting each with `from_wire`.
+#[inline]
+pub(crate) fn read_packed_varints<T>(
+    payload: &[u8],
+    values: &mut Vec<T>,
+    from_wire: impl Fn(u64) -> T,
+) -> Result<(), DecodeError> {
+    // One element per byte without the continuation bit: reserve exactly
+    // what the input holds.
+    values.reserve(count_varints(payload));
+    let mut rest = payload;
+    while let Some(&b) = rest.first() {
+        if b < 0x80 {
+            values.push(from_wire(u64::from(b)));
+            rest = rest.get(1..).unwrap_or_default();
+            continue;
+        }
+        match decode_varint(rest) {
+            Ok((value, len)) => {
+                values.push(from_wire(value));
+                rest = rest.get(len..).unwrap_or_default();
+            }
+            Err(kind) => return Err(DecodeError::new(kind)),
+        }
+    }
+    Ok(())
+}
+
 /// Joins the 7-bit groups of up to eight varint bytes (little-endian in
 /// `word`, continuation bits set or not) into their 56-bit value.
 #[inline(always)]
@@ -582,7 +627,10 @@ mod tests {
     fn check(bytes: &[u8]) {
         let options = DecodeOptions::new();
         let mut d = Decoder::new(bytes, &options);
-        let got = d.read_varint().map(|v| (v, d.position())).map_err(|e| e.kind());
+        let got = d
+            .read_varint()
+            .map(|v| (v, d.position()))
+            .map_err(|e| e.kind());
         assert_eq!(got, reference(bytes), "{bytes:02x?}");
     }
 
