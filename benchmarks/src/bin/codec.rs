@@ -1,10 +1,12 @@
 //! The codec benchmark: encode and decode time per message shape for
-//! protoforge, prost and buffa, in one process, interleaved.
+//! protoforge, prost and buffa, interleaved in one process per case.
 //!
-//! Each round times one sample of every (case, operation, runtime), the
-//! runtimes in a rotating order, so a burst of load from another process
-//! hits all three alike; ratios are paired within a round. A sample is a
-//! loop calibrated to last about `--sample-ms`. The report is a Markdown
+//! Each (case, operation) is measured in a child process of its own (the
+//! heap left by another case changes allocation speed); there, each round
+//! times one sample of every runtime, in a rotating order, so a burst of
+//! load from another process hits all three alike; ratios are paired
+//! within a round. A sample is a loop calibrated to last about
+//! `--sample-ms`. The report is a Markdown
 //! fragment (`--out`), and every sample goes to `--raw` as TSV.
 //!
 //! `--callgrind` adds a table of instructions per operation counted by
@@ -33,6 +35,8 @@ struct Args {
     callgrind: bool,
     only: Option<String>,
     iters: u64,
+    filter: Option<String>,
+    measure: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -44,6 +48,8 @@ fn parse_args() -> Result<Args, String> {
         callgrind: false,
         only: None,
         iters: 1000,
+        filter: None,
+        measure: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -57,6 +63,8 @@ fn parse_args() -> Result<Args, String> {
             "--raw" => args.raw = Some(value()?),
             "--callgrind" => args.callgrind = true,
             "--only" => args.only = Some(value()?),
+            "--filter" => args.filter = Some(value()?),
+            "--measure" => args.measure = Some(value()?),
             "--iters" => args.iters = value()?.parse().map_err(|e| format!("--iters: {e}"))?,
             _ => return Err(format!("unknown argument {arg}")),
         }
@@ -96,38 +104,67 @@ fn calibrate(case: &Case, runtime: usize, op: usize, ms: f64) -> u64 {
 /// ns per operation, `[case][op][runtime][round]`.
 type Samples = Vec<[Vec<Vec<f64>>; 2]>;
 
-fn measure(cases: &[Case], rounds: usize, sample_ms: f64) -> Samples {
-    let iters: Vec<[Vec<u64>; 2]> = cases
-        .iter()
-        .map(|case| {
-            [0, 1].map(|op| {
-                (0..IMPLEMENTATIONS.len())
-                    .map(|rt| calibrate(case, rt, op, sample_ms))
-                    .collect()
-            })
-        })
+/// The rounds of one case and operation, in this process: `[runtime][round]`.
+fn measure_one(case: &Case, op: usize, rounds: usize, sample_ms: f64) -> Vec<Vec<f64>> {
+    let iters: Vec<u64> = (0..IMPLEMENTATIONS.len())
+        .map(|rt| calibrate(case, rt, op, sample_ms))
         .collect();
-    let mut samples: Samples = cases
-        .iter()
-        .map(|_| [0, 1].map(|_| vec![Vec::new(); IMPLEMENTATIONS.len()]))
-        .collect();
+    let mut samples = vec![Vec::new(); IMPLEMENTATIONS.len()];
     for round in 0..rounds {
-        eprint!("\rcodec: round {}/{rounds}", round + 1);
-        for (c, case) in cases.iter().enumerate() {
-            for op in 0..2 {
-                for k in 0..IMPLEMENTATIONS.len() {
-                    let rt = (k + round) % IMPLEMENTATIONS.len();
-                    let n = iters[c][op][rt];
-                    let start = Instant::now();
-                    run(case, rt, op, n);
-                    let ns = start.elapsed().as_nanos() as f64 / n as f64;
-                    samples[c][op][rt].push(ns);
-                }
-            }
+        for k in 0..IMPLEMENTATIONS.len() {
+            let rt = (k + round) % IMPLEMENTATIONS.len();
+            let start = Instant::now();
+            run(case, rt, op, iters[rt]);
+            samples[rt].push(start.elapsed().as_nanos() as f64 / iters[rt] as f64);
         }
     }
-    eprintln!();
     samples
+}
+
+/// Every case and operation, each in a child process of its own (running
+/// [`measure_one`]): the allocator's state left by one case (large frees,
+/// fragmentation) changes the speed of the next case's small allocations
+/// by up to 2x, so cases must not share a heap. Within a child, the
+/// runtimes share one heap and are interleaved round by round.
+fn measure(cases: &[Case], rounds: usize, sample_ms: f64) -> Result<Samples, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let mut samples: Samples = Vec::new();
+    for case in cases {
+        let mut per_op = [Vec::new(), Vec::new()];
+        for (op, slot) in per_op.iter_mut().enumerate() {
+            eprint!("\rcodec: {:<16} {:<6}", case.name, OPS[op]);
+            let output = Command::new(&exe)
+                .args(["--measure", &format!("{}/{}", case.name, OPS[op])])
+                .args(["--rounds", &rounds.to_string()])
+                .args(["--sample-ms", &sample_ms.to_string()])
+                .output()
+                .map_err(|e| format!("running {}: {e}", exe.display()))?;
+            if !output.status.success() {
+                return Err(format!(
+                    "measuring {}/{} failed:\n{}",
+                    case.name,
+                    OPS[op],
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+            let mut per_rt = vec![Vec::new(); IMPLEMENTATIONS.len()];
+            for line in String::from_utf8_lossy(&output.stdout).lines() {
+                let mut fields = line.split('\t');
+                if let (Some(Ok(rt)), Some(Ok(ns))) = (
+                    fields.next().map(str::parse::<usize>),
+                    fields.next().map(str::parse::<f64>),
+                ) {
+                    if let Some(v) = per_rt.get_mut(rt) {
+                        v.push(ns);
+                    }
+                }
+            }
+            *slot = per_rt;
+        }
+        samples.push(per_op);
+    }
+    eprintln!();
+    Ok(samples)
 }
 
 /// Instructions per operation under callgrind, `[case][op][runtime]`.
@@ -345,13 +382,39 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => {
             eprintln!(
-                "codec: {e}\nusage: codec [--rounds N] [--sample-ms MS] [--out FILE] [--raw FILE] [--callgrind]\n       codec --only CASE/RUNTIME/OP --iters N"
+                "codec: {e}\nusage: codec [--rounds N] [--sample-ms MS] [--out FILE] [--raw FILE] [--callgrind] [--filter TEXT]\n       codec --only CASE/RUNTIME/OP --iters N"
             );
             return ExitCode::FAILURE;
         }
     };
-    let cases = all_cases();
-    let shape_count = shapes::shapes().len();
+    let mut cases = all_cases();
+    if let Some(spec) = &args.measure {
+        // A child of `measure`: one case and operation, samples on stdout.
+        let found = spec.split_once('/').and_then(|(case, op)| {
+            let op = OPS.iter().position(|o| *o == op)?;
+            Some((cases.iter().find(|c| c.name == case)?, op))
+        });
+        let Some((case, op)) = found else {
+            eprintln!("codec: no case {spec} (CASE/OP)");
+            return ExitCode::FAILURE;
+        };
+        let mut text = String::new();
+        for (rt, rounds) in measure_one(case, op, args.rounds, args.sample_ms).iter().enumerate() {
+            for ns in rounds {
+                let _ = writeln!(text, "{rt}\t{ns}");
+            }
+        }
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    let mut shape_count = shapes::shapes().len();
+    if let Some(filter) = &args.filter {
+        shape_count = cases[..shape_count]
+            .iter()
+            .filter(|c| c.name.contains(filter.as_str()))
+            .count();
+        cases.retain(|c| c.name.contains(filter.as_str()));
+    }
     if let Some(spec) = &args.only {
         let parts: Vec<&str> = spec.split('/').collect();
         let found = match parts.as_slice() {
@@ -380,7 +443,13 @@ fn main() -> ExitCode {
     } else {
         None
     };
-    let samples = measure(&cases, args.rounds, args.sample_ms);
+    let samples = match measure(&cases, args.rounds, args.sample_ms) {
+        Ok(samples) => samples,
+        Err(e) => {
+            eprintln!("codec: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let text = report(&cases, shape_count, &samples, instructions.as_deref(), &args);
     if let Some(raw) = &args.raw {
         if let Err(e) = std::fs::write(raw, raw_tsv(&cases, &samples)) {
