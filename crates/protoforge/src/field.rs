@@ -380,6 +380,7 @@ pub fn merge_map_closed<K: Codec, E: Enum, M: MapStorage<Key = K::Value, Value =
             let mut w = Writer::new(&mut entry, &sizes);
             write_value::<K>(&mut w, key_tag, &key);
             write_value::<Int32>(&mut w, value_tag, &raw);
+            drop(w);
             unknown.push_len(tag_number(tag), &entry);
         }
     }
