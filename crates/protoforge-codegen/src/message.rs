@@ -249,6 +249,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                     self.unknown_fields.write(w);
                 }
 
+                #[inline]
                 fn merge_field(
                     &mut self,
                     tag: u32,

@@ -566,7 +566,7 @@ fn end_group_mismatch(open: u32, got: u32) -> DecodeError {
 /// The field loop of one message: reads tags to the end of the current
 /// scope (or the open group's end-group tag) and hands each to
 /// [`Message::merge_field`], adding the message and field to any error.
-#[inline]
+#[inline(never)]
 pub(crate) fn merge_loop<M: Message>(msg: &mut M, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
     while d.pos < d.end {
         d.tag_start = d.pos;
