@@ -20,7 +20,10 @@ fn main() {
         PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let proto_dir = manifest.join("proto");
-    println!("cargo::rerun-if-changed={}", proto_dir.join(PROTO).display());
+    println!(
+        "cargo::rerun-if-changed={}",
+        proto_dir.join(PROTO).display()
+    );
 
     let mut include = IncludePaths::new();
     include.map("", &proto_dir.to_string_lossy());

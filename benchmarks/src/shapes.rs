@@ -73,10 +73,19 @@ macro_rules! case {
             .unwrap_or_else(|e| panic!("buffa cannot decode {}: {e}", $name));
         // Each runtime's own encoding must decode to the original value.
         let check = |who: &str, encoded: Vec<u8>| {
-            assert_eq!(encoded.len(), bytes.len(), "{who} encodes {} to another length", $name);
+            assert_eq!(
+                encoded.len(),
+                bytes.len(),
+                "{who} encodes {} to another length",
+                $name
+            );
             let back = pf::$ty::decode(&encoded)
                 .unwrap_or_else(|e| panic!("{who}'s encoding of {} does not decode: {e}", $name));
-            assert!(back == value, "{who}'s encoding of {} decodes to another value", $name);
+            assert!(
+                back == value,
+                "{who}'s encoding of {} decodes to another value",
+                $name
+            );
         };
         check("protoforge", value.encode_to_vec());
         check("prost", prost::Message::encode_to_vec(&prost_value));

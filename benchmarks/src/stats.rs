@@ -36,7 +36,7 @@ pub fn relative_iqr(samples: &[f64]) -> f64 {
 
 /// The geometric mean; NaN when empty or when a value is not positive.
 pub fn geomean(values: &[f64]) -> f64 {
-    if values.is_empty() || values.iter().any(|v| !(*v > 0.0)) {
+    if values.is_empty() || values.iter().any(|v| v.is_nan() || *v <= 0.0) {
         return f64::NAN;
     }
     (values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp()

@@ -52,7 +52,10 @@ fn install_buf() -> Result<PathBuf, String> {
     })?;
     match version_of(&bin, &["--version"]) {
         Some(v) if v == BUF_VERSION => Ok(bin),
-        other => Err(format!("{} reports version {other:?}, expected {BUF_VERSION}", bin.display())),
+        other => Err(format!(
+            "{} reports version {other:?}, expected {BUF_VERSION}",
+            bin.display()
+        )),
     }
 }
 
@@ -79,9 +82,10 @@ fn locked_version(name: &str) -> String {
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == format!("name = \"{name}\"") {
-            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = ")) {
-                return v.trim_matches('"').to_string();
-            }
+            return lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = "))
+                .map_or_else(|| "?".to_string(), |v| v.trim_matches('"').to_string());
         }
     }
     "?".to_string()

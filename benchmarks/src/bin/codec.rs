@@ -353,7 +353,14 @@ fn report(
     );
     for (op, name) in OPS.iter().enumerate() {
         let _ = writeln!(out, "{name}:\n");
-        timing_table(&mut out, cases, samples, op, shape_count..cases.len(), false);
+        timing_table(
+            &mut out,
+            cases,
+            samples,
+            op,
+            shape_count..cases.len(),
+            false,
+        );
         let _ = writeln!(out);
     }
     out
@@ -399,7 +406,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         };
         let mut text = String::new();
-        for (rt, rounds) in measure_one(case, op, args.rounds, args.sample_ms).iter().enumerate() {
+        for (rt, rounds) in measure_one(case, op, args.rounds, args.sample_ms)
+            .iter()
+            .enumerate()
+        {
             for ns in rounds {
                 let _ = writeln!(text, "{rt}\t{ns}");
             }
@@ -450,7 +460,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let text = report(&cases, shape_count, &samples, instructions.as_deref(), &args);
+    let text = report(
+        &cases,
+        shape_count,
+        &samples,
+        instructions.as_deref(),
+        &args,
+    );
     if let Some(raw) = &args.raw {
         if let Err(e) = std::fs::write(raw, raw_tsv(&cases, &samples)) {
             eprintln!("codec: {raw}: {e}");

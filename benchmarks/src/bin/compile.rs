@@ -156,7 +156,8 @@ fn command(tool: Tool, args: &Args, input: &Input, source_info: bool, out: &Path
         cmd.arg(format!("@{}", input.list.display()));
     };
     let mut cmd = Command::new("/usr/bin/time");
-    cmd.args(["-f", "%e %U %S %M", "-o"]).arg(out.with_extension("time"));
+    cmd.args(["-f", "%e %U %S %M", "-o"])
+        .arg(out.with_extension("time"));
     match tool {
         Tool::Protoforge => {
             cmd.arg(&args.protoforge);
@@ -198,13 +199,25 @@ fn run_once(
     out: &Path,
 ) -> Result<Run, String> {
     let mut cmd = command(tool, args, input, source_info, out);
-    let output = cmd
-        .output()
-        .map_err(|e| format!("running {}: {e} (is /usr/bin/time installed? Debian: apt-get install time)", tool.name()))?;
+    let output = cmd.output().map_err(|e| {
+        format!(
+            "running {}: {e} (is /usr/bin/time installed? Debian: apt-get install time)",
+            tool.name()
+        )
+    })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let errors: Vec<&str> = stderr.lines().filter(|l| !l.contains("warning")).take(10).collect();
-        return Err(format!("{} failed ({}):\n{}", tool.name(), output.status, errors.join("\n")));
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| !l.contains("warning"))
+            .take(10)
+            .collect();
+        return Err(format!(
+            "{} failed ({}):\n{}",
+            tool.name(),
+            output.status,
+            errors.join("\n")
+        ));
     }
     let stats_path = out.with_extension("time");
     let stats = std::fs::read_to_string(&stats_path)
@@ -233,8 +246,8 @@ fn split_set(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut files = Vec::new();
     for field in set.iter() {
         if let (1, UnknownValue::Len(file)) = (field.number, field.value) {
-            let fields =
-                UnknownFields::from_bytes(file).map_err(|e| format!("not a file descriptor: {e}"))?;
+            let fields = UnknownFields::from_bytes(file)
+                .map_err(|e| format!("not a file descriptor: {e}"))?;
             let name = fields
                 .iter()
                 .find_map(|f| match (f.number, f.value) {
@@ -292,10 +305,16 @@ fn measure(
     for round in 0..rounds {
         for k in 0..tools.len() {
             let t = (k + round) % tools.len();
-            eprint!("\rcompile {label}: round {}/{rounds} {:<12}", round + 1, tools[t].name());
-            let out = args
-                .work
-                .join(format!("{}-{}.pb", tools[t].name().replace(' ', "-"), if source_info { "si" } else { "plain" }));
+            eprint!(
+                "\rcompile {label}: round {}/{rounds} {:<12}",
+                round + 1,
+                tools[t].name()
+            );
+            let out = args.work.join(format!(
+                "{}-{}.pb",
+                tools[t].name().replace(' ', "-"),
+                if source_info { "si" } else { "plain" }
+            ));
             samples[t].push(run_once(tools[t], args, input, source_info, &out)?);
         }
         if round == 0 {
@@ -307,10 +326,12 @@ fn measure(
                         if source_info { "si" } else { "plain" }
                     ))
                 };
-                let reference = std::fs::read(path(Tool::Protoc)).map_err(|e| format!("protoc output: {e}"))?;
+                let reference =
+                    std::fs::read(path(Tool::Protoc)).map_err(|e| format!("protoc output: {e}"))?;
                 for (i, t) in tools.iter().enumerate() {
                     if i != r {
-                        let ours = std::fs::read(path(*t)).map_err(|e| format!("{} output: {e}", t.name()))?;
+                        let ours = std::fs::read(path(*t))
+                            .map_err(|e| format!("{} output: {e}", t.name()))?;
                         identities[i] = identity(&ours, &reference);
                     } else {
                         identities[i] = "(reference)".to_string();
@@ -323,12 +344,7 @@ fn measure(
     Ok((samples, identities))
 }
 
-fn main_table(
-    out: &mut String,
-    tools: &[Tool],
-    samples: &[Vec<Run>],
-    identities: &[String],
-) {
+fn main_table(out: &mut String, tools: &[Tool], samples: &[Vec<Run>], identities: &[String]) {
     let protoc = tools.iter().position(|t| *t == Tool::Protoc).unwrap_or(1);
     let _ = writeln!(
         out,
@@ -428,7 +444,11 @@ fn run(args: &Args) -> Result<String, String> {
     );
     let mut protoc_wall = f64::NAN;
     for source_info in [false, true] {
-        let label = if source_info { "with source info" } else { "without source info" };
+        let label = if source_info {
+            "with source info"
+        } else {
+            "without source info"
+        };
         let (samples, identities) = measure(args, &whole, source_info, &TOOLS, args.rounds, label)?;
         if !source_info {
             protoc_wall = median(&samples[1].iter().map(|r| r.wall).collect::<Vec<_>>());
@@ -506,8 +526,15 @@ fn run(args: &Args) -> Result<String, String> {
         if !status.status.success() {
             return Err("python -m grpc_tools.protoc --version failed".to_string());
         }
-        let text = std::fs::read_to_string(&stats).map_err(|e| format!("{}: {e}", stats.display()))?;
-        let f: Vec<f64> = text.lines().last().unwrap_or_default().split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        let text =
+            std::fs::read_to_string(&stats).map_err(|e| format!("{}: {e}", stats.display()))?;
+        let f: Vec<f64> = text
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
         if let [wall, _, _, rss] = f.as_slice() {
             startup.push(*wall);
             startup_rss.push(*rss);
