@@ -237,7 +237,7 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
             if quick {
                 cmd.args(["--rounds", "1", "--scaling-rounds", "1", "--every", "20"]);
             } else {
-                cmd.args(["--rounds", "3", "--scaling-rounds", "2"]);
+                cmd.args(["--rounds", "2", "--scaling-rounds", "1"]);
             }
             run(&mut cmd)
         })?
