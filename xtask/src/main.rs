@@ -6,12 +6,14 @@
 //!   gRPC peer (`@grpc/grpc-js`) into `target/peers/node`.
 //! - `cargo xtask test`: install the peers, then run every test.
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
+//! - `cargo xtask bench`: every benchmark, written to `docs/benchmarks.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod node_peers;
 mod node_plugins;
 
@@ -89,17 +91,34 @@ fn test() -> Result<(), String> {
     peers()?;
     // Benchmarks are built (so they keep compiling) but not run: they are
     // measurements, not tests (`cargo bench` runs them).
-    run(cargo().args(["build", "--workspace", "--benches", "--locked"]))?;
+    // The benchmark crate (prost, buffa, protox as peers) is no part of it.
+    run(cargo().args([
+        "build",
+        "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
+        "--benches",
+        "--locked",
+    ]))?;
     run(cargo().args([
         "test",
         "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
         "--lib",
         "--bins",
         "--tests",
         "--examples",
         "--locked",
     ]))?;
-    run(cargo().args(["test", "--workspace", "--doc", "--locked"]))?;
+    run(cargo().args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
+        "--doc",
+        "--locked",
+    ]))?;
     Ok(())
 }
 
@@ -139,7 +158,8 @@ fn main() -> ExitCode {
         "peers" => peers(),
         "test" => test(),
         "demo" => demo(),
-        _ => Err("usage: cargo xtask <peers|test|demo>".to_string()),
+        "bench" => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
+        _ => Err("usage: cargo xtask <peers|test|demo|bench>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -43,6 +43,8 @@ impl __pf::Message for Timestamp {
         self.unknown_fields.write(w);
     }
 
+    #[inline]
+
     fn merge_field(
         &mut self,
         tag: u32,
@@ -91,6 +93,8 @@ impl __pf::Message for Duration {
         __pf::write_implicit::<__pf::Int32>(w, 16, &self.nanos);
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,
@@ -141,6 +145,8 @@ impl __pf::Message for Any {
         self.unknown_fields.write(w);
     }
 
+    #[inline]
+
     fn merge_field(
         &mut self,
         tag: u32,
@@ -180,6 +186,8 @@ impl __pf::Message for Empty {
     fn write(&self, w: &mut __pf::Writer<'_>) {
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,
@@ -223,6 +231,8 @@ impl __pf::Message for FieldMask {
         __pf::write_repeated::<__pf::Str>(w, 10, &self.paths);
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,
@@ -268,6 +278,8 @@ impl __pf::Message for Struct {
         self.unknown_fields.write(w);
     }
 
+    #[inline]
+
     fn merge_field(
         &mut self,
         tag: u32,
@@ -311,6 +323,8 @@ impl __pf::Message for ListValue {
         __pf::write_repeated::<__pf::Msg<Value>>(w, 10, &self.values);
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,
@@ -356,6 +370,8 @@ impl __pf::Message for DoubleValue {
         self.unknown_fields.write(w);
     }
 
+    #[inline]
+
     fn merge_field(
         &mut self,
         tag: u32,
@@ -399,6 +415,8 @@ impl __pf::Message for FloatValue {
         __pf::write_implicit::<__pf::Float>(w, 13, &self.value);
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,
@@ -444,6 +462,8 @@ impl __pf::Message for Int64Value {
         self.unknown_fields.write(w);
     }
 
+    #[inline]
+
     fn merge_field(
         &mut self,
         tag: u32,
@@ -487,6 +507,8 @@ impl __pf::Message for UInt64Value {
         __pf::write_implicit::<__pf::Uint64>(w, 8, &self.value);
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,
@@ -532,6 +554,8 @@ impl __pf::Message for Int32Value {
         self.unknown_fields.write(w);
     }
 
+    #[inline]
+
     fn merge_field(
         &mut self,
         tag: u32,
@@ -575,6 +599,8 @@ impl __pf::Message for UInt32Value {
         __pf::write_implicit::<__pf::Uint32>(w, 8, &self.value);
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,
@@ -620,6 +646,8 @@ impl __pf::Message for BoolValue {
         self.unknown_fields.write(w);
     }
 
+    #[inline]
+
     fn merge_field(
         &mut self,
         tag: u32,
@@ -664,6 +692,8 @@ impl __pf::Message for StringValue {
         self.unknown_fields.write(w);
     }
 
+    #[inline]
+
     fn merge_field(
         &mut self,
         tag: u32,
@@ -707,6 +737,8 @@ impl __pf::Message for BytesValue {
         __pf::write_implicit::<__pf::BytesVec>(w, 10, &self.value);
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,
@@ -781,6 +813,8 @@ impl __pf::Message for Value {
         }
         self.unknown_fields.write(w);
     }
+
+    #[inline]
 
     fn merge_field(
         &mut self,

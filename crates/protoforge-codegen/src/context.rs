@@ -1,0 +1,362 @@
+//! What the generator knows about the whole pool before writing a line:
+//! where every message and enum lives in Rust (module path and name, or an
+//! extern path), which fields need a `Box` (strongly connected components
+//! of the "contains inline" graph), and which messages can hold a required
+//! field (so only they get a `check_required`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use protoforge_compiler::ir::{
+    EnumId, FieldId, FieldType, FileId, Label, MessageId, Pool, Presence,
+};
+use quote::quote;
+
+use crate::config::{self, Config};
+use crate::names;
+use crate::{Error, ErrorKind};
+
+/// A type's place in Rust.
+#[derive(Clone, Debug)]
+pub(crate) enum Place {
+    /// Generated in this run: module segments from the root, and its name.
+    Local { module: Vec<String>, name: String },
+    /// An existing type: its absolute path.
+    Extern(String),
+}
+
+pub(crate) struct Context<'a> {
+    pub(crate) pool: &'a Pool,
+    pub(crate) config: &'a Config,
+    /// Files generated in this run.
+    pub(crate) files: BTreeSet<FileId>,
+    /// Extern rules, proto path (with leading dot) to Rust path.
+    externs: Vec<(String, String)>,
+    /// Strongly connected component of each message (by index).
+    scc: Vec<usize>,
+    /// Whether each message can hold a required field.
+    needs_check: Vec<bool>,
+}
+
+impl<'a> Context<'a> {
+    pub(crate) fn new(pool: &'a Pool, files: &[FileId], config: &'a Config) -> Context<'a> {
+        let mut externs: Vec<(String, String)> = config
+            .extern_paths
+            .iter()
+            .map(|(p, r)| (config::normalize(p), r.clone()))
+            .collect();
+        for (proto, rust) in config::DEFAULT_EXTERN_PATHS {
+            if !externs.iter().any(|(p, _)| p == proto) {
+                externs.push((proto.to_string(), rust.to_string()));
+            }
+        }
+        for ty in config::DESCRIPTOR_TYPES {
+            let proto = format!(".google.protobuf.{ty}");
+            if !externs
+                .iter()
+                .any(|(p, _)| config::matches(p, &proto) && p != ".google.protobuf")
+            {
+                externs.push((proto, format!("::protoforge::descriptor::{ty}")));
+            }
+        }
+        Context {
+            pool,
+            config,
+            files: files.iter().copied().collect(),
+            externs,
+            scc: strongly_connected(pool),
+            needs_check: needs_check(pool),
+        }
+    }
+
+    /// The Rust place of a message or enum with this full name, declared in
+    /// `file`, whose enclosing messages are `parents` (outermost first).
+    fn place(&self, file: FileId, full_name: &str, simple: &str, parents: &[MessageId]) -> Place {
+        let dotted = format!(".{full_name}");
+        if !self.files.contains(&file) {
+            let best = self
+                .externs
+                .iter()
+                .filter(|(p, _)| config::matches(p, &dotted))
+                .max_by_key(|(p, _)| p.len());
+            if let Some((proto, rust)) = best {
+                return Place::Extern(self.extern_path(proto, rust, &dotted));
+            }
+        }
+        let mut module = package_module(self.pool, file);
+        for parent in parents {
+            module.push(names::snake(&self.pool[*parent].name));
+        }
+        Place::Local {
+            module,
+            name: names::type_name(simple),
+        }
+    }
+
+    fn extern_path(&self, proto: &str, rust: &str, dotted: &str) -> String {
+        let rest: Vec<&str> = dotted
+            .get(proto.len()..)
+            .unwrap_or("")
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .collect();
+        let Some((last, middle)) = rest.split_last() else {
+            return rust.to_string();
+        };
+        let mut path = rust.to_string();
+        let rule_is_type = proto != "."
+            && self.pool.lookup(proto).is_some_and(|s| {
+                matches!(
+                    s,
+                    protoforge_compiler::ir::Symbol::Message(_)
+                        | protoforge_compiler::ir::Symbol::Enum(_)
+                )
+            });
+        if rule_is_type {
+            // The rule names a type: its nested types are in the module
+            // named after it, beside it.
+            if let Some((parent, ty)) = rust.rsplit_once("::") {
+                path = format!("{parent}::{}", names::snake(ty));
+            }
+        }
+        for segment in middle {
+            path.push_str("::");
+            path.push_str(&names::snake(segment));
+        }
+        path.push_str("::");
+        path.push_str(&names::type_name(last));
+        path
+    }
+
+    pub(crate) fn message_place(&self, id: MessageId) -> Place {
+        let m = &self.pool[id];
+        let parents = self.ancestors(m.parent);
+        self.place(m.file, m.full_name.as_str(), &m.name, &parents)
+    }
+
+    pub(crate) fn enum_place(&self, id: EnumId) -> Place {
+        let e = &self.pool[id];
+        let parents = self.ancestors(e.parent);
+        self.place(e.file, e.full_name.as_str(), &e.name, &parents)
+    }
+
+    /// The enclosing messages, outermost first.
+    pub(crate) fn ancestors(&self, mut parent: Option<MessageId>) -> Vec<MessageId> {
+        let mut out = Vec::new();
+        while let Some(p) = parent {
+            out.push(p);
+            parent = self.pool[p].parent;
+        }
+        out.reverse();
+        out
+    }
+
+    /// The module holding the nested types of message `id` (local only).
+    pub(crate) fn nested_module(&self, id: MessageId) -> Vec<String> {
+        let m = &self.pool[id];
+        let mut module = package_module(self.pool, m.file);
+        for parent in self.ancestors(m.parent) {
+            module.push(names::snake(&self.pool[parent].name));
+        }
+        module.push(names::snake(&m.name));
+        module
+    }
+
+    /// The path to `place` written in module `from`.
+    pub(crate) fn path_to(&self, from: &[String], place: &Place) -> Result<TokenStream, Error> {
+        match place {
+            Place::Extern(path) => parse_path(path),
+            Place::Local { module, name } => {
+                let common = from.iter().zip(module).take_while(|(a, b)| a == b).count();
+                let mut segments: Vec<TokenStream> = Vec::new();
+                for _ in common..from.len() {
+                    segments.push(quote!(super));
+                }
+                for segment in &module[common..] {
+                    let ident = names::ident(segment);
+                    segments.push(quote!(#ident));
+                }
+                let ident = names::ident(name);
+                segments.push(quote!(#ident));
+                Ok(quote!(#(#segments)::*))
+            }
+        }
+    }
+
+    pub(crate) fn message_path(
+        &self,
+        from: &[String],
+        id: MessageId,
+    ) -> Result<TokenStream, Error> {
+        self.path_to(from, &self.message_place(id))
+    }
+
+    pub(crate) fn enum_path(&self, from: &[String], id: EnumId) -> Result<TokenStream, Error> {
+        self.path_to(from, &self.enum_place(id))
+    }
+
+    /// Whether a field of message `owner` holding message `target` inline
+    /// must be boxed: the two are in one cycle of inline containment.
+    pub(crate) fn needs_box(&self, owner: MessageId, target: MessageId) -> bool {
+        self.scc[owner.index()] == self.scc[target.index()]
+    }
+
+    pub(crate) fn needs_check(&self, id: MessageId) -> bool {
+        self.needs_check[id.index()]
+    }
+}
+
+/// The module segments of a file's package.
+pub(crate) fn package_module(pool: &Pool, file: FileId) -> Vec<String> {
+    match &pool[file].package {
+        Some(p) => p.as_str().split('.').map(names::snake).collect(),
+        None => Vec::new(),
+    }
+}
+
+pub(crate) fn parse_path(path: &str) -> Result<TokenStream, Error> {
+    let parsed: syn::Path = syn::parse_str(path).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidOption,
+            format!("extern path `{path}`: {e}"),
+        )
+    })?;
+    Ok(quote!(#parsed))
+}
+
+/// The messages a message holds inline (singular message and group fields,
+/// oneof members included; repeated fields and maps hold theirs on the heap).
+fn inline_targets(pool: &Pool, id: MessageId) -> impl Iterator<Item = MessageId> + '_ {
+    pool[id].fields.iter().filter_map(move |f| {
+        let field = &pool[*f];
+        if field.label == Label::Repeated {
+            return None;
+        }
+        field.ty.message()
+    })
+}
+
+/// Tarjan's algorithm, iteratively (schemas can nest deeper than a thread's
+/// stack allows recursion): the component number of each message.
+fn strongly_connected(pool: &Pool) -> Vec<usize> {
+    let n = pool.messages().len();
+    let edges: Vec<Vec<usize>> = pool
+        .messages()
+        .map(|(id, _)| inline_targets(pool, id).map(|t| t.index()).collect())
+        .collect();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut component = vec![usize::MAX; n];
+    let mut next_index = 0;
+    let mut next_component = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        // (node, next edge to visit)
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
+            if let Some(&w) = edges[v].get(*edge) {
+                *edge += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+            } else {
+                work.pop();
+                if let Some(&(parent, _)) = work.last() {
+                    low[parent] = low[parent].min(low[v]);
+                }
+                if low[v] == index[v] {
+                    while let Some(w) = stack.pop() {
+                        on_stack[w] = false;
+                        component[w] = next_component;
+                        if w == v {
+                            break;
+                        }
+                    }
+                    next_component += 1;
+                }
+            }
+        }
+    }
+    component
+}
+
+/// For each message, whether it or anything it holds (transitively) has a
+/// required field.
+fn needs_check(pool: &Pool) -> Vec<bool> {
+    let n = pool.messages().len();
+    let mut needs = vec![false; n];
+    for (id, m) in pool.messages() {
+        needs[id.index()] = m
+            .fields
+            .iter()
+            .any(|f| pool[*f].presence == Presence::Required);
+    }
+    // Propagate to holders until nothing changes (at most the depth of the
+    // containment graph rounds).
+    let holds: Vec<Vec<usize>> = pool
+        .messages()
+        .map(|(_, m)| {
+            m.fields
+                .iter()
+                .filter_map(|f| held_message(pool, *f))
+                .map(MessageId::index)
+                .collect()
+        })
+        .collect();
+    loop {
+        let mut changed = false;
+        for i in 0..n {
+            if !needs[i] && holds[i].iter().any(|&t| needs[t]) {
+                needs[i] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    needs
+}
+
+/// The message a field holds: its type, or a map's value type.
+pub(crate) fn held_message(pool: &Pool, field: FieldId) -> Option<MessageId> {
+    let f = &pool[field];
+    match f.ty {
+        FieldType::Message(m) | FieldType::Group(m) => match pool[m].map_entry {
+            Some(entry) => pool[entry.value].ty.message(),
+            None => Some(m),
+        },
+        _ => None,
+    }
+}
+
+/// Groups the files by package, in a deterministic order.
+pub(crate) fn files_by_package(
+    pool: &Pool,
+    files: &[FileId],
+) -> BTreeMap<Vec<String>, Vec<FileId>> {
+    let mut out: BTreeMap<Vec<String>, Vec<FileId>> = BTreeMap::new();
+    for &file in files {
+        let entry = out.entry(package_module(pool, file)).or_default();
+        if !entry.contains(&file) {
+            entry.push(file);
+        }
+    }
+    out
+}

@@ -1,0 +1,321 @@
+//! protoforge's Rust code generator: the compiler's descriptor IR
+//! ([`protoforge_compiler::ir::Pool`]) in, formatted Rust files out.
+//!
+//! ```
+//! use protoforge_compiler::{compile, CompileOptions};
+//! use protoforge_compiler::resolve::InMemory;
+//! use protoforge_codegen::{generate, Config};
+//!
+//! let mut files = InMemory::new();
+//! files.add("hello.proto", "syntax = \"proto3\";\npackage hello;\nmessage Greeting { string text = 1; }\n");
+//! let compilation = compile(&files, &["hello.proto"], &CompileOptions::default());
+//! assert!(!compilation.has_errors());
+//!
+//! let out = generate(&compilation.pool, &compilation.files, &Config::default()).unwrap();
+//! let names: Vec<&str> = out.iter().map(|f| f.name.as_str()).collect();
+//! assert_eq!(names, ["hello.rs", "mod.rs"]);
+//! assert!(out[0].content.contains("pub struct Greeting"));
+//! ```
+//!
+//! # What is generated
+//!
+//! One module per protobuf package (`a.b` → `a::b`), nested types in a
+//! submodule named after their message (`Outer.Inner` → `outer::Inner`),
+//! and for each message:
+//!
+//! - a struct with public fields: `Option<T>` for fields with presence,
+//!   `T` for implicit presence, `Vec<T>` for repeated fields, `HashMap`
+//!   (or `BTreeMap`, [`Config::btree_map`]) for maps, an `Option` of an
+//!   enum for each oneof; open enums as `EnumValue<E>` (any number is
+//!   kept), closed enums as `E`; `Box` only where a message contains itself
+//!   through singular fields; `unknown_fields` and, with extension ranges,
+//!   `extensions`;
+//! - `impl Message` (size, write and merge passes over the runtime's
+//!   generic field helpers, required-field checks where needed);
+//! - getters for fields with a proto2 `[default = …]`;
+//! - `Debug`, `Clone`, `PartialEq`, `Default`; rustdoc from the comments.
+//!
+//! Extensions become typed constants (`Extension<Extendee, Codec>`).
+//! Every identifier comes from [`names`]. Output is deterministic: the same
+//! pool and configuration give the same bytes.
+//!
+//! The generated code names the runtime only as `::protoforge::__private`.
+
+#![deny(missing_docs)]
+
+mod config;
+mod context;
+mod doc;
+mod enumeration;
+mod message;
+pub mod names;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use proc_macro2::TokenStream;
+use protoforge_compiler::ir::{FileId, Pool};
+use quote::quote;
+
+pub use config::{Config, Layout};
+use context::Context;
+
+/// One generated file: a path relative to the output directory, with `/`
+/// separators, and its contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// The path (`a/b.rs`, `mod.rs`).
+    pub name: String,
+    /// The Rust source.
+    pub content: String,
+}
+
+/// Why generation failed.
+#[derive(Clone, Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+/// The kinds of [`Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A [`Config`] value is not valid (an attribute or a Rust path that
+    /// does not parse).
+    InvalidOption,
+    /// The generated tokens did not form a Rust file (a generator bug).
+    Internal,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Lints the generated code may trip and should not report.
+fn allowed_lints() -> TokenStream {
+    quote! {
+        clippy::all,
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals,
+        unused_imports,
+        rustdoc::broken_intra_doc_links,
+        rustdoc::invalid_html_tags,
+        rustdoc::bare_urls,
+        rustdoc::invalid_rust_codeblocks
+    }
+}
+
+/// Generates Rust for `files` (and only them: types they use from other
+/// files are referred to where their own generation puts them, or through
+/// an extern path) of `pool`.
+pub fn generate(
+    pool: &Pool,
+    files: &[FileId],
+    config: &Config,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let cx = Context::new(pool, files, config);
+    let packages = context::files_by_package(pool, files);
+
+    // Every package module and its ancestors.
+    let mut tree: BTreeMap<Vec<String>, bool> = BTreeMap::new();
+    tree.insert(Vec::new(), false);
+    for module in packages.keys() {
+        for i in 1..module.len() {
+            tree.entry(module[..i].to_vec()).or_insert(false);
+        }
+        tree.insert(module.clone(), true);
+    }
+
+    let mut bodies: BTreeMap<Vec<String>, (TokenStream, Vec<String>)> = BTreeMap::new();
+    for (module, files) in &packages {
+        let body = package_body(&cx, module, files)?;
+        let sources = files.iter().map(|f| pool[*f].name.clone()).collect();
+        bodies.insert(module.clone(), (body, sources));
+    }
+
+    match &config.layout {
+        Layout::Modules => {
+            let mut out = Vec::new();
+            for (module, has_content) in &tree {
+                if !has_content && !module.is_empty() {
+                    continue;
+                }
+                let children = child_declarations(&tree, module, false, &bodies);
+                let (body, sources) = bodies.get(module).cloned().unwrap_or_default();
+                let header = if module.is_empty() && !has_content {
+                    " The module tree of the generated packages. Generated by protoforge; do not edit."
+                        .to_string()
+                } else {
+                    format!(
+                        " Generated by protoforge from {}. Do not edit.",
+                        quoted_list(&sources)
+                    )
+                };
+                let lints = allowed_lints();
+                let tokens = quote! {
+                    #![doc = #header]
+                    #![allow(#lints)]
+                    #body
+                    #children
+                };
+                let name = if module.is_empty() {
+                    "mod.rs".to_string()
+                } else {
+                    format!(
+                        "{}.rs",
+                        module
+                            .iter()
+                            .map(|s| s.strip_prefix("r#").unwrap_or(s))
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    )
+                };
+                out.push(GeneratedFile {
+                    name,
+                    content: format_file(tokens)?,
+                });
+            }
+            out.sort_by(|a, b| a.name.cmp(&b.name));
+            Ok(out)
+        }
+        Layout::SingleFile(name) => {
+            let (body, _) = bodies.get(&Vec::new()).cloned().unwrap_or_default();
+            let children = child_declarations(&tree, &[], true, &bodies);
+            let tokens = quote! {
+                #body
+                #children
+            };
+            Ok(vec![GeneratedFile {
+                name: name.clone(),
+                content: format!(
+                    "// Generated by protoforge. Do not edit.\n{}",
+                    format_file(tokens)?
+                ),
+            }])
+        }
+    }
+}
+
+fn quoted_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The declarations of the child modules of `module`: `pub mod x;` for a
+/// package with its own file, inline modules otherwise (and always inline
+/// for a single file, with the package's body).
+fn child_declarations(
+    tree: &BTreeMap<Vec<String>, bool>,
+    module: &[String],
+    inline: bool,
+    bodies: &BTreeMap<Vec<String>, (TokenStream, Vec<String>)>,
+) -> TokenStream {
+    let mut out = Vec::new();
+    for (child, has_content) in tree {
+        if child.len() != module.len() + 1 || !child.starts_with(module) {
+            continue;
+        }
+        let segment = child.last().map(String::as_str).unwrap_or_default();
+        let ident = names::ident(segment);
+        let doc = format!(" Package `{}`.", child.join(".").replace("r#", ""));
+        if *has_content && !inline {
+            out.push(quote! {
+                pub mod #ident;
+            });
+            continue;
+        }
+        let grandchildren = child_declarations(tree, child, inline, bodies);
+        let (body, _) = bodies.get(child).cloned().unwrap_or_default();
+        let lints = allowed_lints();
+        let allow = inline.then(|| quote!(#[allow(#lints)]));
+        out.push(quote! {
+            #[doc = #doc]
+            #allow
+            pub mod #ident {
+                #body
+                #grandchildren
+            }
+        });
+    }
+    quote!(#(#out)*)
+}
+
+/// The items of one package: its files' messages, enums and extensions.
+fn package_body(
+    cx: &Context<'_>,
+    module: &[String],
+    files: &[FileId],
+) -> Result<TokenStream, Error> {
+    let pool = cx.pool;
+    let mut items = Vec::new();
+    for &file in files {
+        for &e in &pool[file].enums {
+            items.push(enumeration::generate(cx, e)?);
+        }
+        for &m in &pool[file].messages {
+            items.push(message::MessageGen::new(cx, m, module.to_vec()).generate()?);
+        }
+        for &x in &pool[file].extensions {
+            items.push(message::extension(cx, x, module)?);
+        }
+    }
+    Ok(quote! {
+        #[allow(unused_imports)]
+        use ::protoforge::__private as __pf;
+
+        #(#items)*
+    })
+}
+
+/// Formats a file's tokens with prettyplease.
+fn format_file(tokens: TokenStream) -> Result<String, Error> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+        Error::new(
+            ErrorKind::Internal,
+            format!("generated code does not parse: {e}"),
+        )
+    })?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// The attributes configured for the element `dotted`.
+pub(crate) fn attributes(rules: &[(String, String)], dotted: &str) -> Result<TokenStream, Error> {
+    let mut out = Vec::new();
+    for (path, attr) in rules {
+        if !config::matches(&config::normalize(path), dotted) {
+            continue;
+        }
+        let parsed =
+            syn::parse::Parser::parse_str(syn::Attribute::parse_outer, attr).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidOption,
+                    format!("attribute `{attr}` for `{path}`: {e}"),
+                )
+            })?;
+        out.extend(parsed);
+    }
+    Ok(quote!(#(#out)*))
+}

@@ -1,0 +1,223 @@
+//! Every Rust identifier the generator writes comes from here: the case
+//! conversions (through `heck`), the escapes a Rust keyword needs, the fixes
+//! for names that cannot be identifiers at all, enum-prefix stripping, and
+//! the collision fallbacks. Keeping them in one place keeps them consistent
+//! (a type named in one file is referred to by the same identifier from any
+//! other) and lets one table test cover them.
+//!
+//! Rules:
+//! - a Rust keyword becomes a raw identifier (`type` → `r#type`), except
+//!   `self`, `Self`, `super` and `crate`, which cannot be raw and get a `_`
+//!   suffix (`self_`);
+//! - a name that would start with a digit gets a `_` prefix, an empty one
+//!   becomes `__`;
+//! - enum values lose the enum's name as a prefix (`COLOR_RED` in `Color` →
+//!   `Red`) only when every value has it and no two stripped names collide
+//!   or start with a digit; otherwise every value keeps its full name;
+//! - names that collide after conversion are made unique by appending the
+//!   field or value number ([`unique`]).
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::{Ident, Span};
+
+/// Words Rust reserves in the 2024 edition (strict, reserved and weak words
+/// that cannot name an item).
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers: suffixed with `_` instead.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate"];
+
+/// Makes `name` a valid identifier, in the text form the generator prints
+/// (`r#type`, `self_`, `_1st`).
+pub fn escape(name: &str) -> String {
+    if name.is_empty() {
+        return "__".to_string();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        return format!("_{name}");
+    }
+    if NOT_RAW.contains(&name) {
+        return format!("{name}_");
+    }
+    if KEYWORDS.contains(&name) {
+        return format!("r#{name}");
+    }
+    name.to_string()
+}
+
+/// The identifier for an escaped name (raw when it has the `r#` prefix).
+pub fn ident(escaped: &str) -> Ident {
+    match escaped.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(escaped, Span::call_site()),
+    }
+}
+
+/// A message, enum or oneof type name: `UpperCamelCase`.
+pub fn type_name(proto: &str) -> String {
+    escape(&proto.to_upper_camel_case())
+}
+
+/// A field, module or package-segment name: `snake_case`.
+pub fn snake(proto: &str) -> String {
+    escape(&proto.to_snake_case())
+}
+
+/// A constant (extension) name: `SHOUTY_SNAKE_CASE`.
+pub fn constant(proto: &str) -> String {
+    escape(&proto.to_shouty_snake_case())
+}
+
+/// The variant names of an enum named `enum_name` whose values are
+/// `values` (name and number; aliases included, in order), with the
+/// enum-prefix stripping and collision rules of the module docs.
+pub fn enum_variants(enum_name: &str, values: &[(&str, i32)]) -> Vec<String> {
+    let prefix = format!("{}_", enum_name.to_shouty_snake_case());
+    let numbers: Vec<i64> = values.iter().map(|(_, n)| i64::from(*n)).collect();
+    let stripped: Option<Vec<String>> = values
+        .iter()
+        .map(|(v, _)| {
+            let rest = strip_prefix_ignore_case(v, &prefix)?;
+            let camel = rest.to_upper_camel_case();
+            if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) {
+                None
+            } else {
+                Some(camel)
+            }
+        })
+        .collect();
+    if let Some(stripped) = stripped {
+        if !has_duplicates(&stripped) {
+            return stripped.iter().map(|s| escape(s)).collect();
+        }
+    }
+    let mut names: Vec<String> = values.iter().map(|(v, _)| type_name(v)).collect();
+    unique(&mut names, &numbers, &[]);
+    names
+}
+
+fn strip_prefix_ignore_case<'a>(value: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = value.get(..prefix.len())?;
+    if head.eq_ignore_ascii_case(prefix) {
+        value.get(prefix.len()..)
+    } else {
+        None
+    }
+}
+
+fn has_duplicates(names: &[String]) -> bool {
+    let mut sorted: Vec<&String> = names.iter().collect();
+    sorted.sort();
+    sorted.windows(2).any(|w| w[0] == w[1])
+}
+
+/// Makes `names` unique: the first occurrence of a name keeps it, each later
+/// one gets `_` and its `numbers` entry appended (then more `_` until it is
+/// free). `reserved` names are taken from the start (the generator's own
+/// fields, such as `unknown_fields`).
+pub fn unique(names: &mut [String], numbers: &[i64], reserved: &[&str]) {
+    let mut taken: Vec<String> = reserved.iter().map(|s| s.to_string()).collect();
+    for (name, number) in names.iter_mut().zip(numbers) {
+        if taken.contains(name) {
+            let base = name.strip_prefix("r#").unwrap_or(name).to_string();
+            let mut candidate = format!("{base}_{number}").replace('-', "neg");
+            while taken.contains(&candidate) {
+                candidate.push('_');
+            }
+            *name = candidate;
+        }
+        taken.push(name.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions() {
+        let table: &[(fn(&str) -> String, &str, &str)] = &[
+            (type_name, "foo_bar", "FooBar"),
+            (type_name, "HTTPRequest", "HttpRequest"),
+            (type_name, "self", "Self_"),
+            (type_name, "Self", "Self_"),
+            (type_name, "_1st", "_1st"),
+            (snake, "FooBar", "foo_bar"),
+            (snake, "type", "r#type"),
+            (snake, "self", "self_"),
+            (snake, "super", "super_"),
+            (snake, "crate", "crate_"),
+            (snake, "async", "r#async"),
+            (snake, "gen", "r#gen"),
+            (snake, "fieldName7", "field_name7"),
+            (snake, "__field_name13", "field_name13"),
+            (snake, "_", "__"),
+            (snake, "_1", "_1"),
+            (snake, "i32", "i32"),
+            (constant, "ext_i32", "EXT_I32"),
+            (constant, "self", "SELF"),
+        ];
+        for (f, input, want) in table {
+            assert_eq!(f(input), *want, "{input}");
+        }
+    }
+
+    #[test]
+    fn idents() {
+        assert_eq!(ident("r#type").to_string(), "r#type");
+        assert_eq!(ident("self_").to_string(), "self_");
+    }
+
+    #[test]
+    fn enum_prefix_stripping() {
+        let table: &[(&str, &[&str], &[&str])] = &[
+            (
+                "Kind",
+                &["KIND_UNSPECIFIED", "KIND_A"],
+                &["Unspecified", "A"],
+            ),
+            ("Color", &["BLACK", "RED"], &["Black", "Red"]),
+            // Not every value has the prefix: none is stripped.
+            ("Color", &["COLOR_RED", "BLUE"], &["ColorRed", "Blue"]),
+            // Stripping would leave a leading digit.
+            ("Level", &["LEVEL_1", "LEVEL_2"], &["Level1", "Level2"]),
+            // Stripping would make two names collide; so would the full
+            // names, so the second gets its number.
+            ("Foo", &["FOO_BAR", "FOO_Bar_"], &["FooBar", "FooBar_1"]),
+            // The prefix matches case-insensitively, as the enum's name is camel.
+            ("NestedEnum", &["NESTED_ENUM_FOO"], &["Foo"]),
+            // A stripped keyword.
+            ("Kw", &["KW_SELF", "KW_TYPE"], &["Self_", "Type"]),
+            (
+                "ForeignEnum",
+                &["FOREIGN_FOO", "FOREIGN_BAR"],
+                &["ForeignFoo", "ForeignBar"],
+            ),
+        ];
+        for (name, values, want) in table {
+            let numbered: Vec<(&str, i32)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (*v, i as i32))
+                .collect();
+            assert_eq!(enum_variants(name, &numbered), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn unique_appends_numbers() {
+        let mut names = vec![
+            "field_name".to_string(),
+            "field_name".to_string(),
+            "unknown_fields".to_string(),
+        ];
+        unique(&mut names, &[1, 2, 3], &["unknown_fields"]);
+        assert_eq!(names, ["field_name", "field_name_2", "unknown_fields_3"]);
+    }
+}

@@ -1,0 +1,1 @@
+//! Snapshots of the code generated for `testdata/codegen`.

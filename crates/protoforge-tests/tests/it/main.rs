@@ -1,0 +1,2 @@
+//! Behaviour tests of the code protoforge generates for protobuf's own test
+//! protos and the conformance protos.

@@ -1,0 +1,364 @@
+//! `cargo xtask bench`: runs every benchmark of `benchmarks/` and writes
+//! `docs/benchmarks.md` (method, machine, peer versions, tables).
+//!
+//! The measuring lives in the benchmark crate's binaries (`codec`,
+//! `compile`); this module installs the peers they need (the pinned Python
+//! peers, `@bufbuild/buf` from npm into `<target>/peers/buf`), builds the
+//! binaries in release mode, runs them, and assembles their Markdown
+//! fragments with the facts about the machine and the versions.
+//!
+//! `cargo xtask bench [codec|compile] [--quick]`: one part only (the other
+//! part's latest fragment from `<target>/bench/` is reused when present),
+//! or a quick pass (few rounds, a sample of the files) to check the
+//! pipeline itself.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, root, run};
+
+/// The `buf` CLI measured against, from npm.
+const BUF_VERSION: &str = "1.75.0";
+
+fn target() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(target) => PathBuf::from(target),
+        None => root().join("target"),
+    }
+}
+
+/// Installs `@bufbuild/buf` at [`BUF_VERSION`] into `<target>/peers/buf`
+/// unless it is there; returns the path of the `buf` binary.
+fn install_buf() -> Result<PathBuf, String> {
+    let dir = target().join("peers/buf");
+    let bin = dir.join("node_modules/.bin/buf");
+    if version_of(&bin, &["--version"]).as_deref() == Some(BUF_VERSION) {
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    run(Command::new("npm")
+        .args([
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--loglevel=error",
+            "--prefix",
+        ])
+        .arg(&dir)
+        .arg(format!("@bufbuild/buf@{BUF_VERSION}")))
+    .map_err(|e| {
+        format!("{e}\nthe compiler benchmark needs buf from npm (Node.js and npm: apt-get install nodejs npm)")
+    })?;
+    match version_of(&bin, &["--version"]) {
+        Some(v) if v == BUF_VERSION => Ok(bin),
+        other => Err(format!(
+            "{} reports version {other:?}, expected {BUF_VERSION}",
+            bin.display()
+        )),
+    }
+}
+
+/// The first line of `cmd args`' output (stdout, else stderr), trimmed.
+fn version_of(cmd: &Path, args: &[&str]) -> Option<String> {
+    let output = Command::new(cmd).args(args).output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = if output.stdout.is_empty() {
+        output.stderr
+    } else {
+        output.stdout
+    };
+    String::from_utf8_lossy(&text)
+        .lines()
+        .next()
+        .map(|l| l.trim().to_string())
+}
+
+/// The version of `name` in Cargo.lock.
+fn locked_version(name: &str) -> String {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).unwrap_or_default();
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{name}\"") {
+            return lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = "))
+                .map_or_else(|| "?".to_string(), |v| v.trim_matches('"').to_string());
+        }
+    }
+    "?".to_string()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+fn loadavg() -> String {
+    read(Path::new("/proc/loadavg"))
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn machine() -> String {
+    let cpuinfo = read(Path::new("/proc/cpuinfo"));
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown".to_string());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem_kb: f64 = read(Path::new("/proc/meminfo"))
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0.0);
+    let kernel = read(Path::new("/proc/sys/kernel/osrelease"));
+    format!(
+        "- CPU: {model}, {cores} cores available (`nproc`)\n- memory: {:.1} GiB\n- Linux {}\n",
+        mem_kb / 1024.0 / 1024.0,
+        kernel.trim()
+    )
+}
+
+/// What a part of the benchmark produced: its fragment and the load
+/// average around it.
+fn part(
+    name: &str,
+    quick: bool,
+    run_part: impl FnOnce(&Path) -> Result<(), String>,
+) -> Result<String, String> {
+    let dir = target().join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let fragment = dir.join(format!("{name}.md"));
+    let before = loadavg();
+    run_part(&fragment)?;
+    let after = loadavg();
+    let text = read(&fragment);
+    let note = if quick {
+        " **Quick pass** (`--quick`): few rounds and a sample of the inputs; not for quoting."
+    } else {
+        ""
+    };
+    let full = format!(
+        "{text}\nLoad average (1, 5, 15 min) before this part: {before}; after: {after}.{note}\n"
+    );
+    std::fs::write(&fragment, &full).map_err(|e| format!("{}: {e}", fragment.display()))?;
+    Ok(full)
+}
+
+pub(crate) fn bench(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let parts: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    for p in &parts {
+        if !["codec", "compile"].contains(p) {
+            return Err(format!(
+                "unknown part {p}; usage: cargo xtask bench [codec|compile] [--quick]"
+            ));
+        }
+    }
+    let wants = |p: &str| parts.is_empty() || parts.contains(&p);
+
+    crate::peers()?;
+    let venv = crate::venv();
+    let python = venv.join("bin/python");
+    let buf = install_buf()?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "protoforge-cli",
+        "-p",
+        "protoforge-benchmarks",
+        "--bins",
+    ]))?;
+    let release = target().join("release");
+    let bench_dir = target().join("bench");
+
+    let codec = if wants("codec") {
+        part("codec", quick, |out| {
+            let mut cmd = Command::new(release.join("codec"));
+            cmd.arg("--out").arg(out);
+            cmd.arg("--raw").arg(bench_dir.join("codec.tsv"));
+            if quick {
+                cmd.args(["--rounds", "3", "--sample-ms", "5"]);
+            } else {
+                cmd.args(["--rounds", "21", "--sample-ms", "20"]);
+                if version_of(Path::new("valgrind"), &["--version"]).is_some() {
+                    cmd.arg("--callgrind");
+                } else {
+                    eprintln!(
+                        "bench: valgrind not found, no instruction counts (Debian: apt-get install valgrind)"
+                    );
+                }
+            }
+            run(&mut cmd)
+        })?
+    } else {
+        read(&bench_dir.join("codec.md"))
+    };
+
+    let grpc_include = {
+        let output = Command::new(&python)
+            .args([
+                "-c",
+                "import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), '_proto'))",
+            ])
+            .output()
+            .map_err(|e| format!("python: {e}"))?;
+        PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+    };
+    let corpus = match std::env::var_os("PROTOFORGE_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => root().join("../shared/corpus"),
+    };
+    let compile = if wants("compile") {
+        part("compile", quick, |out| {
+            let mut cmd = Command::new(release.join("compile"));
+            cmd.arg("--protoforge").arg(release.join("protoforge"));
+            cmd.arg("--python").arg(&python);
+            cmd.arg("--grpc-include").arg(&grpc_include);
+            cmd.arg("--buf").arg(&buf);
+            cmd.arg("--protox").arg(release.join("protox-compile"));
+            cmd.arg("--corpus").arg(&corpus);
+            cmd.arg("--work").arg(bench_dir.join("compile"));
+            cmd.arg("--out").arg(out);
+            if quick {
+                cmd.args(["--rounds", "1", "--scaling-rounds", "1", "--every", "20"]);
+            } else {
+                cmd.args(["--rounds", "2", "--scaling-rounds", "1"]);
+            }
+            run(&mut cmd)
+        })?
+    } else {
+        read(&bench_dir.join("compile.md"))
+    };
+
+    let protoc = version_of(&python, &["-m", "grpc_tools.protoc", "--version"])
+        .unwrap_or_else(|| "?".to_string());
+    let rustc = version_of(Path::new("rustc"), &["--version"]).unwrap_or_else(|| "?".to_string());
+    let valgrind =
+        version_of(Path::new("valgrind"), &["--version"]).unwrap_or_else(|| "absent".to_string());
+    let git = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(root())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+
+    let mut doc = String::new();
+    let _ = write!(
+        doc,
+        "# Benchmarks\n\n\
+         Generated by `cargo xtask bench` (do not edit by hand; rerun it). protoforge is measured against \
+         the tools its users would pick instead, in the same run on the same machine, and reported as \
+         ratios against those anchors. Speed targets are never test assertions: this page is where they \
+         are checked.\n\n\
+         ## How to run\n\n\
+         ```sh\n\
+         cargo xtask bench                 # everything (about half an hour on a quiet 2-core machine)\n\
+         cargo xtask bench codec           # one part; the other part's last fragment is kept\n\
+         cargo xtask bench compile --quick # check the pipeline: few rounds, a sample of the inputs\n\
+         ```\n\n\
+         It installs the pinned peers (`cargo xtask peers`, and `@bufbuild/buf` {BUF_VERSION} from npm into \
+         `target/peers/buf`), builds `protoforge` and the `benchmarks/` crate in release mode, and runs \
+         `target/release/codec` and `target/release/compile` (both take `--help`-style arguments; see their \
+         sources). Raw codec samples go to `target/bench/codec.tsv`. The benchmark crate is a workspace \
+         member outside `default-members`, and `cargo xtask test` excludes it, so prost, buffa and protox \
+         never enter the product's dependency graph or the test run.\n\n\
+         ## Method\n\n\
+         The machine is shared: other processes (compilers, test suites) run at the same time, so:\n\n\
+         - every figure is a median over rounds, with the spread (±half the interquartile range) beside it;\n\
+         - the implementations are interleaved in each round, in rotating order, so load bursts hit all of them alike;\n\
+         - ratios are paired: taken between measurements of the same round, then the median is reported;\n\
+         - the codec is also measured in instructions per operation with callgrind, which does not depend on load;\n\
+         - for the compilers, CPU time (user + system) is reported beside wall time.\n\n\
+         ## Machine and versions\n\n\
+         {}- rustc: {rustc}\n- protoforge: workspace at `{git}`\n\
+         - protoc: {protoc} (PyPI `grpcio-tools` {}, run as `python -m grpc_tools.protoc`)\n\
+         - buf: {} (npm `@bufbuild/buf`)\n\
+         - protox {} (crate), prost {} and prost-build {} (crates), buffa {} and buffa-build {} (crates)\n\
+         - valgrind: {valgrind}\n\n",
+        machine(),
+        locked_pip("grpcio-tools"),
+        version_of(&buf, &["--version"]).unwrap_or_default(),
+        locked_version("protox"),
+        locked_version("prost"),
+        locked_version("prost-build"),
+        locked_version("buffa"),
+        locked_version("buffa-build"),
+    );
+    let _ = write!(
+        doc,
+        "## Compiler: googleapis to a descriptor set\n\n{}\n\
+         ## Codec: encode and decode per message shape\n\n\
+         Messages from `benchmarks/proto/bench.proto`, compiled once by protoforge's compiler; the same \
+         descriptor set feeds protoforge's code generator, prost-build (`compile_fds`) and buffa-build \
+         (`descriptor_set`), so the three runtimes run code generated from identical descriptors. `bytes` \
+         fields are `bytes::Bytes` in all three, maps are `HashMap` (std's SipHash for protoforge and prost, \
+         foldhash for buffa, its default). Values are built once and transcoded, and each runtime's encoding \
+         is checked to decode to the same value with the same length before timing. Sizes are the encoded \
+         bytes.\n\n{}\n",
+        if compile.is_empty() {
+            "Not run yet (`cargo xtask bench compile`).\n".to_string()
+        } else {
+            compile
+        },
+        if codec.is_empty() {
+            "Not run yet (`cargo xtask bench codec`).\n".to_string()
+        } else {
+            codec
+        },
+    );
+    doc.push_str(RPC_SECTION);
+    let path = root().join("docs/benchmarks.md");
+    std::fs::write(&path, doc).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("bench: wrote {}", path.display());
+    Ok(())
+}
+
+/// The version pinned in `tools/peers/requirements.txt`.
+fn locked_pip(name: &str) -> String {
+    read(&root().join("tools/peers/requirements.txt"))
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}==")))
+        .unwrap_or("?")
+        .to_string()
+}
+
+/// The RPC part: what it will measure, for the gRPC work to fill in.
+const RPC_SECTION: &str = "## RPC: protoforge-grpc against tonic\n\n\
+Not measured yet: it needs `protoforge-grpc` on main. The plan (issue 7), so the gRPC work can fill in a \
+`rpc` part of this benchmark (a `benchmarks/src/bin/rpc.rs` run by `cargo xtask bench rpc`) with the same \
+method as above:\n\n\
+- one server binary per stack (protoforge-grpc, tonic) serving the same service generated from one \
+descriptor set, pinned to one core with `taskset`, the load generator on the other; loopback only, bounded \
+in time and request count;\n\
+- the same load generators for both servers: our own Rust client, and `h2load` (Debian `nghttp2-client`) \
+with pre-encoded gRPC frames;\n\
+- rounds interleaving the two servers, medians and paired ratios.\n\n\
+| measurement | protoforge-grpc | tonic | ratio |\n\
+|---|--:|--:|--:|\n\
+| unary requests/s, small message | | | |\n\
+| unary requests/s, ~1 KB message | | | |\n\
+| server-streaming messages/s | | | |\n\
+| bidi ping-pong round trip (median) | | | |\n\
+| latency at concurrency 1 (p50 / p99) | | | |\n\
+| p50 / p99 at a fixed offered load | | | |\n\
+| CPU time per call (server) | | | |\n\
+| allocations per unary call (server) | | | |\n\
+| peak memory per idle connection | | | |\n\
+| throughput against concurrent streams on one connection (1, 10, 100) | | | |\n\n\
+Targets (issue 7): at least 1.3x tonic's throughput, p99 at most half of tonic's, allocations per unary \
+call at most a quarter of tonic's.\n";
