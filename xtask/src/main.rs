@@ -4,7 +4,12 @@
 //!   `grpcio-tools`, Python `protobuf`, `grpcio`) into `target/peers/venv`,
 //!   the npm protoc plugins into `target/peers/node-plugins`, and the Node
 //!   gRPC peer (`@grpc/grpc-js`) into `target/peers/node`.
-//! - `cargo xtask test`: install the peers, then run every test.
+//! - `cargo xtask test`: install the peers, then run every test and the
+//!   conformance suite.
+//! - `cargo xtask codegen`: regenerate the runtime's checked-in generated
+//!   code (`codegen.rs`).
+//! - `cargo xtask conformance`: the protobuf conformance suite against the
+//!   generated code (`conformance.rs`).
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
 //! - `cargo xtask bench`: every benchmark, written to `docs/benchmarks.md`.
 
@@ -14,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod bench;
+mod codegen;
+mod conformance;
 mod node_peers;
 mod node_plugins;
 
@@ -119,6 +126,7 @@ fn test() -> Result<(), String> {
         "--doc",
         "--locked",
     ]))?;
+    conformance::conformance()?;
     Ok(())
 }
 
@@ -159,7 +167,9 @@ fn main() -> ExitCode {
         "test" => test(),
         "demo" => demo(),
         "bench" => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
-        _ => Err("usage: cargo xtask <peers|test|demo|bench>".to_string()),
+        "conformance" => conformance::conformance(),
+        "codegen" => codegen::codegen(),
+        _ => Err("usage: cargo xtask <peers|test|demo|bench|conformance|codegen>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,7 @@ pub struct Config {
     pub(crate) type_attributes: Vec<(String, String)>,
     pub(crate) field_attributes: Vec<(String, String)>,
     pub(crate) layout: Layout,
+    pub(crate) services: Services,
 }
 
 /// How the generated modules are laid out in files.
@@ -40,7 +41,84 @@ impl Default for Config {
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
             layout: Layout::Modules,
+            services: Services::NONE,
         }
+    }
+}
+
+/// Which gRPC code is generated for each `service` (against
+/// `protoforge-grpc`; the shape is specified in `docs/generated-code.md`,
+/// "Services"). The default, [`Services::NONE`], generates messages only,
+/// so generated code needs no transport.
+///
+/// ```
+/// use protoforge_codegen::Services;
+/// assert_eq!("client,server".parse::<Services>().unwrap(), Services::BOTH);
+/// assert_eq!("server".parse::<Services>().unwrap(), Services::SERVER);
+/// assert!("clients".parse::<Services>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Services {
+    /// A typed client (`FooClient`) per service.
+    pub client: bool,
+    /// A server trait (`Foo`) and the server type (`FooServer<T>`) that
+    /// dispatches calls to it.
+    pub server: bool,
+}
+
+impl Services {
+    /// No service code.
+    pub const NONE: Services = Services {
+        client: false,
+        server: false,
+    };
+    /// Clients only.
+    pub const CLIENT: Services = Services {
+        client: true,
+        server: false,
+    };
+    /// Servers only.
+    pub const SERVER: Services = Services {
+        client: false,
+        server: true,
+    };
+    /// Clients and servers.
+    pub const BOTH: Services = Services {
+        client: true,
+        server: true,
+    };
+
+    /// Whether any service code is generated.
+    pub fn any(self) -> bool {
+        self.client || self.server
+    }
+}
+
+impl std::str::FromStr for Services {
+    type Err = crate::Error;
+
+    /// `client`, `server`, `both` or `none`, or a list of them joined by
+    /// `,` or `+` (`client+server`: the form fits inside a plugin parameter,
+    /// which is itself split on commas).
+    fn from_str(s: &str) -> Result<Services, crate::Error> {
+        let mut out = Services::NONE;
+        for part in s.split([',', '+']).map(str::trim) {
+            match part {
+                "client" => out.client = true,
+                "server" => out.server = true,
+                "both" => out = Services::BOTH,
+                "none" | "" => {}
+                other => {
+                    return Err(crate::Error::new(
+                        crate::ErrorKind::InvalidOption,
+                        format!(
+                            "unknown service code `{other}` (expected `client`, `server`, `both` or `none`)"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -139,6 +217,13 @@ impl Config {
         attribute: impl Into<String>,
     ) -> &mut Config {
         self.field_attributes.push((path.into(), attribute.into()));
+        self
+    }
+
+    /// Chooses the gRPC code generated for services (default
+    /// [`Services::NONE`]).
+    pub fn services(&mut self, services: Services) -> &mut Config {
+        self.services = services;
         self
     }
 

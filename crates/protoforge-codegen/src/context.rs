@@ -39,7 +39,19 @@ pub(crate) struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub(crate) fn new(pool: &'a Pool, files: &[FileId], config: &'a Config) -> Context<'a> {
+    pub(crate) fn new(
+        pool: &'a Pool,
+        files: &[FileId],
+        config: &'a Config,
+    ) -> Result<Context<'a>, Error> {
+        for (proto, rust) in &config.extern_paths {
+            if syn::parse_str::<syn::Path>(rust).is_err() {
+                return Err(Error::new(
+                    ErrorKind::InvalidOption,
+                    format!("extern path `{rust}` for `{proto}` is not a Rust path"),
+                ));
+            }
+        }
         let mut externs: Vec<(String, String)> = config
             .extern_paths
             .iter()
@@ -59,14 +71,14 @@ impl<'a> Context<'a> {
                 externs.push((proto, format!("::protoforge::descriptor::{ty}")));
             }
         }
-        Context {
+        Ok(Context {
             pool,
             config,
             files: files.iter().copied().collect(),
             externs,
             scc: strongly_connected(pool),
             needs_check: needs_check(pool),
-        }
+        })
     }
 
     /// The Rust place of a message or enum with this full name, declared in

@@ -36,6 +36,12 @@
 //! - `Debug`, `Clone`, `PartialEq`, `Default`; rustdoc from the comments.
 //!
 //! Extensions become typed constants (`Extension<Extendee, Codec>`).
+//!
+//! With [`Config::services`], each service also gets gRPC code for
+//! `protoforge-grpc` (which the generated crate then depends on): a server
+//! trait `Foo` with one `async` method per rpc, `FooServer<T>` dispatching
+//! calls to it, and a typed client `FooClient` for all four call kinds, as
+//! `docs/generated-code.md` ("Services") specifies.
 //! Every identifier comes from [`names`]. Output is deterministic: the same
 //! pool and configuration give the same bytes.
 //!
@@ -43,12 +49,14 @@
 
 #![deny(missing_docs)]
 
+pub mod bootstrap;
 mod config;
 mod context;
 mod doc;
 mod enumeration;
 mod message;
 pub mod names;
+mod service;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -57,7 +65,7 @@ use proc_macro2::TokenStream;
 use protoforge_compiler::ir::{FileId, Pool};
 use quote::quote;
 
-pub use config::{Config, Layout};
+pub use config::{Config, Layout, Services};
 use context::Context;
 
 /// One generated file: a path relative to the output directory, with `/`
@@ -133,7 +141,7 @@ pub fn generate(
     files: &[FileId],
     config: &Config,
 ) -> Result<Vec<GeneratedFile>, Error> {
-    let cx = Context::new(pool, files, config);
+    let cx = Context::new(pool, files, config)?;
     let packages = context::files_by_package(pool, files);
 
     // Every package module and its ancestors.
@@ -263,7 +271,8 @@ fn child_declarations(
     quote!(#(#out)*)
 }
 
-/// The items of one package: its files' messages, enums and extensions.
+/// The items of one package: its files' messages, enums and extensions,
+/// and the service code [`Config::services`] asks for.
 fn package_body(
     cx: &Context<'_>,
     module: &[String],
@@ -280,6 +289,29 @@ fn package_body(
         }
         for &x in &pool[file].extensions {
             items.push(message::extension(cx, x, module)?);
+        }
+    }
+    if cx.config.services.any() {
+        // The package's type names, which service items must not reuse.
+        let mut taken: Vec<String> = Vec::new();
+        for &file in files {
+            taken.extend(
+                pool[file]
+                    .enums
+                    .iter()
+                    .map(|e| names::type_name(&pool[*e].name)),
+            );
+            taken.extend(
+                pool[file]
+                    .messages
+                    .iter()
+                    .map(|m| names::type_name(&pool[*m].name)),
+            );
+        }
+        for &file in files {
+            for &s in &pool[file].services {
+                items.push(service::generate(cx, s, module, &mut taken)?);
+            }
         }
     }
     Ok(quote! {

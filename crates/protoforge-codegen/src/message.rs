@@ -144,6 +144,15 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                     self.unknown_fields.encoded_len()
                 }
             }
+        } else if members.is_empty() {
+            // Only extension ranges: nothing records a length.
+            quote! {
+                fn compute_size(&self, _sizes: &mut __pf::SizeCache) -> usize {
+                    let mut n = 0;
+                    #(#sizes)*
+                    n + self.unknown_fields.encoded_len()
+                }
+            }
         } else {
             quote! {
                 fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
@@ -449,8 +458,11 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             FieldType::Message(target) | FieldType::Group(target) => {
                 let group = matches!(field.ty, FieldType::Group(_));
                 let path = self.cx.message_path(from, target)?;
+                // Map values and repeated elements are on the heap already.
+                let in_map = field.message().is_some_and(|m| pool[m].map_entry.is_some());
                 let boxed = !field.is_repeated()
                     && !field.is_extension()
+                    && !in_map
                     && self.cx.needs_box(self.id, target);
                 let (ty, codec) = match (group, boxed) {
                     (false, false) => (path.clone(), quote!(__pf::Msg<#path>)),
@@ -826,9 +838,14 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                         }
                         let name = self.field(*f).name.as_str();
                         let variant = names::ident(variant);
+                        let boxed = self
+                            .value_kind(*f, &self.module)?
+                            .message
+                            .is_some_and(|m| m.1);
+                        let value = if boxed { quote!(&**v) } else { quote!(v) };
                         out.push(quote! {
                             if let ::core::option::Option::Some(#path::#variant(v)) = &self.#ident {
-                                check.message(#name, ::core::option::Option::Some(&**v));
+                                check.message(#name, ::core::option::Option::Some(#value));
                             }
                         });
                     }
@@ -838,24 +855,48 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         Ok(out)
     }
 
-    /// Getters returning the declared default when a field is unset.
+    /// Getters for scalar, string, bytes and enum fields with presence:
+    /// the value, or the default (declared, or the type's) when unset.
+    /// None is generated where its name would hide a method of `Message`
+    /// or `Extendable` (the field stays public).
     fn getters(&self, members: &[Member], idents: &[String]) -> Result<Vec<TokenStream>, Error> {
         let mut out = Vec::new();
         for (member, ident) in members.iter().zip(idents) {
             let Member::Field(f) = member else { continue };
             let field = self.field(*f);
-            let Some(default) = &field.default else {
-                continue;
-            };
-            if !matches!(field.presence, Presence::Explicit | Presence::Required) {
+            if !matches!(field.presence, Presence::Explicit | Presence::Required)
+                || field.ty.message().is_some()
+                || RESERVED_METHODS.contains(&ident.strip_prefix("r#").unwrap_or(ident))
+            {
                 continue;
             }
+            let type_default;
+            let default = match &field.default {
+                Some(d) => d,
+                None => {
+                    type_default = self.type_default(field);
+                    &type_default
+                }
+            };
             let ident = names::ident(ident);
             let kind = self.value_kind(*f, &self.module)?;
-            let doc = format!(
-                " `{}`, or its default `{}` when unset.",
-                field.name, default.text
-            );
+            let doc = if field.default.is_none() {
+                format!(" `{}`, or the type's default when unset.", field.name)
+            } else {
+                format!(
+                    " `{}`, or its default `{}` when unset.",
+                    field.name,
+                    default
+                        .text
+                        .chars()
+                        .map(|c| if c.is_control() {
+                            c.escape_default().to_string()
+                        } else {
+                            c.to_string()
+                        })
+                        .collect::<String>()
+                )
+            };
             let getter = match (&field.ty, &default.value) {
                 (FieldType::Scalar(Scalar::String), Value::Bytes(b))
                     if !unverified_utf8(self.cx, field) =>
@@ -912,6 +953,30 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             });
         }
         Ok(out)
+    }
+
+    /// The default of a field's type, as a declared default would be.
+    fn type_default(&self, field: &Field) -> protoforge_compiler::ir::DefaultValue {
+        let value = match field.ty {
+            FieldType::Scalar(s) => match s {
+                Scalar::Double | Scalar::Float => Value::Float(0.0),
+                Scalar::Bool => Value::Bool(false),
+                Scalar::String | Scalar::Bytes => Value::Bytes(Vec::new()),
+                Scalar::Uint32 | Scalar::Uint64 | Scalar::Fixed32 | Scalar::Fixed64 => {
+                    Value::Uint(0)
+                }
+                _ => Value::Int(0),
+            },
+            FieldType::Enum(e) => match self.cx.pool[e].values.first() {
+                Some(v) => Value::Enum(*v),
+                None => Value::Int(0),
+            },
+            FieldType::Message(_) | FieldType::Group(_) => Value::Int(0),
+        };
+        protoforge_compiler::ir::DefaultValue {
+            value,
+            text: String::new(),
+        }
     }
 
     /// The items of the nested module: nested messages and enums, oneof
@@ -984,6 +1049,46 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         })
     }
 }
+
+/// Methods of `Message` and `Extendable` (and the derived traits) a
+/// getter must not hide.
+const RESERVED_METHODS: &[&str] = &[
+    "check_initialized",
+    "check_required",
+    "clear",
+    "clear_extension",
+    "clear_repeated_extension",
+    "clone",
+    "compute_size",
+    "decode",
+    "decode_bytes",
+    "decode_bytes_with",
+    "decode_length_delimited",
+    "decode_with",
+    "default",
+    "encode",
+    "encode_length_delimited",
+    "encode_to_vec",
+    "encoded_len",
+    "eq",
+    "extension",
+    "extensions",
+    "extensions_mut",
+    "fmt",
+    "has_extension",
+    "merge",
+    "merge_field",
+    "merge_with",
+    "ne",
+    "repeated_extension",
+    "repeated_extension_values",
+    "set_extension",
+    "set_repeated_extension",
+    "set_repeated_extension_values",
+    "unknown_fields",
+    "unknown_fields_mut",
+    "write",
+];
 
 /// A field number (non-negative) as an unsuffixed literal.
 fn lit(number: i32) -> Literal {

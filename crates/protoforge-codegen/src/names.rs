@@ -69,6 +69,28 @@ pub fn snake(proto: &str) -> String {
     escape(&proto.to_snake_case())
 }
 
+/// The names of a service's generated items: the server trait
+/// (`UpperCamelCase`, as a type), the server type (`…Server`) and the
+/// client type (`…Client`).
+pub fn service_types(proto: &str) -> [String; 3] {
+    let camel = proto.to_upper_camel_case();
+    [
+        escape(&camel),
+        escape(&format!("{camel}Server")),
+        escape(&format!("{camel}Client")),
+    ]
+}
+
+/// The methods of a service, in order: `snake_case`, made unique (the
+/// client's constructor `new` is taken first, then later duplicates get
+/// their position, counting from 1).
+pub fn service_methods(methods: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = methods.iter().map(|m| snake(m)).collect();
+    let positions: Vec<i64> = (1..=out.len() as i64).collect();
+    unique(&mut out, &positions, &["new"]);
+    out
+}
+
 /// A constant (extension) name: `SHOUTY_SNAKE_CASE`.
 pub fn constant(proto: &str) -> String {
     escape(&proto.to_shouty_snake_case())
@@ -208,6 +230,26 @@ mod tests {
                 .collect();
             assert_eq!(enum_variants(name, &numbered), *want, "{name}");
         }
+    }
+
+    #[test]
+    fn services() {
+        assert_eq!(
+            service_types("route_guide"),
+            ["RouteGuide", "RouteGuideServer", "RouteGuideClient"]
+        );
+        assert_eq!(service_types("self"), ["Self_", "SelfServer", "SelfClient"]);
+        assert_eq!(
+            service_methods(&["GetFeature", "get_feature", "New", "Type", "Self", "new_3"]),
+            [
+                "get_feature",
+                "get_feature_2",
+                "new_3",
+                "r#type",
+                "self_",
+                "new_3_6"
+            ]
+        );
     }
 
     #[test]

@@ -50,7 +50,8 @@ fn parse_all(sources: Vec<(String, Vec<u8>)>) -> Vec<(String, Loaded)> {
     // Split the work round-robin by size so threads finish together.
     let mut indexed: Vec<(usize, (String, Vec<u8>))> = sources.into_iter().enumerate().collect();
     indexed.sort_by_key(|(_, (_, b))| std::cmp::Reverse(b.len()));
-    let mut buckets: Vec<Vec<(usize, (String, Vec<u8>))>> = (0..threads).map(|_| Vec::new()).collect();
+    let mut buckets: Vec<Vec<(usize, (String, Vec<u8>))>> =
+        (0..threads).map(|_| Vec::new()).collect();
     for (i, item) in indexed.into_iter().enumerate() {
         buckets[i % threads].push(item);
     }
@@ -82,7 +83,10 @@ fn imports(parse: &Parse) -> Vec<String> {
     for item in &parse.file.items {
         if let protoforge_syntax::ast::Item::Import(import) = item {
             let name = import.path.to_string_lossy();
-            if matches!(import.modifier, Some((protoforge_syntax::ast::ImportModifier::Option, _))) {
+            if matches!(
+                import.modifier,
+                Some((protoforge_syntax::ast::ImportModifier::Option, _))
+            ) {
                 option.push(name);
             } else {
                 regular.push(name);
@@ -170,20 +174,25 @@ pub(crate) fn compile_with_schema(
                     DiagnosticKind::Import,
                     format!("File recursively imports itself: {chain}"),
                 );
-                let position = loaded.get(name).and_then(|l| l.as_ref().ok()).and_then(|file| {
-                    file.parse.file.items.iter().find_map(|item| match item {
-                        protoforge_syntax::ast::Item::Import(i) if i.path.to_string_lossy() == next => {
-                            let lc = file.lines.line_col(&file.source, i.span.start);
-                            Some(Position {
-                                file: name.to_string(),
-                                line: lc.line,
-                                col: lc.col,
-                                span: i.span,
-                            })
-                        }
-                        _ => None,
-                    })
-                });
+                let position = loaded
+                    .get(name)
+                    .and_then(|l| l.as_ref().ok())
+                    .and_then(|file| {
+                        file.parse.file.items.iter().find_map(|item| match item {
+                            protoforge_syntax::ast::Item::Import(i)
+                                if i.path.to_string_lossy() == next =>
+                            {
+                                let lc = file.lines.line_col(&file.source, i.span.start);
+                                Some(Position {
+                                    file: name.to_string(),
+                                    line: lc.line,
+                                    col: lc.col,
+                                    span: i.span,
+                                })
+                            }
+                            _ => None,
+                        })
+                    });
                 diagnostics.push(match position {
                     Some(p) => diag.at(p),
                     None => diag.in_file(name),
@@ -211,7 +220,15 @@ pub(crate) fn compile_with_schema(
             Some(Err(e)) => diagnostics.push(
                 Diagnostic::error(DiagnosticKind::FileNotFound, e.to_string()).in_file(*root),
             ),
-            _ => visit(root, &loaded, &mut state, &mut stack, &mut order, &mut diagnostics, &mut failed),
+            _ => visit(
+                root,
+                &loaded,
+                &mut state,
+                &mut stack,
+                &mut order,
+                &mut diagnostics,
+                &mut failed,
+            ),
         }
     }
 
@@ -254,7 +271,8 @@ pub(crate) fn compile_with_schema(
             let mut found = Vec::new();
             crate::validate::command_line_checks(&pool, *id, &mut found);
             for f in found {
-                diagnostics.push(Diagnostic::error(f.kind, f.message).in_file(pool[*id].name.clone()));
+                diagnostics
+                    .push(Diagnostic::error(f.kind, f.message).in_file(pool[*id].name.clone()));
             }
         }
     }
@@ -321,14 +339,20 @@ fn build_file(
     {
         let by_name = &pool.files_by_name;
         let file = &mut pool.files[id.index()];
-        for dep in file.dependencies.iter_mut().chain(file.option_dependencies.iter_mut()) {
+        for dep in file
+            .dependencies
+            .iter_mut()
+            .chain(file.option_dependencies.iter_mut())
+        {
             dep.file = by_name.get(&dep.name).copied();
         }
     }
     for import in &lowered.imports {
         if pool.files_by_name.get(&import.name).is_none() || failed.contains(&import.name) {
             let message = match loaded.get(&import.name) {
-                Some(Err(ResolveError::NonCanonicalName)) => format!("{}: File not found.", import.name),
+                Some(Err(ResolveError::NonCanonicalName)) => {
+                    format!("{}: File not found.", import.name)
+                }
                 Some(Err(e)) => format!("{}: {e}", import.name),
                 _ => String::new(),
             };
@@ -355,7 +379,9 @@ fn build_file(
                 edition.display_name(),
                 crate::features::MINIMUM_EDITION.display_name()
             ))
-        } else if edition > crate::features::MAXIMUM_EDITION && edition != crate::ir::Edition::UNSTABLE {
+        } else if edition > crate::features::MAXIMUM_EDITION
+            && edition != crate::ir::Edition::UNSTABLE
+        {
             Some(format!(
                 "Edition {} is later than the maximum supported edition {}",
                 edition.display_name(),
@@ -365,11 +391,15 @@ fn build_file(
             None
         };
         if let (Some(message), Some(syntax)) = (message, &file.parse.file.syntax) {
-            diagnostics.push(Diagnostic::error(DiagnosticKind::Feature, message).at(position(syntax.span)));
+            diagnostics.push(
+                Diagnostic::error(DiagnosticKind::Feature, message).at(position(syntax.span)),
+            );
             edition_ok = false;
         }
     }
-    let checks = |pool: &Pool, f: fn(&mut crate::validate::Checker<'_>), diagnostics: &mut Vec<Diagnostic>| {
+    let checks = |pool: &Pool,
+                  f: fn(&mut crate::validate::Checker<'_>),
+                  diagnostics: &mut Vec<Diagnostic>| {
         let mut checker = crate::validate::Checker {
             pool,
             file: id,
@@ -380,7 +410,9 @@ fn build_file(
         for found in checker.found {
             let diag = match found.severity {
                 crate::diagnostic::Severity::Error => Diagnostic::error(found.kind, found.message),
-                crate::diagnostic::Severity::Warning => Diagnostic::warning(found.kind, found.message),
+                crate::diagnostic::Severity::Warning => {
+                    Diagnostic::warning(found.kind, found.message)
+                }
             };
             diagnostics.push(match found.span {
                 Some(span) => diag.at(position(span)),
@@ -389,13 +421,14 @@ fn build_file(
         }
     };
     checks(pool, crate::validate::build_checks, &mut *diagnostics);
-    let mut report = |kind: DiagnosticKind, span: Option<protoforge_syntax::Span>, message: String| {
-        let diag = Diagnostic::error(kind, message);
-        diagnostics.push(match span {
-            Some(span) => diag.at(position(span)),
-            None => diag.in_file(name),
-        });
-    };
+    let mut report =
+        |kind: DiagnosticKind, span: Option<protoforge_syntax::Span>, message: String| {
+            let diag = Diagnostic::error(kind, message);
+            diagnostics.push(match span {
+                Some(span) => diag.at(position(span)),
+                None => diag.in_file(name),
+            });
+        };
     let mut visibility = crate::link::Visibility::new(pool, id);
     crate::link::link_file(pool, id, &lowered, &mut visibility, &mut report);
     checks(pool, crate::validate::link_checks, &mut *diagnostics);
@@ -443,7 +476,10 @@ fn build_file(
             ("message_encoding", "MESSAGE_ENCODING_UNKNOWN"),
             ("json_format", "JSON_FORMAT_UNKNOWN"),
             ("enforce_naming_style", "ENFORCE_NAMING_STYLE_UNKNOWN"),
-            ("default_symbol_visibility", "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN"),
+            (
+                "default_symbol_visibility",
+                "DEFAULT_SYMBOL_VISIBILITY_UNKNOWN",
+            ),
         ];
         let mut targets: Vec<_> = written.0.iter().collect();
         targets.sort_by_key(|(t, _)| format!("{t:?}"));
@@ -453,12 +489,16 @@ fn build_file(
                 if let (1..=8, crate::wire::FieldValue::Varint(0)) = (number, value) {
                     let (field, unknown) = NAMES[number as usize - 1];
                     let span = match target {
-                        crate::lower::OptionTarget::File(_) => file.parse.file.syntax.as_ref().map(|s| s.span),
+                        crate::lower::OptionTarget::File(_) => {
+                            file.parse.file.syntax.as_ref().map(|s| s.span)
+                        }
                         other => feature_target_span(&lowered, *other),
                     };
                     let diag = Diagnostic::error(
                         DiagnosticKind::Feature,
-                        format!("Feature field `{field}` must resolve to a known value, found {unknown}"),
+                        format!(
+                            "Feature field `{field}` must resolve to a known value, found {unknown}"
+                        ),
                     );
                     diagnostics.push(match span {
                         Some(span) => diag.at(position(span)),
@@ -475,7 +515,9 @@ fn build_file(
             }
             let message = "Features are only valid under editions.".to_string();
             let span = match target {
-                crate::lower::OptionTarget::File(_) => file.parse.file.syntax.as_ref().map(|s| s.span),
+                crate::lower::OptionTarget::File(_) => {
+                    file.parse.file.syntax.as_ref().map(|s| s.span)
+                }
                 other => feature_target_span(&lowered, *other),
             };
             let diag = Diagnostic::error(DiagnosticKind::Feature, message);
@@ -485,19 +527,27 @@ fn build_file(
             });
         }
     }
-    if !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error) {
+    if !diagnostics[first_diagnostic..]
+        .iter()
+        .any(Diagnostic::is_error)
+    {
         checks(pool, crate::validate::option_checks, &mut *diagnostics);
     }
     if is_root
         && options.unused_import_warnings
-        && !diagnostics[first_diagnostic..].iter().any(Diagnostic::is_error)
+        && !diagnostics[first_diagnostic..]
+            .iter()
+            .any(Diagnostic::is_error)
     {
         for import in lowered.imports.iter().rev() {
             if let Some(dep) = pool.files_by_name.get(&import.name) {
                 if visibility.unused.contains(dep) && !import.option {
                     diagnostics.push(
-                        Diagnostic::warning(DiagnosticKind::UnusedImport, format!("Import {} is unused.", import.name))
-                            .at(position(import.span)),
+                        Diagnostic::warning(
+                            DiagnosticKind::UnusedImport,
+                            format!("Import {} is unused.", import.name),
+                        )
+                        .at(position(import.span)),
                     );
                 }
             }
@@ -513,7 +563,10 @@ fn build_file(
 
 /// Where protoc reports "Features are only valid under editions." for an
 /// element (its name).
-fn feature_target_span(lowered: &crate::lower::Lowered, target: crate::lower::OptionTarget) -> Option<protoforge_syntax::Span> {
+fn feature_target_span(
+    lowered: &crate::lower::Lowered,
+    target: crate::lower::OptionTarget,
+) -> Option<protoforge_syntax::Span> {
     use crate::ir::Symbol;
     use crate::lower::OptionTarget as T;
     let symbol = match target {

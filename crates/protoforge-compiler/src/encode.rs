@@ -16,7 +16,9 @@ use crate::ir::{
     EnumId, FieldId, FieldType, FileId, Label, MessageId, MethodId, Options, Pool, Scope,
     ServiceId, Symbol, Visibility,
 };
-use crate::wire::{put_bool, put_bytes, put_int32, put_message, put_tag, put_uint, put_varint, LEN};
+use crate::wire::{
+    LEN, put_bool, put_bytes, put_int32, put_message, put_tag, put_uint, put_varint,
+};
 
 /// How to write a descriptor set, as protoc's flags say.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,7 +52,11 @@ impl Pool {
         if !include_imports {
             let requested: HashSet<FileId> = files.iter().copied().collect();
             for &f in files {
-                for dep in self[f].dependencies.iter().chain(&self[f].option_dependencies) {
+                for dep in self[f]
+                    .dependencies
+                    .iter()
+                    .chain(&self[f].option_dependencies)
+                {
                     if let Some(d) = dep.file {
                         if !requested.contains(&d) {
                             seen.insert(d);
@@ -64,7 +70,11 @@ impl Pool {
             if !seen.insert(file) {
                 return;
             }
-            for dep in pool[file].dependencies.iter().chain(&pool[file].option_dependencies) {
+            for dep in pool[file]
+                .dependencies
+                .iter()
+                .chain(&pool[file].option_dependencies)
+            {
                 if let Some(d) = dep.file {
                     visit(pool, d, seen, out);
                 }
@@ -264,7 +274,12 @@ impl Writer<'_> {
             let mut body = Vec::new();
             put_int32(&mut body, 1, range.start);
             put_int32(&mut body, 2, range.end);
-            self.put_options(&mut body, 3, &range.options, "google.protobuf.ExtensionRangeOptions");
+            self.put_options(
+                &mut body,
+                3,
+                &range.options,
+                "google.protobuf.ExtensionRangeOptions",
+            );
             put_bytes(&mut out, 5, &body);
         }
         for (i, f) in m.extensions.iter().enumerate() {
@@ -331,7 +346,9 @@ impl Writer<'_> {
         }
         if let Some(default) = &f.default {
             match &default.value {
-                crate::ir::Value::Bytes(b) if matches!(f.ty, FieldType::Scalar(crate::ir::Scalar::String)) => {
+                crate::ir::Value::Bytes(b)
+                    if matches!(f.ty, FieldType::Scalar(crate::ir::Scalar::String)) =>
+                {
                     put_bytes(&mut out, 7, b);
                 }
                 _ => put_bytes(&mut out, 7, default.text.as_bytes()),
@@ -365,7 +382,12 @@ impl Writer<'_> {
             let mut body = Vec::new();
             put_bytes(&mut body, 1, value.name.as_bytes());
             put_int32(&mut body, 2, value.number);
-            self.put_options(&mut body, 3, &value.options, "google.protobuf.EnumValueOptions");
+            self.put_options(
+                &mut body,
+                3,
+                &value.options,
+                "google.protobuf.EnumValueOptions",
+            );
             put_bytes(&mut out, 2, &body);
         }
         self.path = base.clone();

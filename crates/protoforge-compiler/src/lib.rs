@@ -49,8 +49,8 @@
 #![deny(missing_docs)]
 
 pub mod builtin;
-pub mod debug;
 mod compile;
+pub mod debug;
 mod decode;
 
 mod diagnostic;
@@ -67,7 +67,6 @@ mod text;
 mod validate;
 
 mod wire;
-
 
 pub use decode::DecodeError;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Position, Severity};
@@ -122,6 +121,10 @@ impl Compilation {
 }
 
 /// Compiles the files named `roots` (import names) and everything they import.
-pub fn compile(resolver: &dyn FileResolver, roots: &[&str], options: &CompileOptions) -> Compilation {
+pub fn compile(
+    resolver: &dyn FileResolver,
+    roots: &[&str],
+    options: &CompileOptions,
+) -> Compilation {
     compile::compile(resolver, roots, options)
 }

@@ -18,9 +18,7 @@ use std::collections::HashSet;
 use protoforge_syntax::ast;
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::ir::{
-    DefaultValue, FieldId, FieldType, FileId, FullName, Pool, Scalar, Symbol, Value,
-};
+use crate::ir::{DefaultValue, FieldId, FieldType, FileId, FullName, Pool, Scalar, Symbol, Value};
 use crate::lower::{Lowered, NameRef};
 use crate::text::{c_escape, simple_dtoa, simple_ftoa};
 
@@ -112,7 +110,11 @@ fn is_type(symbol: Symbol) -> bool {
 }
 
 fn in_package(pool: &Pool, file: FileId, name: &str) -> bool {
-    let package = pool[file].package.as_ref().map(FullName::as_str).unwrap_or("");
+    let package = pool[file]
+        .package
+        .as_ref()
+        .map(FullName::as_str)
+        .unwrap_or("");
     package.starts_with(name)
         && (package.len() == name.len() || package.as_bytes().get(name.len()) == Some(&b'.'))
 }
@@ -138,7 +140,10 @@ impl Resolver<'_> {
         }
         if let Symbol::Package(_) = symbol {
             if in_package(self.pool, vis.file, name)
-                || vis.dependencies.iter().any(|d| in_package(self.pool, *d, name))
+                || vis
+                    .dependencies
+                    .iter()
+                    .any(|d| in_package(self.pool, *d, name))
                 || vis
                     .option_dependencies
                     .iter()
@@ -206,7 +211,12 @@ impl Resolver<'_> {
 }
 
 /// protoc's `AddNotDefinedError` messages for a failed lookup of `name`.
-pub(crate) fn not_defined_messages(pool: &Pool, current_file: &str, name: &str, miss: &Miss) -> Vec<String> {
+pub(crate) fn not_defined_messages(
+    pool: &Pool,
+    current_file: &str,
+    name: &str,
+    miss: &Miss,
+) -> Vec<String> {
     let mut out = Vec::new();
     if miss.undeclared.is_none() && miss.resolved_to.is_none() {
         out.push(format!("\"{name}\" is not defined."));
@@ -261,7 +271,13 @@ pub(crate) fn link_file(
         lowered.extendees.iter().map(|(f, n)| (*f, n)).collect();
     let defaults: std::collections::HashMap<FieldId, &ast::OptionValue> =
         lowered.defaults.iter().map(|(f, v)| (*f, v)).collect();
-    let part = |f: FieldId| lowered.parts.get(&Symbol::Field(f)).copied().unwrap_or_default();
+    let part = |f: FieldId| {
+        lowered
+            .parts
+            .get(&Symbol::Field(f))
+            .copied()
+            .unwrap_or_default()
+    };
     for field in crosslink_order(pool, file) {
         let parts = lowered.parts.get(&Symbol::Field(field)).copied();
         if let Some(name) = extendees.get(&field) {
@@ -351,7 +367,11 @@ pub(crate) fn link_file(
             match default_value(pool, field, value) {
                 Ok(Some(default)) => pool.fields[field.index()].default = Some(default),
                 Ok(None) => {}
-                Err(message) => report(DiagnosticKind::Invalid, parts.and_then(|p| p.default), message),
+                Err(message) => report(
+                    DiagnosticKind::Invalid,
+                    parts.and_then(|p| p.default),
+                    message,
+                ),
             }
         }
     }
@@ -401,7 +421,12 @@ fn resolve_type(
         Some(_) => Err(vec![format!("\"{}\" is not a type.", name.text)]),
         None => {
             let file_name = resolver.pool[resolver.visibility.file].name.clone();
-            Err(not_defined_messages(resolver.pool, &file_name, &name.text, miss))
+            Err(not_defined_messages(
+                resolver.pool,
+                &file_name,
+                &name.text,
+                miss,
+            ))
         }
     }
 }
@@ -437,7 +462,12 @@ fn default_value(
     };
     Ok(Some(match ty {
         FieldType::Scalar(s) => match s {
-            Scalar::Int32 | Scalar::Sint32 | Scalar::Sfixed32 | Scalar::Int64 | Scalar::Sint64 | Scalar::Sfixed64 => {
+            Scalar::Int32
+            | Scalar::Sint32
+            | Scalar::Sfixed32
+            | Scalar::Int64
+            | Scalar::Sint64
+            | Scalar::Sfixed64 => {
                 let Some((neg, magnitude)) = int() else {
                     return Err("Expected integer for field default value.".to_string());
                 };
@@ -482,14 +512,18 @@ fn default_value(
                 }
             }
             Scalar::Bool => match value {
-                ast::OptionValue::Ident { ident, minus: None } if ident.text == "true" => DefaultValue {
-                    value: Value::Bool(true),
-                    text: "true".to_string(),
-                },
-                ast::OptionValue::Ident { ident, minus: None } if ident.text == "false" => DefaultValue {
-                    value: Value::Bool(false),
-                    text: "false".to_string(),
-                },
+                ast::OptionValue::Ident { ident, minus: None } if ident.text == "true" => {
+                    DefaultValue {
+                        value: Value::Bool(true),
+                        text: "true".to_string(),
+                    }
+                }
+                ast::OptionValue::Ident { ident, minus: None } if ident.text == "false" => {
+                    DefaultValue {
+                        value: Value::Bool(false),
+                        text: "false".to_string(),
+                    }
+                }
                 _ => return Err("Expected \"true\" or \"false\".".to_string()),
             },
             Scalar::String => match value {
@@ -510,9 +544,17 @@ fn default_value(
         FieldType::Enum(e) => {
             let text = match value {
                 ast::OptionValue::Ident { ident, minus: None } => ident.text.clone(),
-                _ => return Err("Default value for an enum field must be an identifier.".to_string()),
+                _ => {
+                    return Err(
+                        "Default value for an enum field must be an identifier.".to_string()
+                    );
+                }
             };
-            let found = pool[e].values.iter().copied().find(|v| pool[*v].name == text);
+            let found = pool[e]
+                .values
+                .iter()
+                .copied()
+                .find(|v| pool[*v].name == text);
             match found {
                 Some(v) => DefaultValue {
                     value: Value::Enum(v),

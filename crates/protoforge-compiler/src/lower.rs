@@ -20,9 +20,8 @@ use protoforge_syntax::{LineIndex, Span as SynSpan};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Position};
 use crate::ir::{
     Dependency, Edition, Enum, EnumValue, EnumValueId, ExtensionRange, Features, Field, FieldId,
-    FieldType, File, FileId, FullName, Label, Message, MessageId, Method, MethodId, Oneof,
-    OneofId, Options, Pool, Presence, Scalar, Scope, Service, ServiceId, Span, Symbol, Syntax,
-    Visibility,
+    FieldType, File, FileId, FullName, Label, Message, MessageId, Method, MethodId, Oneof, OneofId,
+    Options, Pool, Presence, Scalar, Scope, Service, ServiceId, Span, Symbol, Syntax, Visibility,
 };
 use crate::source_info::{Recorder, next_token};
 
@@ -374,12 +373,13 @@ impl<'a> Lowerer<'a, '_> {
 
     fn error_at(&mut self, kind: DiagnosticKind, span: SynSpan, message: String) {
         let lc = self.input.lines.line_col(self.input.source, span.start);
-        self.diags.push(Diagnostic::error(kind, message).at(Position {
-            file: self.input.name.to_string(),
-            line: lc.line,
-            col: lc.col,
-            span,
-        }));
+        self.diags
+            .push(Diagnostic::error(kind, message).at(Position {
+                file: self.input.name.to_string(),
+                line: lc.line,
+                col: lc.col,
+                span,
+            }));
     }
 
     fn add_package(&mut self, package: &str, span: SynSpan) {
@@ -396,7 +396,9 @@ impl<'a> Lowerer<'a, '_> {
             let full = FullName::new(name);
             match self.pool.symbols.get(&full).copied() {
                 None => {
-                    self.pool.symbols.insert(full, Symbol::Package(self.input.id));
+                    self.pool
+                        .symbols
+                        .insert(full, Symbol::Package(self.input.id));
                 }
                 Some(Symbol::Package(_)) => {}
                 Some(other) => {
@@ -423,7 +425,8 @@ impl<'a> Lowerer<'a, '_> {
             .map(|s| s.end)
             .max()
             .unwrap_or(first as u32);
-        self.rec.push(&[], first as u32, last.max(first as u32), None);
+        self.rec
+            .push(&[], first as u32, last.max(first as u32), None);
 
         if let Some(syntax) = &ast.syntax {
             self.rec
@@ -477,11 +480,13 @@ impl<'a> Lowerer<'a, '_> {
                         );
                         match import.modifier {
                             Some((ast::ImportModifier::Public, span)) => {
-                                self.rec.span(&[FILE_PUBLIC_DEPENDENCY, public_count], span, None);
+                                self.rec
+                                    .span(&[FILE_PUBLIC_DEPENDENCY, public_count], span, None);
                                 public_count += 1;
                             }
                             Some((ast::ImportModifier::Weak, span)) => {
-                                self.rec.span(&[FILE_WEAK_DEPENDENCY, weak_count], span, None);
+                                self.rec
+                                    .span(&[FILE_WEAK_DEPENDENCY, weak_count], span, None);
                                 weak_count += 1;
                             }
                             _ => {}
@@ -549,7 +554,8 @@ impl<'a> Lowerer<'a, '_> {
         }
         let mut path = self.path.clone();
         path.extend([UNINTERPRETED, index as i32]);
-        self.rec.span(&path, decl.span, statement.then_some(&decl.comments));
+        self.rec
+            .span(&path, decl.span, statement.then_some(&decl.comments));
         path.push(UNINTERPRETED_NAME);
         self.rec.span(&path, decl.name.span, None);
         for (i, part) in decl.name.parts.iter().enumerate() {
@@ -602,7 +608,10 @@ impl<'a> Lowerer<'a, '_> {
             self.error_at(
                 DiagnosticKind::Invalid,
                 span,
-                format!("Type '{}' is obsolete in unstable editions, use '{r}' instead.", s.keyword()),
+                format!(
+                    "Type '{}' is obsolete in unstable editions, use '{r}' instead.",
+                    s.keyword()
+                ),
             );
             return Scalar::Int32;
         }
@@ -617,7 +626,8 @@ impl<'a> Lowerer<'a, '_> {
 
     /// The varint type names of edition UNSTABLE.
     fn unstable_scalar(&self, name: &ast::TypeName) -> Option<Scalar> {
-        if self.edition != Edition::UNSTABLE || name.leading_dot.is_some() || name.parts.len() != 1 {
+        if self.edition != Edition::UNSTABLE || name.leading_dot.is_some() || name.parts.len() != 1
+        {
             return None;
         }
         Some(match name.parts[0].text.as_str() {
@@ -644,7 +654,8 @@ impl<'a> Lowerer<'a, '_> {
             None => m.span.start,
         };
         let message_path = self.path.clone();
-        self.rec.push(&message_path, start, m.span.end, Some(&m.comments));
+        self.rec
+            .push(&message_path, start, m.span.end, Some(&m.comments));
         let mut name_path = message_path.clone();
         name_path.push(MESSAGE_NAME);
         self.rec.span(&name_path, m.name.span, None);
@@ -882,7 +893,13 @@ impl<'a> Lowerer<'a, '_> {
 
     /// Records a range's locations; returns start and exclusive end
     /// (`MAX_SENTINEL` for `max` in message ranges).
-    fn range(&mut self, parent: &[i32], index: i32, range: &ast::Range, message: bool) -> (i32, i32) {
+    fn range(
+        &mut self,
+        parent: &[i32],
+        index: i32,
+        range: &ast::Range,
+        message: bool,
+    ) -> (i32, i32) {
         let mut path = parent.to_vec();
         path.push(index);
         self.rec.span(&path, range.span, None);
@@ -920,24 +937,32 @@ impl<'a> Lowerer<'a, '_> {
             ast::ReservedKind::Ranges(ranges) => {
                 self.path.push(MESSAGE_RESERVED_RANGE);
                 let path = self.path.clone();
-                self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                self.rec
+                    .span(&path, reserved.span, Some(&reserved.comments));
                 for range in ranges {
                     let index = self.pool[id].reserved_ranges.len() as i32;
                     let r = self.range(&path, index, range, true);
                     self.pool.messages[id.index()].reserved_ranges.push(r);
-                    self.out.reserved_spans.entry(id).or_default().push(range.span);
+                    self.out
+                        .reserved_spans
+                        .entry(id)
+                        .or_default()
+                        .push(range.span);
                 }
             }
             ast::ReservedKind::Names(names) => {
                 self.path.push(MESSAGE_RESERVED_NAME);
                 let mut path = self.path.clone();
-                self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                self.rec
+                    .span(&path, reserved.span, Some(&reserved.comments));
                 for name in names {
                     let index = self.pool[id].reserved_names.len() as i32;
                     path.push(index);
                     self.rec.span(&path, name.span, None);
                     path.pop();
-                    self.pool.messages[id.index()].reserved_names.push(name.name.clone());
+                    self.pool.messages[id.index()]
+                        .reserved_names
+                        .push(name.name.clone());
                 }
             }
         }
@@ -947,7 +972,8 @@ impl<'a> Lowerer<'a, '_> {
         let index = self.pool[message].oneofs.len() as i32;
         let mut oneof_path = message_path.to_vec();
         oneof_path.extend([MESSAGE_ONEOF, index]);
-        self.rec.span(&oneof_path, oneof.span, Some(&oneof.comments));
+        self.rec
+            .span(&oneof_path, oneof.span, Some(&oneof.comments));
         let mut name_path = oneof_path.clone();
         name_path.push(ONEOF_NAME);
         self.rec.span(&name_path, oneof.name.span, None);
@@ -986,7 +1012,8 @@ impl<'a> Lowerer<'a, '_> {
                     let field_index = self.pool[message].fields.len() as i32;
                     self.path = message_path.to_vec();
                     self.path.extend([MESSAGE_FIELD, field_index]);
-                    let field = self.field(f, Scope::Message(message), None, Some(id), message_path);
+                    let field =
+                        self.field(f, Scope::Message(message), None, Some(id), message_path);
                     self.pool.oneofs[id.index()].fields.push(field);
                 }
             }
@@ -1013,7 +1040,8 @@ impl<'a> Lowerer<'a, '_> {
         };
         let mut extend_path = scope_path.clone();
         extend_path.push(ext_field);
-        self.rec.span(&extend_path, extend.span, Some(&extend.comments));
+        self.rec
+            .span(&extend_path, extend.span, Some(&extend.comments));
         let extendee_text = extend.extendee.to_string();
         let mut index_in_block = 0;
         for f in &extend.fields {
@@ -1047,7 +1075,8 @@ impl<'a> Lowerer<'a, '_> {
         let field_path = self.path.clone();
         let is_group = matches!(f.ty, ast::FieldType::Group(_));
         // Comments of a group belong to the group's message.
-        self.rec.span(&field_path, f.span, (!is_group).then_some(&f.comments));
+        self.rec
+            .span(&field_path, f.span, (!is_group).then_some(&f.comments));
         let mut sub = field_path.clone();
         if let Some((_, span)) = &extendee {
             sub.push(FIELD_EXTENDEE);
@@ -1081,7 +1110,10 @@ impl<'a> Lowerer<'a, '_> {
                 sub.push(FIELD_TYPE);
                 self.rec.span(&sub, name.span, None);
                 sub.pop();
-                (FieldType::Scalar(self.unstable_scalar(name).unwrap_or(Scalar::Int32)), None)
+                (
+                    FieldType::Scalar(self.unstable_scalar(name).unwrap_or(Scalar::Int32)),
+                    None,
+                )
             }
             ast::FieldType::Named(name) => {
                 sub.push(FIELD_TYPE_NAME);
@@ -1133,7 +1165,10 @@ impl<'a> Lowerer<'a, '_> {
             file: self.input.id,
             scope,
             extendee: None,
-            number: f.number.value().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+            number: f
+                .number
+                .value()
+                .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
             label,
             ty,
             oneof,
@@ -1248,7 +1283,8 @@ impl<'a> Lowerer<'a, '_> {
                 MESSAGE_NESTED
             });
             group_path.push(nested_index);
-            self.rec.push(&group_path, f.span.start, f.span.end, Some(&f.comments));
+            self.rec
+                .push(&group_path, f.span.start, f.span.end, Some(&f.comments));
             let mut group_name_path = group_path.clone();
             group_name_path.push(MESSAGE_NAME);
             self.rec.span(&group_name_path, f.name.span, None);
@@ -1292,7 +1328,9 @@ impl<'a> Lowerer<'a, '_> {
                 Scope::File(file) => self.pool.files[file.index()].messages.push(entry),
             }
             let mut fields = Vec::new();
-            for (number, (field_name, ty)) in [("key", key), ("value", value)].into_iter().enumerate() {
+            for (number, (field_name, ty)) in
+                [("key", key), ("value", value)].into_iter().enumerate()
+            {
                 let fid = FieldId::from_index(self.pool.fields.len());
                 let full = FullName::join(&entry_full, field_name);
                 let resolved = match ty.as_ref() {
@@ -1322,7 +1360,9 @@ impl<'a> Lowerer<'a, '_> {
                     span: self.span(ty.span()),
                     comments: Comments::default(),
                 });
-                if let (ast::FieldType::Named(tn), None) = (ty.as_ref(), self.unstable_scalar_of(ty)) {
+                if let (ast::FieldType::Named(tn), None) =
+                    (ty.as_ref(), self.unstable_scalar_of(ty))
+                {
                     self.out.field_types.push((
                         fid,
                         NameRef {
@@ -1384,7 +1424,8 @@ impl<'a> Lowerer<'a, '_> {
             None => e.span.start,
         };
         let enum_path = self.path.clone();
-        self.rec.push(&enum_path, start, e.span.end, Some(&e.comments));
+        self.rec
+            .push(&enum_path, start, e.span.end, Some(&e.comments));
         let mut name_path = enum_path.clone();
         name_path.push(ENUM_NAME);
         self.rec.span(&name_path, e.name.span, None);
@@ -1451,7 +1492,11 @@ impl<'a> Lowerer<'a, '_> {
                         }
                         value_options = compact.options.clone();
                     }
-                    let number = v.number.value().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                    let number = v
+                        .number
+                        .value()
+                        .clamp(i64::from(i32::MIN), i64::from(i32::MAX))
+                        as i32;
                     self.pool.enum_values.push(EnumValue {
                         name: v.name.text.clone(),
                         full_name: value_full.clone(),
@@ -1495,24 +1540,32 @@ impl<'a> Lowerer<'a, '_> {
                     ast::ReservedKind::Ranges(ranges) => {
                         let mut path = enum_path.clone();
                         path.push(ENUM_RESERVED_RANGE);
-                        self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                        self.rec
+                            .span(&path, reserved.span, Some(&reserved.comments));
                         for range in ranges {
                             let index = self.pool[id].reserved_ranges.len() as i32;
                             let r = self.range(&path, index, range, false);
                             self.pool.enums[id.index()].reserved_ranges.push(r);
-                            self.out.enum_reserved_spans.entry(id).or_default().push(range.span);
+                            self.out
+                                .enum_reserved_spans
+                                .entry(id)
+                                .or_default()
+                                .push(range.span);
                         }
                     }
                     ast::ReservedKind::Names(names) => {
                         let mut path = enum_path.clone();
                         path.push(ENUM_RESERVED_NAME);
-                        self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                        self.rec
+                            .span(&path, reserved.span, Some(&reserved.comments));
                         for name in names {
                             let index = self.pool[id].reserved_names.len() as i32;
                             path.push(index);
                             self.rec.span(&path, name.span, None);
                             path.pop();
-                            self.pool.enums[id.index()].reserved_names.push(name.name.clone());
+                            self.pool.enums[id.index()]
+                                .reserved_names
+                                .push(name.name.clone());
                         }
                     }
                 },
@@ -1804,7 +1857,10 @@ impl Registrar<'_> {
             if parent.is_empty() {
                 format!("\"{full_name}\" is already defined.")
             } else {
-                format!("\"{}\" is already defined in \"{parent}\".", full_name.simple_name())
+                format!(
+                    "\"{}\" is already defined in \"{parent}\".",
+                    full_name.simple_name()
+                )
             }
         } else {
             format!(
@@ -1850,7 +1906,11 @@ impl Registrar<'_> {
             if added_inner && !added_outer {
                 let scope = match en.parent {
                     Some(p) => self.pool[p].full_name.to_string(),
-                    None => self.pool[self.file].package.as_ref().map(FullName::to_string).unwrap_or_default(),
+                    None => self.pool[self.file]
+                        .package
+                        .as_ref()
+                        .map(FullName::to_string)
+                        .unwrap_or_default(),
                 };
                 let scope = if scope.is_empty() {
                     "the global scope".to_string()

@@ -19,8 +19,8 @@ use protoforge_syntax::Span as SynSpan;
 
 use crate::diagnostic::{DiagnosticKind, Severity};
 use crate::ir::{
-    Edition, EnumId, FieldId, FieldPresence, FieldType, FileId, JsonFormat, Label, MessageId,
-    Pool, RepeatedFieldEncoding, Scalar, Scope, Symbol, Syntax,
+    Edition, EnumId, FieldId, FieldPresence, FieldType, FileId, JsonFormat, Label, MessageId, Pool,
+    RepeatedFieldEncoding, Scalar, Scope, Symbol, Syntax,
 };
 use crate::lower::{Lowered, OptionTarget};
 
@@ -155,7 +155,11 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
     for import in &c.lowered.imports {
         if !seen.insert(import.name.clone()) {
             let span = Some(import.span);
-            c.at(Severity::Error, span, format!("Import \"{}\" was listed twice.", import.name));
+            c.at(
+                Severity::Error,
+                span,
+                format!("Import \"{}\" was listed twice.", import.name),
+            );
         }
     }
     for m in messages_of(pool, file) {
@@ -167,9 +171,18 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
             field_build_checks(c, *f);
         }
         for (i, range) in message.extension_ranges.iter().enumerate() {
-            let span = c.lowered.extension_range_spans.get(&m).and_then(|s| s.get(i)).copied();
+            let span = c
+                .lowered
+                .extension_range_spans
+                .get(&m)
+                .and_then(|s| s.get(i))
+                .copied();
             if range.start <= 0 {
-                c.at(Severity::Error, span, "Extension numbers must be positive integers.".to_string());
+                c.at(
+                    Severity::Error,
+                    span,
+                    "Extension numbers must be positive integers.".to_string(),
+                );
             }
             if range.start >= range.end {
                 c.at(
@@ -179,11 +192,21 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
                 );
             }
         }
-        let reserved_span = |i: usize| c.lowered.reserved_spans.get(&m).and_then(|s| s.get(i)).copied();
+        let reserved_span = |i: usize| {
+            c.lowered
+                .reserved_spans
+                .get(&m)
+                .and_then(|s| s.get(i))
+                .copied()
+        };
         for (i, (start, end)) in message.reserved_ranges.iter().enumerate() {
             let span = reserved_span(i);
             if *start <= 0 {
-                c.at(Severity::Error, span, "Reserved numbers must be positive integers.".to_string());
+                c.at(
+                    Severity::Error,
+                    span,
+                    "Reserved numbers must be positive integers.".to_string(),
+                );
             }
             if start >= end {
                 c.at(
@@ -225,7 +248,12 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
             let field = &pool[*f];
             for (j, range) in message.extension_ranges.iter().enumerate() {
                 if range.start <= field.number && field.number < range.end {
-                    let span = c.lowered.extension_range_spans.get(&m).and_then(|s| s.get(j)).copied();
+                    let span = c
+                        .lowered
+                        .extension_range_spans
+                        .get(&m)
+                        .and_then(|s| s.get(j))
+                        .copied();
                     c.at(
                         Severity::Error,
                         span,
@@ -245,16 +273,28 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
                     c.at(
                         Severity::Error,
                         span,
-                        format!("Field \"{}\" uses reserved number {}.", field.name, field.number),
+                        format!(
+                            "Field \"{}\" uses reserved number {}.",
+                            field.name, field.number
+                        ),
                     );
                 }
             }
             if names.contains(field.name.as_str()) {
-                c.error(Symbol::Field(*f), Site::Name, format!("Field name \"{}\" is reserved.", field.name));
+                c.error(
+                    Symbol::Field(*f),
+                    Site::Name,
+                    format!("Field name \"{}\" is reserved.", field.name),
+                );
             }
         }
         for (i, r1) in message.extension_ranges.iter().enumerate() {
-            let span = c.lowered.extension_range_spans.get(&m).and_then(|s| s.get(i)).copied();
+            let span = c
+                .lowered
+                .extension_range_spans
+                .get(&m)
+                .and_then(|s| s.get(i))
+                .copied();
             for (start, end) in &message.reserved_ranges {
                 if r1.end > *start && *end > r1.start {
                     c.at(
@@ -298,8 +338,15 @@ pub(crate) fn build_checks(c: &mut Checker<'_>) {
 fn field_build_checks(c: &mut Checker<'_>, f: FieldId) {
     let field = &c.pool[f];
     if field.number <= 0 {
-        c.error(Symbol::Field(f), Site::Number, "Field numbers must be positive integers.");
-    } else if !field.is_extension() && c.lowered.extendees.iter().all(|(x, _)| *x != f) && field.number > MAX_FIELD_NUMBER {
+        c.error(
+            Symbol::Field(f),
+            Site::Number,
+            "Field numbers must be positive integers.",
+        );
+    } else if !field.is_extension()
+        && c.lowered.extendees.iter().all(|(x, _)| *x != f)
+        && field.number > MAX_FIELD_NUMBER
+    {
         c.error(
             Symbol::Field(f),
             Site::Number,
@@ -309,10 +356,18 @@ fn field_build_checks(c: &mut Checker<'_>, f: FieldId) {
     let is_extension = c.lowered.extendees.iter().any(|(x, _)| *x == f);
     if is_extension && field.label == Label::Required && !c.edition().is_editions() {
         let name = field.full_name.clone();
-        c.error(Symbol::Field(f), Site::Type, format!("The extension {name} cannot be required."));
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            format!("The extension {name} cannot be required."),
+        );
     }
     if field.label == Label::Repeated && c.lowered.defaults.iter().any(|(x, _)| *x == f) {
-        c.error(Symbol::Field(f), Site::Default, "Repeated fields can't have default values.");
+        c.error(
+            Symbol::Field(f),
+            Site::Default,
+            "Repeated fields can't have default values.",
+        );
     }
 }
 
@@ -320,9 +375,18 @@ fn enum_build_checks(c: &mut Checker<'_>, e: EnumId) {
     let pool = c.pool;
     let en = &pool[e];
     if en.values.is_empty() {
-        c.error(Symbol::Enum(e), Site::Name, "Enums must contain at least one value.");
+        c.error(
+            Symbol::Enum(e),
+            Site::Name,
+            "Enums must contain at least one value.",
+        );
     }
-    let spans = c.lowered.enum_reserved_spans.get(&e).cloned().unwrap_or_default();
+    let spans = c
+        .lowered
+        .enum_reserved_spans
+        .get(&e)
+        .cloned()
+        .unwrap_or_default();
     for (i, (start, end)) in en.reserved_ranges.iter().enumerate() {
         if start > end {
             c.at(
@@ -349,7 +413,11 @@ fn enum_build_checks(c: &mut Checker<'_>, e: EnumId) {
     let mut names = HashSet::new();
     for name in &en.reserved_names {
         if !names.insert(name.as_str()) {
-            c.error(Symbol::Enum(e), Site::Name, format!("Enum value \"{name}\" is reserved multiple times."));
+            c.error(
+                Symbol::Enum(e),
+                Site::Name,
+                format!("Enum value \"{name}\" is reserved multiple times."),
+            );
         }
     }
     for v in &en.values {
@@ -359,12 +427,19 @@ fn enum_build_checks(c: &mut Checker<'_>, e: EnumId) {
                 c.at(
                     Severity::Error,
                     spans.get(j).copied(),
-                    format!("Enum value \"{}\" uses reserved number {}.", value.name, value.number),
+                    format!(
+                        "Enum value \"{}\" uses reserved number {}.",
+                        value.name, value.number
+                    ),
                 );
             }
         }
         if names.contains(value.name.as_str()) {
-            c.error(Symbol::EnumValue(*v), Site::Name, format!("Enum value \"{}\" is reserved.", value.name));
+            c.error(
+                Symbol::EnumValue(*v),
+                Site::Name,
+                format!("Enum value \"{}\" is reserved.", value.name),
+            );
         }
     }
 }
@@ -402,7 +477,11 @@ pub(crate) fn link_checks(c: &mut Checker<'_>) {
         }
         for o in &message.oneofs {
             if pool[*o].fields.is_empty() {
-                c.error(Symbol::Oneof(*o), Site::Name, "Oneof must have at least one field.");
+                c.error(
+                    Symbol::Oneof(*o),
+                    Site::Name,
+                    "Oneof must have at least one field.",
+                );
             }
         }
     }
@@ -443,15 +522,26 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
     let file = c.file;
     let edition = c.edition();
     // File.
-    if edition.is_editions() && pool[file].features.field_presence == FieldPresence::LegacyRequired {
+    if edition.is_editions() && pool[file].features.field_presence == FieldPresence::LegacyRequired
+    {
         let span = c.lowered.syntax_span;
-        c.at(Severity::Error, span, "Required presence can't be specified by default.".to_string());
+        c.at(
+            Severity::Error,
+            span,
+            "Required presence can't be specified by default.".to_string(),
+        );
     }
     if !is_lite(pool, file) {
         for (i, dep) in pool[file].dependencies.iter().enumerate() {
             if let Some(d) = dep.file {
                 if is_lite(pool, d) {
-                    let span = c.lowered.imports.iter().filter(|i| !i.option).nth(i).map(|i| i.span);
+                    let span = c
+                        .lowered
+                        .imports
+                        .iter()
+                        .filter(|i| !i.option)
+                        .nth(i)
+                        .map(|i| i.span);
                     c.at(
                         Severity::Error,
                         span,
@@ -482,7 +572,9 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
         enum_option_checks(c, e);
     }
     for s in &pool[file].services {
-        if is_lite(pool, file) && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17)) {
+        if is_lite(pool, file)
+            && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17))
+        {
             c.error(
                 Symbol::Service(*s),
                 Site::Name,
@@ -525,11 +617,24 @@ fn proto3_checks(c: &mut Checker<'_>) {
             proto3_field(c, *f);
         }
         if !message.extension_ranges.is_empty() {
-            let span = c.lowered.extension_range_spans.get(&m).and_then(|s| s.first()).copied();
-            c.at(Severity::Error, span, "Extension ranges are not allowed in proto3.".to_string());
+            let span = c
+                .lowered
+                .extension_range_spans
+                .get(&m)
+                .and_then(|s| s.first())
+                .copied();
+            c.at(
+                Severity::Error,
+                span,
+                "Extension ranges are not allowed in proto3.".to_string(),
+            );
         }
         if message.options.message_set_wire_format {
-            c.error(Symbol::Message(m), Site::Name, "MessageSet is not supported in proto3.");
+            c.error(
+                Symbol::Message(m),
+                Site::Name,
+                "MessageSet is not supported in proto3.",
+            );
         }
     }
 }
@@ -549,10 +654,18 @@ fn proto3_field(c: &mut Checker<'_>, f: FieldId) {
         }
     }
     if field.label == Label::Required {
-        c.error(Symbol::Field(f), Site::Type, "Required fields are not allowed in proto3.");
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            "Required fields are not allowed in proto3.",
+        );
     }
     if field.default.is_some() {
-        c.error(Symbol::Field(f), Site::Default, "Explicit default values are not allowed in proto3.");
+        c.error(
+            Symbol::Field(f),
+            Site::Default,
+            "Explicit default values are not allowed in proto3.",
+        );
     }
     if let FieldType::Enum(e) = field.ty {
         if pool[e].is_closed() {
@@ -572,7 +685,11 @@ fn proto3_field(c: &mut Checker<'_>, f: FieldId) {
         }
     }
     if matches!(field.ty, FieldType::Group(_)) {
-        c.error(Symbol::Field(f), Site::Type, "Groups are not supported in proto3 syntax.");
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            "Groups are not supported in proto3 syntax.",
+        );
     }
 }
 
@@ -583,11 +700,12 @@ fn json_name_checks(c: &mut Checker<'_>, m: MessageId, use_custom: bool) {
     for f in &message.fields {
         let field = &pool[*f];
         let default = crate::lower::json_name(&field.name);
-        let (name, custom) = if use_custom && field.has_explicit_json_name && field.json_name != default {
-            (field.json_name.clone(), true)
-        } else {
-            (default, false)
-        };
+        let (name, custom) =
+            if use_custom && field.has_explicit_json_name && field.json_name != default {
+                (field.json_name.clone(), true)
+            } else {
+                (default, false)
+            };
         if custom && name.starts_with('[') && name.ends_with(']') {
             c.error(
                 Symbol::Field(*f),
@@ -614,7 +732,8 @@ fn json_name_checks(c: &mut Checker<'_>, m: MessageId, use_custom: bool) {
                     field.name, pool[*other].name
                 );
                 let involves_default = !custom || !other_custom;
-                if message.features.json_format == JsonFormat::LegacyBestEffort && involves_default {
+                if message.features.json_format == JsonFormat::LegacyBestEffort && involves_default
+                {
                     c.warning(Symbol::Field(*f), Site::Name, message_text);
                 } else {
                     c.error(Symbol::Field(*f), Site::Name, message_text);
@@ -634,7 +753,11 @@ fn extension_range_checks(c: &mut Checker<'_>, m: MessageId) {
     };
     for range in &message.extension_ranges {
         if i64::from(range.end) > max + 1 {
-            c.at(Severity::Error, None, format!("Extension numbers cannot be greater than {max}."));
+            c.at(
+                Severity::Error,
+                None,
+                format!("Extension numbers cannot be greater than {max}."),
+            );
         }
     }
 }
@@ -655,7 +778,11 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
         );
     }
     if field.options.lazy && !matches!(field.ty, FieldType::Message(_)) {
-        c.error(Symbol::Field(f), Site::Type, "[lazy = true] can only be specified for submessage fields.");
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            "[lazy = true] can only be specified for submessage fields.",
+        );
     }
     if field.options.packed == Some(true) && !is_packable(field) {
         c.error(
@@ -669,13 +796,22 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
         if pool[container].options.message_set_wire_format {
             if field.is_extension() {
                 if field.label != Label::Optional || !matches!(field.ty, FieldType::Message(_)) {
-                    c.error(Symbol::Field(f), Site::Type, "Extensions of MessageSets must be optional messages.");
+                    c.error(
+                        Symbol::Field(f),
+                        Site::Type,
+                        "Extensions of MessageSets must be optional messages.",
+                    );
                 }
             } else {
-                c.error(Symbol::Field(f), Site::Name, "MessageSets cannot have fields, only extensions.");
+                c.error(
+                    Symbol::Field(f),
+                    Site::Name,
+                    "MessageSets cannot have fields, only extensions.",
+                );
             }
         }
-        if field.is_extension() && is_lite(pool, field.file) && !is_lite(pool, pool[container].file) {
+        if field.is_extension() && is_lite(pool, field.file) && !is_lite(pool, pool[container].file)
+        {
             c.error(
                 Symbol::Field(f),
                 Site::Extendee,
@@ -688,7 +824,11 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             let key = &pool[map.key];
             match key.ty {
                 FieldType::Enum(_) => {
-                    c.error(Symbol::Field(f), Site::Type, "Key in map fields cannot be enum types.");
+                    c.error(
+                        Symbol::Field(f),
+                        Site::Type,
+                        "Key in map fields cannot be enum types.",
+                    );
                 }
                 FieldType::Scalar(Scalar::Float | Scalar::Double | Scalar::Bytes)
                 | FieldType::Message(_)
@@ -703,7 +843,11 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             }
             if let FieldType::Enum(e) = pool[map.value].ty {
                 if pool[e].values.first().is_some_and(|v| pool[*v].number != 0) {
-                    c.error(Symbol::Field(f), Site::Type, "Enum value in map must define 0 as the first value.");
+                    c.error(
+                        Symbol::Field(f),
+                        Site::Type,
+                        "Enum value in map must define 0 as the first value.",
+                    );
                 }
             }
         }
@@ -713,7 +857,13 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
     if jstype != 0 {
         let is_64 = matches!(
             field.ty,
-            FieldType::Scalar(Scalar::Int64 | Scalar::Uint64 | Scalar::Sint64 | Scalar::Fixed64 | Scalar::Sfixed64)
+            FieldType::Scalar(
+                Scalar::Int64
+                    | Scalar::Uint64
+                    | Scalar::Sint64
+                    | Scalar::Fixed64
+                    | Scalar::Sfixed64
+            )
         );
         if !is_64 {
             c.error(
@@ -723,11 +873,22 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             );
         }
     }
-    if field.is_extension() && field.has_explicit_json_name && field.json_name != crate::lower::json_name(&field.name) {
-        c.error(Symbol::Field(f), Site::OptionName, "option json_name is not allowed on extension fields.");
+    if field.is_extension()
+        && field.has_explicit_json_name
+        && field.json_name != crate::lower::json_name(&field.name)
+    {
+        c.error(
+            Symbol::Field(f),
+            Site::OptionName,
+            "option json_name is not allowed on extension fields.",
+        );
     }
     if field.json_name.contains('\0') {
-        c.error(Symbol::Field(f), Site::OptionName, "json_name cannot have embedded null characters.");
+        c.error(
+            Symbol::Field(f),
+            Site::OptionName,
+            "json_name cannot have embedded null characters.",
+        );
     }
 }
 
@@ -766,45 +927,83 @@ fn field_feature_checks(c: &mut Checker<'_>, f: FieldId) {
             "Field option packed is not allowed under editions.  Use the repeated_field_encoding feature to control this behavior.",
         );
     }
-    let has_presence = field.presence == crate::ir::Presence::Explicit || field.presence == crate::ir::Presence::Required;
+    let has_presence = field.presence == crate::ir::Presence::Explicit
+        || field.presence == crate::ir::Presence::Required;
     if field.label != Label::Repeated && !has_presence {
         if field.default.is_some() {
-            c.error(Symbol::Field(f), Site::Name, "Implicit presence fields can't specify defaults.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Implicit presence fields can't specify defaults.",
+            );
         }
         if let FieldType::Enum(e) = field.ty {
             if pool[e].is_closed() {
-                c.error(Symbol::Field(f), Site::Name, "Implicit presence enum fields must always be open.");
+                c.error(
+                    Symbol::Field(f),
+                    Site::Name,
+                    "Implicit presence enum fields must always be open.",
+                );
             }
         }
     }
     if field.is_extension() && field.label == Label::Required {
-        c.error(Symbol::Field(f), Site::Name, "Extensions can't be required.");
+        c.error(
+            Symbol::Field(f),
+            Site::Name,
+            "Extensions can't be required.",
+        );
     }
     let written = written_features(field);
     if let Some(presence) = written.get(&1) {
         let in_oneof = field.oneof.is_some();
         if in_oneof {
-            c.error(Symbol::Field(f), Site::Name, "Oneof fields can't specify field presence.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Oneof fields can't specify field presence.",
+            );
         } else if field.label == Label::Repeated {
-            c.error(Symbol::Field(f), Site::Name, "Repeated fields can't specify field presence.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Repeated fields can't specify field presence.",
+            );
         } else if field.is_extension() && *presence != 3 {
-            c.error(Symbol::Field(f), Site::Name, "Extensions can't specify field presence.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Extensions can't specify field presence.",
+            );
         } else if field.ty.message().is_some() && *presence == 2 {
-            c.error(Symbol::Field(f), Site::Name, "Message fields can't specify implicit presence.");
+            c.error(
+                Symbol::Field(f),
+                Site::Name,
+                "Message fields can't specify implicit presence.",
+            );
         }
     }
     if field.label != Label::Repeated && written.contains_key(&3) {
-        c.error(Symbol::Field(f), Site::Name, "Only repeated fields can specify repeated field encoding.");
+        c.error(
+            Symbol::Field(f),
+            Site::Name,
+            "Only repeated fields can specify repeated field encoding.",
+        );
     }
     let is_string_map = field
         .ty
         .message()
         .and_then(|m| pool[m].map_entry)
         .is_some_and(|e| {
-            pool[e.key].ty == FieldType::Scalar(Scalar::String) || pool[e.value].ty == FieldType::Scalar(Scalar::String)
+            pool[e.key].ty == FieldType::Scalar(Scalar::String)
+                || pool[e.value].ty == FieldType::Scalar(Scalar::String)
         });
     if field.ty != FieldType::Scalar(Scalar::String) && !is_string_map && written.contains_key(&4) {
-        c.error(Symbol::Field(f), Site::Name, "Only string fields can specify utf8 validation.");
+        c.error(
+            Symbol::Field(f),
+            Site::Name,
+            "Only string fields can specify utf8 validation.",
+        );
     }
     if !is_packable(field) && written.get(&3) == Some(&1) {
         c.error(
@@ -813,9 +1012,16 @@ fn field_feature_checks(c: &mut Checker<'_>, f: FieldId) {
             "Only repeated primitive fields can specify PACKED repeated field encoding.",
         );
     }
-    let is_map = field.ty.message().is_some_and(|m| pool[m].map_entry.is_some());
+    let is_map = field
+        .ty
+        .message()
+        .is_some_and(|m| pool[m].map_entry.is_some());
     if (field.ty.message().is_none() || is_map) && written.contains_key(&5) {
-        c.error(Symbol::Field(f), Site::Name, "Only message fields can specify message encoding.");
+        c.error(
+            Symbol::Field(f),
+            Site::Name,
+            "Only message fields can specify message encoding.",
+        );
     }
     let _ = RepeatedFieldEncoding::Packed;
 }
@@ -900,7 +1106,11 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
     if !en.is_closed() {
         if let Some(first) = en.values.first() {
             if pool[*first].number != 0 {
-                c.error(Symbol::EnumValue(*first), Site::Number, "The first enum value must be zero for open enums.");
+                c.error(
+                    Symbol::EnumValue(*first),
+                    Site::Number,
+                    "The first enum value must be zero for open enums.",
+                );
             }
         }
     }
@@ -909,7 +1119,11 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
         for v in &en.values {
             let value = &pool[*v];
             if let Some(existing) = used.get(&value.number) {
-                let numbers: HashSet<i64> = en.values.iter().map(|x| i64::from(pool[*x].number)).collect();
+                let numbers: HashSet<i64> = en
+                    .values
+                    .iter()
+                    .map(|x| i64::from(pool[*x].number))
+                    .collect();
                 let mut next = i64::from(value.number) + 1;
                 while numbers.contains(&next) {
                     next += 1;

@@ -318,14 +318,20 @@ mod tests {
         put_value(
             &mut out,
             3,
-            &WireValue::Group(vec![(1, WireValue::Varint(5)), (2, WireValue::Bytes(b"x".to_vec()))]),
+            &WireValue::Group(vec![
+                (1, WireValue::Varint(5)),
+                (2, WireValue::Bytes(b"x".to_vec())),
+            ]),
         );
         put_uint(&mut out, 4, 9);
         let fields = parse_fields(&out).expect("valid");
         assert_eq!(fields.len(), 2);
         assert_eq!(
             fields[0].1,
-            WireValue::Group(vec![(1, WireValue::Varint(5)), (2, WireValue::Bytes(b"x".to_vec()))])
+            WireValue::Group(vec![
+                (1, WireValue::Varint(5)),
+                (2, WireValue::Bytes(b"x".to_vec()))
+            ])
         );
         assert_eq!(parse_fields(&[0x0b]), None, "unterminated group");
         assert_eq!(zigzag(-1), 1);

@@ -18,6 +18,13 @@
 //!   [`Interceptor`]s on both sides; TLS with [`ServerTlsConfig`] and
 //!   [`ClientTlsConfig`] (ALPN `h2`, optional client certificates).
 //!
+//! - [`ProtoCodec`]: the [`Codec`] for `protoforge` messages, which
+//!   generated service code passes for every method.
+//!
+//! Features: `protoforge-codec` (default) compiles [`ProtoCodec`] and
+//! depends on the `protoforge` message runtime; without it the transport
+//! knows no message runtime at all.
+//!
 //! Limits are named constants in [`limits`], each with a builder override.
 //! `docs/generated-code.md` ("Services") describes the code the service
 //! generator emits against this API.
@@ -46,6 +53,8 @@ mod interceptor;
 pub mod limits;
 mod message;
 mod metadata;
+#[cfg(feature = "protoforge-codec")]
+mod proto_codec;
 mod server;
 mod status;
 pub mod stream;
@@ -61,6 +70,8 @@ pub use error::{Error, ErrorKind};
 pub use interceptor::{CallHead, InterceptFuture, Interceptor};
 pub use message::{CallContext, Request, Response};
 pub use metadata::{Metadata, MetadataError, MetadataErrorKind, MetadataValue};
+#[cfg(feature = "protoforge-codec")]
+pub use proto_codec::ProtoCodec;
 pub use server::{Call, Handled, ResponseSink, Router, Server, Service};
 pub use status::{Code, Status};
 pub use streaming::Streaming;

@@ -1,11 +1,15 @@
 //! Small streams for sending requests: [`channel`] to feed a streaming call
 //! one message at a time (as a ping-pong client does), and [`iter`] for
-//! messages known up front.
+//! messages known up front. [`Stream`] is the trait request streams
+//! implement (re-exported from `futures-core`, so generated clients and
+//! their callers need no dependency of their own to name it).
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::sync::mpsc;
+
+pub use futures_core::Stream;
 
 /// The sending half of [`channel`].
 #[derive(Debug)]

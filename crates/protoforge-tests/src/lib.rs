@@ -7,3 +7,9 @@
 #![allow(missing_docs)]
 
 include!(concat!(env!("OUT_DIR"), "/protos.rs"));
+
+/// The code generated for `testdata/codegen` (snapshotted by
+/// protoforge-codegen's tests).
+pub mod codegen_testdata {
+    include!(concat!(env!("OUT_DIR"), "/codegen_testdata.rs"));
+}

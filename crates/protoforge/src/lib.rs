@@ -36,7 +36,9 @@
 extern crate self as protoforge;
 
 mod codec;
+pub mod compiler;
 mod decode;
+pub mod descriptor;
 mod encode;
 mod enums;
 mod error;

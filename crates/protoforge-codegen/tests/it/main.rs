@@ -1,4 +1,6 @@
-//! Integration tests of protoforge-codegen: snapshots of generated code.
+//! Integration tests of protoforge-codegen: snapshots of generated code for
+//! `testdata/codegen`, and the freshness of the runtime's generated code.
 
-mod scratch;
+mod bootstrap;
+mod services;
 mod snapshots;

@@ -1,6 +1,6 @@
 //! The single integration-test binary of protoforge-compiler.
 
 mod cases;
-mod resolve;
-mod descriptor_set;
 mod decode;
+mod descriptor_set;
+mod resolve;

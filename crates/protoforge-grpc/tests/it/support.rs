@@ -4,7 +4,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -78,9 +77,9 @@ impl Drop for TestServer {
     }
 }
 
-/// Test PKI: a CA, a server certificate for `localhost`, `127.0.0.1` and
-/// `foo.test.google.fr` (the name gRPC's interop tests override to), and a
-/// client certificate, all in PEM, also written to files for the peers.
+/// Test PKI: a CA, a server certificate for `localhost` and `127.0.0.1`, a
+/// client certificate, and a second CA that signed none of them, all in
+/// PEM.
 pub struct TestPki {
     pub ca_pem: String,
     pub server_cert_pem: String,
@@ -88,22 +87,7 @@ pub struct TestPki {
     pub client_cert_pem: String,
     pub client_key_pem: String,
     pub other_ca_pem: String,
-    pub dir: PathBuf,
 }
-
-impl TestPki {
-    pub fn ca_file(&self) -> PathBuf {
-        self.dir.join("ca.pem")
-    }
-    pub fn server_cert_file(&self) -> PathBuf {
-        self.dir.join("server.pem")
-    }
-    pub fn server_key_file(&self) -> PathBuf {
-        self.dir.join("server.key")
-    }
-}
-
-pub const TLS_HOST_OVERRIDE: &str = "foo.test.google.fr";
 
 pub fn pki() -> &'static TestPki {
     static PKI: OnceLock<TestPki> = OnceLock::new();
@@ -127,12 +111,8 @@ pub fn pki() -> &'static TestPki {
         let issuer = ca("protoforge test CA");
         let other = ca("protoforge untrusted CA");
 
-        let mut params = CertificateParams::new(vec![
-            "localhost".to_string(),
-            TLS_HOST_OVERRIDE.to_string(),
-            "*.test.google.fr".to_string(),
-        ])
-        .expect("server params");
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_string()]).expect("server params");
         params
             .subject_alt_names
             .push(SanType::IpAddress([127, 0, 0, 1].into()));
@@ -151,20 +131,13 @@ pub fn pki() -> &'static TestPki {
         let client_key = KeyPair::generate().expect("client key");
         let client = params.signed_by(&client_key, &issuer).expect("client cert");
 
-        let dir = std::env::temp_dir().join(format!("protoforge-grpc-pki-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("pki dir");
-        let pki = TestPki {
+        TestPki {
             ca_pem: issuer.pem(),
             server_cert_pem: server.pem(),
             server_key_pem: server_key.serialize_pem(),
             client_cert_pem: client.pem(),
             client_key_pem: client_key.serialize_pem(),
             other_ca_pem: other.pem(),
-            dir,
-        };
-        std::fs::write(pki.ca_file(), &pki.ca_pem).expect("write ca.pem");
-        std::fs::write(pki.server_cert_file(), &pki.server_cert_pem).expect("write server.pem");
-        std::fs::write(pki.server_key_file(), &pki.server_key_pem).expect("write server.key");
-        pki
+        }
     })
 }

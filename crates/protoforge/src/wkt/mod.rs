@@ -1,7 +1,8 @@
 //! The well-known types (`google.protobuf.*`) and the helpers Rust users
-//! expect on them. The message structs are in `generated.rs` (generated
-//! code's shape; a bootstrap until codegen writes it); each helper file adds
-//! inherent methods and conversions:
+//! expect on them. The message structs are in `generated.rs`, written by
+//! protoforge's own code generator (`cargo xtask codegen`; a freshness test
+//! keeps it current); each helper file adds inherent methods and
+//! conversions:
 //!
 //! - `time.rs`: [`Timestamp`] and [`Duration`] to and from `std::time`,
 //!   with range checks ([`TimeRangeError`]);
@@ -28,6 +29,7 @@
 
 mod any;
 mod field_mask;
+#[rustfmt::skip]
 mod generated;
 mod struct_value;
 mod time;

@@ -1,7 +1,6 @@
-//! Our interop server: `grpc.testing.TestService` implemented on
-//! protoforge-grpc as the interop test descriptions' "Server" section
-//! specifies (echo metadata, echo status, compressed requests and responses,
-//! response intervals).
+//! The interop server: `grpc.testing.TestService` as the interop test
+//! descriptions' "Server" section specifies (echo metadata, echo status,
+//! compressed requests and responses, response sizes and intervals).
 
 use std::time::Duration;
 
@@ -9,14 +8,28 @@ use protoforge_grpc::{
     Code, Encoding, Metadata, Outbound, Request, Response, ResponseSink, Status, Streaming,
 };
 
-use super::messages::*;
-use super::service::TestService;
+use crate::is_true;
+use crate::pb::grpc::testing::{
+    EchoStatus, Empty, Payload, ResponseParameters, SimpleRequest, SimpleResponse,
+    StreamingInputCallRequest, StreamingInputCallResponse, StreamingOutputCallRequest,
+    StreamingOutputCallResponse, TestService, TestServiceServer,
+};
 
-const ECHO_INITIAL: &str = "x-grpc-test-echo-initial";
-const ECHO_TRAILING: &str = "x-grpc-test-echo-trailing-bin";
+/// The initial metadata key a server echoes.
+pub const ECHO_INITIAL: &str = "x-grpc-test-echo-initial";
+/// The trailing (binary) metadata key a server echoes.
+pub const ECHO_TRAILING: &str = "x-grpc-test-echo-trailing-bin";
 
 /// The interop `TestService`.
+#[derive(Clone, Copy, Debug, Default)]
 pub struct InteropServer;
+
+impl InteropServer {
+    /// The service, ready for `Server::builder().add_service(…)`.
+    pub fn service() -> TestServiceServer<InteropServer> {
+        TestServiceServer::new(InteropServer)
+    }
+}
 
 /// The echo metadata a request asks for: (initial, trailing).
 fn echo_metadata(metadata: &Metadata) -> (Metadata, Metadata) {
@@ -31,6 +44,7 @@ fn echo_metadata(metadata: &Metadata) -> (Metadata, Metadata) {
     (initial, trailing)
 }
 
+/// The status a request asks to be answered with, if not OK.
 fn echo_status(status: &Option<EchoStatus>, trailing: &Metadata) -> Result<(), Status> {
     match status {
         Some(s) if s.code != 0 => {
@@ -43,7 +57,7 @@ fn echo_status(status: &Option<EchoStatus>, trailing: &Metadata) -> Result<(), S
 
 fn payload(size: i32) -> Result<Option<Payload>, Status> {
     let size = usize::try_from(size).map_err(|_| Status::invalid_argument("negative size"))?;
-    Ok(Payload::zeros(size))
+    Ok(crate::zeros(size))
 }
 
 async fn stream_responses(
@@ -52,28 +66,26 @@ async fn stream_responses(
 ) -> Result<(), Status> {
     for p in params {
         if p.interval_us > 0 {
-            tokio::time::sleep(Duration::from_micros(p.interval_us as u64)).await;
+            tokio::time::sleep(Duration::from_micros(p.interval_us.unsigned_abs().into())).await;
         }
         let message = StreamingOutputCallResponse {
             payload: payload(p.size)?,
+            ..Default::default()
         };
-        let compress = p.compressed.as_ref().is_some_and(|c| c.value);
         responses
-            .send(Outbound::new(message).compress(compress))
+            .send(Outbound::new(message).compress(is_true(&p.compressed)))
             .await?;
     }
     Ok(())
 }
 
 fn wants_compression(params: &[ResponseParameters]) -> bool {
-    params
-        .iter()
-        .any(|p| p.compressed.as_ref().is_some_and(|c| c.value))
+    params.iter().any(|p| is_true(&p.compressed))
 }
 
 impl TestService for InteropServer {
     async fn empty_call(&self, _: Request<Empty>) -> Result<Response<Empty>, Status> {
-        Ok(Response::new(Empty {}))
+        Ok(Response::new(Empty::default()))
     }
 
     async fn unary_call(
@@ -84,7 +96,7 @@ impl TestService for InteropServer {
         let compressed = request.message_compressed();
         let message = request.into_inner();
         echo_status(&message.response_status, &trailing)?;
-        if message.expect_compressed.as_ref().is_some_and(|c| c.value) && !compressed {
+        if is_true(&message.expect_compressed) && !compressed {
             return Err(Status::invalid_argument("expected a compressed request"));
         }
         let mut response = Response::new(SimpleResponse {
@@ -93,11 +105,7 @@ impl TestService for InteropServer {
         });
         *response.metadata_mut() = initial;
         *response.trailers_mut() = trailing;
-        if message
-            .response_compressed
-            .as_ref()
-            .is_some_and(|c| c.value)
-        {
+        if is_true(&message.response_compressed) {
             response.set_compression(Some(Encoding::Gzip));
         }
         Ok(response)
@@ -133,9 +141,7 @@ impl TestService for InteropServer {
         let mut requests = request.into_inner();
         let mut total = 0usize;
         while let Some(message) = requests.message().await? {
-            if message.expect_compressed.as_ref().is_some_and(|c| c.value)
-                && !requests.last_message_compressed()
-            {
+            if is_true(&message.expect_compressed) && !requests.last_message_compressed() {
                 return Err(Status::invalid_argument("expected a compressed request"));
             }
             total += message.payload.map_or(0, |p| p.body.len());
@@ -143,6 +149,7 @@ impl TestService for InteropServer {
         Ok(Response::new(StreamingInputCallResponse {
             aggregated_payload_size: i32::try_from(total)
                 .map_err(|_| Status::out_of_range("aggregate too large"))?,
+            ..Default::default()
         }))
     }
 

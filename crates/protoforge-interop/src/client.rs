@@ -1,5 +1,7 @@
-//! Our interop client: the client side of each interop test case, written
-//! from gRPC's interop test descriptions, run against a peer's server.
+//! The interop client: the client side of each interop test case, written
+//! from gRPC's interop test descriptions, on the generated
+//! `TestServiceClient`. [`run`] runs one case against the server behind a
+//! channel and says why it failed.
 
 use std::time::Duration;
 
@@ -7,10 +9,13 @@ use protoforge_grpc::{
     CallOptions, Cancellation, Channel, Code, Encoding, Metadata, Outbound, Status, stream,
 };
 
-use super::messages::*;
-use super::service::{TestServiceClient, UnimplementedServiceClient};
+use crate::pb::grpc::testing::{
+    EchoStatus, Empty, Payload, ResponseParameters, SimpleRequest, StreamingInputCallRequest,
+    StreamingOutputCallRequest, TestServiceClient, UnimplementedServiceClient,
+};
+use crate::{bool_value, is_true, zeros};
 
-/// The cases our client runs.
+/// The 18 cases, in the order the interop descriptions list them.
 pub const CASES: &[&str] = &[
     "empty_unary",
     "large_unary",
@@ -32,7 +37,12 @@ pub const CASES: &[&str] = &[
     "server_compressed_streaming",
 ];
 
-type CaseResult = Result<(), String>;
+/// A case's outcome: why it failed, if it did.
+pub type CaseResult = Result<(), String>;
+
+/// How long each call of a case may take (a case never hangs on a server
+/// that stops answering).
+const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 macro_rules! check {
     ($cond:expr, $($msg:tt)+) => {
@@ -57,13 +67,20 @@ fn all_zero(payload: &Option<Payload>) -> bool {
 }
 
 fn opts() -> CallOptions {
-    CallOptions::new().timeout(Duration::from_secs(30))
+    CallOptions::new().timeout(CALL_TIMEOUT)
 }
 
 fn large_request() -> SimpleRequest {
     SimpleRequest {
         response_size: 314159,
-        payload: Payload::zeros(271828),
+        payload: zeros(271828),
+        ..Default::default()
+    }
+}
+
+fn sized(size: i32) -> ResponseParameters {
+    ResponseParameters {
+        size,
         ..Default::default()
     }
 }
@@ -74,7 +91,7 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
     match case {
         "empty_unary" => {
             client
-                .empty_call(Empty {}, opts())
+                .empty_call(Empty::default(), opts())
                 .await
                 .map_err(fail("EmptyCall"))?;
             Ok(())
@@ -96,7 +113,7 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
         "client_streaming" => {
             let sizes = [27182, 8, 1828, 45904];
             let requests = stream::iter(sizes.map(|n| StreamingInputCallRequest {
-                payload: Payload::zeros(n),
+                payload: zeros(n),
                 ..Default::default()
             }));
             let response = client
@@ -112,8 +129,8 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
         "ping_pong" => {
             let steps = [(31415, 27182), (9, 8), (2653, 1828), (58979, 45904)];
             let request = |(size, body): (i32, usize)| StreamingOutputCallRequest {
-                response_parameters: vec![ResponseParameters::size(size)],
-                payload: Payload::zeros(body),
+                response_parameters: vec![sized(size)],
+                payload: zeros(body),
                 ..Default::default()
             };
             let (tx, rx) = stream::channel(1);
@@ -170,6 +187,7 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
             let echo = Some(EchoStatus {
                 code: 2,
                 message: message.into(),
+                ..Default::default()
             });
             let status = client
                 .unary_call(
@@ -219,6 +237,7 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
                         response_status: Some(EchoStatus {
                             code: 2,
                             message: message.into(),
+                            ..Default::default()
                         }),
                         ..Default::default()
                     },
@@ -237,7 +256,7 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
         }
         "unimplemented_method" => {
             let status = client
-                .unimplemented_call(Empty {}, opts())
+                .unimplemented_call(Empty::default(), opts())
                 .await
                 .err()
                 .ok_or("UnimplementedCall succeeded")?;
@@ -246,7 +265,7 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
         }
         "unimplemented_service" => {
             let status = UnimplementedServiceClient::new(channel)
-                .unimplemented_call(Empty {}, opts())
+                .unimplemented_call(Empty::default(), opts())
                 .await
                 .err()
                 .ok_or("UnimplementedService/UnimplementedCall succeeded")?;
@@ -278,8 +297,8 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
             let cancel = Cancellation::new();
             let (tx, rx) = stream::channel(1);
             tx.send(StreamingOutputCallRequest {
-                response_parameters: vec![ResponseParameters::size(31415)],
-                payload: Payload::zeros(27182),
+                response_parameters: vec![sized(31415)],
+                payload: zeros(27182),
                 ..Default::default()
             })
             .await
@@ -306,7 +325,7 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
         "timeout_on_sleeping_server" => {
             let (tx, rx) = stream::channel(1);
             tx.send(StreamingOutputCallRequest {
-                payload: Payload::zeros(27182),
+                payload: zeros(27182),
                 ..Default::default()
             })
             .await
@@ -383,7 +402,8 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
         "client_compressed_streaming" => {
             let probe = StreamingInputCallRequest {
                 expect_compressed: bool_value(true),
-                payload: Payload::zeros(27182),
+                payload: zeros(27182),
+                ..Default::default()
             };
             match client
                 .streaming_input_call(
@@ -401,7 +421,8 @@ pub async fn run(case: &str, channel: Channel) -> CaseResult {
                 Outbound::new(probe).compress(true),
                 Outbound::new(StreamingInputCallRequest {
                     expect_compressed: bool_value(false),
-                    payload: Payload::zeros(45904),
+                    payload: zeros(45904),
+                    ..Default::default()
                 })
                 .compress(false),
             ]);
@@ -432,9 +453,7 @@ async fn server_streaming(client: &TestServiceClient, compressed: bool) -> CaseR
             },
         ]
     } else {
-        [31415, 9, 2653, 58979]
-            .map(ResponseParameters::size)
-            .to_vec()
+        [31415, 9, 2653, 58979].map(sized).to_vec()
     };
     let request = StreamingOutputCallRequest {
         response_parameters: params.clone(),
@@ -463,7 +482,7 @@ async fn server_streaming(client: &TestServiceClient, compressed: bool) -> CaseR
             p.size
         );
         if compressed {
-            let want = p.compressed.as_ref().is_some_and(|c| c.value);
+            let want = is_true(&p.compressed);
             check!(
                 stream.last_message_compressed() == want,
                 "response of size {} has compressed flag {}, want {want}",
@@ -513,8 +532,8 @@ async fn custom_metadata(client: &TestServiceClient) -> CaseResult {
     check_md("UnaryCall", response.metadata(), Some(response.trailers()))?;
 
     let request = StreamingOutputCallRequest {
-        response_parameters: vec![ResponseParameters::size(314159)],
-        payload: Payload::zeros(271828),
+        response_parameters: vec![sized(314159)],
+        payload: zeros(271828),
         ..Default::default()
     };
     let mut stream = client

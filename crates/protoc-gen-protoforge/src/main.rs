@@ -1,0 +1,125 @@
+//! `protoc-gen-protoforge`: protoforge's Rust generator as a protoc plugin.
+//!
+//! protoc (or buf) writes a `CodeGeneratorRequest` to the plugin's stdin
+//! and reads a `CodeGeneratorResponse` from its stdout. The request's
+//! `proto_file` descriptors are read back into the compiler's IR
+//! (`Pool::from_file_descriptor_set`), so the generated code is exactly
+//! what `protoforge --rust_out` and the build API write for the same files.
+//! The request and response are decoded and encoded with the runtime's own
+//! generated `plugin.proto` types.
+//!
+//! ```text
+//! protoc --plugin=protoc-gen-protoforge --protoforge_out=src/gen -I proto proto/a.proto
+//! protoc ... --protoforge_opt=bytes=.pkg.Msg.data,btree_map=.pkg --protoforge_out=...
+//! ```
+//!
+//! Parameters (comma-separated): `bytes=PATH`, `btree_map=PATH`,
+//! `extern_path=PROTO_PATH=RUST_PATH`, `single_file=NAME.rs`.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use protoforge::Message;
+use protoforge::compiler::{CodeGeneratorRequest, CodeGeneratorResponse, code_generator_response};
+use protoforge::descriptor::FileDescriptorSet;
+use protoforge_codegen::{Config, Layout, generate};
+use protoforge_compiler::ir::{Edition, Pool};
+
+/// `FEATURE_PROTO3_OPTIONAL | FEATURE_SUPPORTS_EDITIONS`.
+const SUPPORTED_FEATURES: u64 = 1 | 2;
+
+/// Parses the plugin parameter into a configuration.
+fn config(parameter: &str) -> Result<Config, String> {
+    let mut config = Config::new();
+    for item in parameter
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let (key, value) = item.split_once('=').unwrap_or((item, ""));
+        match key {
+            "bytes" => {
+                config.bytes(value);
+            }
+            "btree_map" => {
+                config.btree_map(value);
+            }
+            "extern_path" => {
+                let (proto, rust) = value.split_once('=').ok_or_else(|| {
+                    format!("extern_path needs PROTO_PATH=RUST_PATH, got {value:?}")
+                })?;
+                config.extern_path(proto, rust);
+            }
+            "single_file" if !value.is_empty() => {
+                config.layout(Layout::SingleFile(value.to_string()));
+            }
+            _ => return Err(format!("unknown parameter {item:?}")),
+        }
+    }
+    Ok(config)
+}
+
+/// Answers one request.
+fn respond(request: &[u8]) -> CodeGeneratorResponse {
+    let mut response = CodeGeneratorResponse {
+        supported_features: Some(SUPPORTED_FEATURES),
+        minimum_edition: Some(Edition::PROTO2.0),
+        maximum_edition: Some(Edition::E2024.0),
+        ..Default::default()
+    };
+    match generate_files(request) {
+        Ok(files) => response.file = files,
+        Err(e) => response.error = Some(e),
+    }
+    response
+}
+
+fn generate_files(request: &[u8]) -> Result<Vec<code_generator_response::File>, String> {
+    let request =
+        CodeGeneratorRequest::decode(request).map_err(|e| format!("reading the request: {e}"))?;
+    let config = config(request.parameter.as_deref().unwrap_or(""))?;
+    let set = FileDescriptorSet {
+        file: request.proto_file,
+        ..Default::default()
+    };
+    let pool = Pool::from_file_descriptor_set(&set.encode_to_vec())
+        .map_err(|e| format!("reading the descriptors: {e}"))?;
+    let files = request
+        .file_to_generate
+        .iter()
+        .map(|name| {
+            pool.file_by_name(name)
+                .ok_or_else(|| format!("{name} is not among the request's files"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let generated = generate(&pool, &files, &config).map_err(|e| e.to_string())?;
+    Ok(generated
+        .into_iter()
+        .map(|f| code_generator_response::File {
+            name: Some(f.name),
+            content: Some(f.content),
+            ..Default::default()
+        })
+        .collect())
+}
+
+fn main() -> ExitCode {
+    let mut request = Vec::new();
+    if let Err(e) = std::io::stdin().read_to_end(&mut request) {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("protoc-gen-protoforge: reading stdin: {e}");
+        }
+        return ExitCode::FAILURE;
+    }
+    let response = respond(&request).encode_to_vec();
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(&response).and_then(|()| stdout.flush()) {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("protoc-gen-protoforge: writing stdout: {e}");
+        }
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

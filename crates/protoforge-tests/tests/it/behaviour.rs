@@ -1,0 +1,356 @@
+//! What users observe of the generated code: exact bytes for known values,
+//! round trips, proto2 defaults through the getters, unknown fields kept
+//! byte for byte, the recursion limit, closed and open enums, extensions,
+//! required fields, `Box` where recursion needs it, editions `DELIMITED`.
+
+use protoforge::{DecodeErrorKind, EnumValue, Extendable, Message};
+use protoforge_tests::protobuf_test_messages::{editions, proto2, proto3};
+use protoforge_tests::{proto2_unittest, proto3_unittest};
+
+use proto2::TestAllTypesProto2 as All2;
+use proto2::test_all_types_proto2 as all2;
+use proto3::TestAllTypesProto3 as All3;
+use proto3::test_all_types_proto3 as all3;
+
+#[test]
+fn golden_bytes() {
+    let m = All3 {
+        optional_int32: 150,
+        ..Default::default()
+    };
+    assert_eq!(m.encode_to_vec(), [0x08, 0x96, 0x01]);
+
+    let m = All3 {
+        optional_string: "hi".to_string(),
+        optional_sint32: -1,
+        ..Default::default()
+    };
+    // Field 5 (sint32, zigzag -1 = 1), then field 14 (string).
+    assert_eq!(m.encode_to_vec(), [0x28, 0x01, 0x72, 0x02, b'h', b'i']);
+
+    // proto3 repeated scalars are packed; proto2 ones are not.
+    let m = All3 {
+        repeated_int32: vec![1, 2],
+        ..Default::default()
+    };
+    assert_eq!(m.encode_to_vec(), [0xfa, 0x01, 0x02, 0x01, 0x02]);
+    let m = All2 {
+        repeated_int32: vec![1, 2],
+        ..Default::default()
+    };
+    assert_eq!(m.encode_to_vec(), [0xf8, 0x01, 0x01, 0xf8, 0x01, 0x02]);
+
+    // A proto2 group: start tag 201, its field 202, end tag 201.
+    let m = All2 {
+        data: Some(all2::Data {
+            group_int32: Some(1),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        m.encode_to_vec(),
+        [0xcb, 0x0c, 0xd0, 0x0c, 0x01, 0xcc, 0x0c]
+    );
+
+    // proto3 implicit presence: defaults are not written, -0.0 is.
+    let m = All3 {
+        optional_double: -0.0,
+        optional_bool: false,
+        ..Default::default()
+    };
+    assert_eq!(m.encode_to_vec(), [0x61, 0, 0, 0, 0, 0, 0, 0, 0x80]);
+
+    // A set oneof member is written even when it holds the default.
+    let m = All3 {
+        oneof_field: Some(all3::OneofField::OneofUint32(0)),
+        ..Default::default()
+    };
+    assert_eq!(m.encode_to_vec(), [0xf8, 0x06, 0x00]);
+}
+
+#[test]
+fn editions_delimited_messages_are_groups_on_the_wire() {
+    // The file sets `message_encoding = DELIMITED`; `groupliketype` (201)
+    // inherits it, `optional_nested_message` (18) overrides it.
+    let m = editions::TestAllTypesEdition2023 {
+        groupliketype: Some(editions::test_all_types_edition2023::GroupLikeType {
+            group_int32: Some(1),
+            ..Default::default()
+        }),
+        optional_nested_message: Some(
+            editions::test_all_types_edition2023::NestedMessage {
+                a: Some(1),
+                ..Default::default()
+            }
+            .into(),
+        ),
+        ..Default::default()
+    };
+    let bytes = m.encode_to_vec();
+    assert_eq!(
+        bytes,
+        [
+            0x92, 0x01, 0x02, 0x08, 0x01, 0xcb, 0x0c, 0xd0, 0x0c, 0x01, 0xcc, 0x0c
+        ]
+    );
+    assert_eq!(
+        editions::TestAllTypesEdition2023::decode(&bytes).ok(),
+        Some(m)
+    );
+}
+
+fn populated() -> All2 {
+    let mut m = All2 {
+        optional_int32: Some(-7),
+        optional_int64: Some(i64::MIN),
+        optional_uint64: Some(u64::MAX),
+        optional_sint64: Some(-3),
+        optional_fixed32: Some(9),
+        optional_float: Some(1.25),
+        optional_double: Some(f64::NEG_INFINITY),
+        optional_bool: Some(true),
+        optional_string: Some("héllo".to_string()),
+        optional_bytes: Some(vec![0, 255]),
+        optional_nested_message: Some(Box::new(all2::NestedMessage {
+            a: Some(3),
+            ..Default::default()
+        })),
+        optional_nested_enum: Some(all2::NestedEnum::Neg),
+        repeated_int32: vec![1, -1, 300],
+        repeated_string: vec!["a".to_string(), String::new()],
+        packed_sint32: vec![-1, 0, 1],
+        repeated_nested_enum: vec![all2::NestedEnum::Foo, all2::NestedEnum::Baz],
+        oneof_field: Some(all2::OneofField::OneofString("one".to_string())),
+        data: Some(all2::Data {
+            group_int32: Some(5),
+            group_uint32: Some(6),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    m.map_int32_int32.insert(1, -1);
+    m.map_string_nested_message.insert(
+        "k".to_string(),
+        all2::NestedMessage {
+            a: Some(1),
+            ..Default::default()
+        },
+    );
+    m.recursive_message = Some(Box::new(All2 {
+        optional_int32: Some(1),
+        ..Default::default()
+    }));
+    m
+}
+
+#[test]
+fn round_trips() {
+    let m = populated();
+    let bytes = m.encode_to_vec();
+    assert_eq!(bytes.len(), m.encoded_len());
+    let decoded = All2::decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(decoded, m);
+    // Encoding is deterministic for the same value.
+    assert_eq!(decoded.encode_to_vec(), bytes);
+
+    // Merging appends repeated fields and keeps the last scalar.
+    let mut merged = m.clone();
+    merged.merge(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(merged.repeated_int32, [1, -1, 300, 1, -1, 300]);
+    assert_eq!(merged.optional_int32, Some(-7));
+}
+
+#[test]
+fn proto2_defaults_through_getters() {
+    let m = proto2_unittest::TestAllTypes::default();
+    assert_eq!(m.default_int32, None);
+    assert_eq!(m.default_int32(), 41);
+    assert_eq!(m.default_sint32(), -45);
+    assert_eq!(m.default_uint64(), 44);
+    assert_eq!(m.default_float(), 51.5);
+    assert_eq!(m.default_double(), 52_000.0);
+    assert!(m.default_bool());
+    // unittest.proto is an editions file with `utf8_validation = NONE`:
+    // its strings are raw bytes.
+    assert_eq!(m.default_string(), b"hello");
+    assert_eq!(m.default_bytes(), b"world");
+    assert_eq!(
+        m.default_nested_enum(),
+        proto2_unittest::test_all_types::NestedEnum::Bar
+    );
+    assert_eq!(
+        m.default_foreign_enum(),
+        proto2_unittest::ForeignEnum::ForeignBar
+    );
+
+    let set = proto2_unittest::TestAllTypes {
+        default_int32: Some(7),
+        default_string: Some(b"x".to_vec()),
+        ..Default::default()
+    };
+    assert_eq!(set.default_int32(), 7);
+    assert_eq!(set.default_string(), b"x");
+
+    // Unset fields are not written, whatever their declared default.
+    assert!(m.encode_to_vec().is_empty());
+
+    // proto3 has no declared defaults: fields start at zero.
+    let m3 = proto3_unittest::TestAllTypes::default();
+    assert_eq!(m3.optional_int32, 0);
+    assert!(m3.optional_string.is_empty());
+}
+
+#[test]
+fn unknown_fields_are_kept_byte_for_byte() {
+    // A known field, then unknown fields of every wire type (19000+).
+    let mut bytes = vec![0x08, 0x01];
+    bytes.extend([0xc0, 0xa8, 0x09, 0x96, 0x01]); // 19000 varint
+    bytes.extend([0xca, 0xa8, 0x09, 0x02, 0xab, 0xcd]); // 19001 len
+    bytes.extend([0xd5, 0xa8, 0x09, 1, 2, 3, 4]); // 19002 fixed32
+    bytes.extend([0xdb, 0xa8, 0x09, 0x08, 0x05, 0xdc, 0xa8, 0x09]); // 19003 group
+    let m = All3::decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.optional_int32, 1);
+    assert!(!m.unknown_fields.is_empty());
+    assert_eq!(m.encode_to_vec(), bytes);
+
+    // A message that knows nothing keeps everything.
+    let full = populated().encode_to_vec();
+    let empty = proto2_unittest::TestEmptyMessage::decode(&full).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(empty.encode_to_vec(), full);
+
+    // A known field read with another wire type is unknown too.
+    let wrong = [0x0d, 1, 0, 0, 0]; // field 1 as fixed32
+    let m = All3::decode(&wrong).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.optional_int32, 0);
+    assert_eq!(m.encode_to_vec(), wrong);
+}
+
+/// `depth` levels of `TestRecursiveMessage.a`.
+fn nested(depth: usize) -> Vec<u8> {
+    let mut bytes = vec![0x10, 0x01]; // i = 1
+    for _ in 0..depth {
+        let mut outer = vec![0x0a];
+        let mut len = bytes.len();
+        while len >= 0x80 {
+            outer.push((len as u8) | 0x80);
+            len >>= 7;
+        }
+        outer.push(len as u8);
+        outer.extend(bytes);
+        bytes = outer;
+    }
+    bytes
+}
+
+#[test]
+fn recursion_limit() {
+    use proto2_unittest::TestRecursiveMessage;
+    let ok = TestRecursiveMessage::decode(&nested(100)).unwrap_or_else(|e| panic!("{e}"));
+    let mut depth = 0;
+    let mut m = &ok;
+    while let Some(inner) = &m.a {
+        depth += 1;
+        m = inner;
+    }
+    assert_eq!((depth, m.i), (100, Some(1)));
+
+    let err = TestRecursiveMessage::decode(&nested(101)).err();
+    assert_eq!(err.map(|e| e.kind()), Some(DecodeErrorKind::RecursionLimit));
+}
+
+#[test]
+fn closed_enums_send_unknown_numbers_to_unknown_fields() {
+    // optional_nested_enum (21) = 99, which NestedEnum lacks.
+    let bytes = [0xa8, 0x01, 0x63];
+    let m = All2::decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.optional_nested_enum, None);
+    assert!(!m.unknown_fields.is_empty());
+    assert_eq!(m.encode_to_vec(), bytes);
+
+    // A packed run (field 88, packed_nested_enum) mixing known and unknown.
+    let packed = [0xc2, 0x05, 0x03, 0x01, 0x09, 0x02];
+    let m = All2::decode(&packed).unwrap_or_else(|e| panic!("{e}"));
+    // NestedEnum is FOO = 0, BAR = 1, BAZ = 2, NEG = -1.
+    assert_eq!(
+        m.packed_nested_enum,
+        [all2::NestedEnum::Bar, all2::NestedEnum::Baz]
+    );
+    assert!(!m.unknown_fields.is_empty());
+
+    // An open enum keeps any number.
+    let open = [0xa8, 0x01, 0x63];
+    let m = All3::decode(&open).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        m.optional_nested_enum,
+        EnumValue::<all3::NestedEnum>::from_i32(99)
+    );
+    assert_eq!(m.optional_nested_enum.get(), None);
+    assert!(m.unknown_fields.is_empty());
+    assert_eq!(m.encode_to_vec(), open);
+}
+
+#[test]
+fn extensions_are_typed_constants() {
+    let mut m = All2::default();
+    m.set_extension(&proto2::EXTENSION_INT32, &5);
+    let bytes = m.encode_to_vec();
+    assert_eq!(bytes, [0xc0, 0x07, 0x05]);
+    let decoded = All2::decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        decoded.extension(&proto2::EXTENSION_INT32).ok(),
+        Some(Some(5))
+    );
+
+    let mut ext = proto2_unittest::TestAllExtensions::default();
+    ext.set_repeated_extension(&proto2_unittest::REPEATED_INT32_EXTENSION, &[1, 2]);
+    ext.set_extension(&proto2_unittest::OPTIONAL_STRING_EXTENSION, &b"s".to_vec());
+    let decoded = proto2_unittest::TestAllExtensions::decode(&ext.encode_to_vec())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        decoded
+            .repeated_extension(&proto2_unittest::REPEATED_INT32_EXTENSION)
+            .ok(),
+        Some(vec![1, 2])
+    );
+    assert_eq!(
+        decoded
+            .extension(&proto2_unittest::OPTIONAL_STRING_EXTENSION)
+            .ok(),
+        Some(Some(b"s".to_vec()))
+    );
+}
+
+#[test]
+fn required_fields_are_checked() {
+    use proto2_unittest::{TestRequired, TestRequiredForeign};
+    // Only `b` (3) set: `a` is missing.
+    let err = TestRequired::decode(&[0x18, 0x01]).err();
+    assert_eq!(
+        err.map(|e| e.kind()),
+        Some(DecodeErrorKind::MissingRequired)
+    );
+
+    let complete = TestRequired {
+        a: Some(1),
+        b: Some(2),
+        c: Some(3),
+        ..Default::default()
+    };
+    assert!(complete.check_initialized().is_ok());
+
+    // A required field inside a submessage is reported with its path.
+    let outer = TestRequiredForeign {
+        optional_message: Some(TestRequired {
+            a: Some(1),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let missing = outer
+        .check_initialized()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(missing.contains("optional_message.b"), "{missing}");
+}
