@@ -140,9 +140,12 @@ pub fn unique(names: &mut [String], numbers: &[i64], reserved: &[&str]) {
 mod tests {
     use super::*;
 
+    /// A conversion, its input and the expected identifier.
+    type Case = (fn(&str) -> String, &'static str, &'static str);
+
     #[test]
     fn conversions() {
-        let table: &[(fn(&str) -> String, &str, &str)] = &[
+        let table: &[Case] = &[
             (type_name, "foo_bar", "FooBar"),
             (type_name, "HTTPRequest", "HttpRequest"),
             (type_name, "self", "Self_"),
