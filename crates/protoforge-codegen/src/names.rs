@@ -136,6 +136,20 @@ pub fn unique(names: &mut [String], numbers: &[i64], reserved: &[&str]) {
     }
 }
 
+/// `name`, or when `taken` says it is in use, `name` + `suffix` (then more
+/// `_` until free): a oneof enum named like a nested type becomes
+/// `KindOneof`.
+pub fn avoiding(name: &str, suffix: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(name) {
+        return name.to_string();
+    }
+    let mut candidate = format!("{name}{suffix}");
+    while taken(&candidate) {
+        candidate.push('_');
+    }
+    candidate
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +225,16 @@ mod tests {
                 .collect();
             assert_eq!(enum_variants(name, &numbered), *want, "{name}");
         }
+    }
+
+    #[test]
+    fn avoiding_takes_a_suffix_when_taken() {
+        assert_eq!(avoiding("Kind", "Oneof", |n| n == "Kind"), "KindOneof");
+        assert_eq!(
+            avoiding("Kind", "Oneof", |n| n == "Kind" || n == "KindOneof"),
+            "KindOneof_"
+        );
+        assert_eq!(avoiding("Kind", "Oneof", |_| false), "Kind");
     }
 
     #[test]
