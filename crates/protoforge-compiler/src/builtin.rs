@@ -16,8 +16,14 @@ use crate::resolve::{FileResolver, ResolveError, SourceFile};
 
 /// Every built-in file: its import name and its bytes.
 pub const FILES: &[(&str, &[u8])] = &[
-    ("google/protobuf/any.proto", include_bytes!("../proto/google/protobuf/any.proto")),
-    ("google/protobuf/api.proto", include_bytes!("../proto/google/protobuf/api.proto")),
+    (
+        "google/protobuf/any.proto",
+        include_bytes!("../proto/google/protobuf/any.proto"),
+    ),
+    (
+        "google/protobuf/api.proto",
+        include_bytes!("../proto/google/protobuf/api.proto"),
+    ),
     (
         "google/protobuf/compiler/plugin.proto",
         include_bytes!("../proto/google/protobuf/compiler/plugin.proto"),
@@ -30,8 +36,14 @@ pub const FILES: &[(&str, &[u8])] = &[
         "google/protobuf/descriptor.proto",
         include_bytes!("../proto/google/protobuf/descriptor.proto"),
     ),
-    ("google/protobuf/duration.proto", include_bytes!("../proto/google/protobuf/duration.proto")),
-    ("google/protobuf/empty.proto", include_bytes!("../proto/google/protobuf/empty.proto")),
+    (
+        "google/protobuf/duration.proto",
+        include_bytes!("../proto/google/protobuf/duration.proto"),
+    ),
+    (
+        "google/protobuf/empty.proto",
+        include_bytes!("../proto/google/protobuf/empty.proto"),
+    ),
     (
         "google/protobuf/field_mask.proto",
         include_bytes!("../proto/google/protobuf/field_mask.proto"),
@@ -48,10 +60,22 @@ pub const FILES: &[(&str, &[u8])] = &[
         "google/protobuf/source_context.proto",
         include_bytes!("../proto/google/protobuf/source_context.proto"),
     ),
-    ("google/protobuf/struct.proto", include_bytes!("../proto/google/protobuf/struct.proto")),
-    ("google/protobuf/timestamp.proto", include_bytes!("../proto/google/protobuf/timestamp.proto")),
-    ("google/protobuf/type.proto", include_bytes!("../proto/google/protobuf/type.proto")),
-    ("google/protobuf/wrappers.proto", include_bytes!("../proto/google/protobuf/wrappers.proto")),
+    (
+        "google/protobuf/struct.proto",
+        include_bytes!("../proto/google/protobuf/struct.proto"),
+    ),
+    (
+        "google/protobuf/timestamp.proto",
+        include_bytes!("../proto/google/protobuf/timestamp.proto"),
+    ),
+    (
+        "google/protobuf/type.proto",
+        include_bytes!("../proto/google/protobuf/type.proto"),
+    ),
+    (
+        "google/protobuf/wrappers.proto",
+        include_bytes!("../proto/google/protobuf/wrappers.proto"),
+    ),
 ];
 
 /// A resolver serving the built-in Google files.
@@ -93,7 +117,8 @@ pub fn schema() -> &'static Pool {
             ..crate::CompileOptions::default()
         };
         let empty = Pool::default();
-        let first = crate::compile::compile_with_schema(&GoogleFiles, SCHEMA_FILES, &options, &empty);
+        let first =
+            crate::compile::compile_with_schema(&GoogleFiles, SCHEMA_FILES, &options, &empty);
         crate::compile::compile_with_schema(&GoogleFiles, SCHEMA_FILES, &options, &first.pool).pool
     })
 }

@@ -26,7 +26,9 @@ pub fn first_difference(type_name: &str, expected: &[u8], actual: &[u8]) -> Opti
     let mut path = String::new();
     Some(match diff(schema, ty, expected, actual, &mut path) {
         Some(d) => d,
-        None => format!("{type_name}: the bytes differ but decode to the same fields (encoding differs)"),
+        None => format!(
+            "{type_name}: the bytes differ but decode to the same fields (encoding differs)"
+        ),
     })
 }
 
@@ -88,7 +90,10 @@ fn diff_fields(
             (Some((na, va)), Some((nb, vb))) => {
                 let (name, sub) = name_of(schema, ty, *na);
                 let index = counts.entry(*na).or_insert(0);
-                let here = format!("{path}{}{name}[{index}]", if path.is_empty() { "" } else { "." });
+                let here = format!(
+                    "{path}{}{name}[{index}]",
+                    if path.is_empty() { "" } else { "." }
+                );
                 *index += 1;
                 if na != nb {
                     let (other, _) = name_of(schema, ty, *nb);
@@ -104,8 +109,12 @@ fn diff_fields(
                 let len = path.len();
                 *path = here.clone();
                 let inner = match (va, vb) {
-                    (WireValue::Bytes(x), WireValue::Bytes(y)) if sub.is_some() => diff(schema, sub, x, y, path),
-                    (WireValue::Group(x), WireValue::Group(y)) => diff_fields(schema, sub, x, y, path),
+                    (WireValue::Bytes(x), WireValue::Bytes(y)) if sub.is_some() => {
+                        diff(schema, sub, x, y, path)
+                    }
+                    (WireValue::Group(x), WireValue::Group(y)) => {
+                        diff_fields(schema, sub, x, y, path)
+                    }
                     _ => None,
                 };
                 path.truncate(len);
@@ -115,11 +124,17 @@ fn diff_fields(
             }
             (Some((n, v)), None) => {
                 let (name, _) = name_of(schema, ty, *n);
-                return Some(format!("{path}: protoc has an extra {name} ({n}) = {}", show(v)));
+                return Some(format!(
+                    "{path}: protoc has an extra {name} ({n}) = {}",
+                    show(v)
+                ));
             }
             (None, Some((n, v))) => {
                 let (name, _) = name_of(schema, ty, *n);
-                return Some(format!("{path}: we have an extra {name} ({n}) = {}", show(v)));
+                return Some(format!(
+                    "{path}: we have an extra {name} ({n}) = {}",
+                    show(v)
+                ));
             }
             (None, None) => break,
         }

@@ -13,7 +13,6 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
 
 use crate::ir::{
     Comments, DefaultValue, Dependency, Edition, Enum, EnumId, EnumValue, EnumValueId,
@@ -182,7 +181,11 @@ impl Decoder {
             ("proto3", _) => (Syntax::Proto3, Edition::PROTO3),
             ("editions", Some(e)) => (Syntax::Editions, Edition(e)),
             ("" | "proto2", _) => (Syntax::Proto2, Edition::PROTO2),
-            (other, _) => return Err(DecodeError::new(format!("{name}: unknown syntax \"{other}\""))),
+            (other, _) => {
+                return Err(DecodeError::new(format!(
+                    "{name}: unknown syntax \"{other}\""
+                )));
+            }
         };
         if self.pool.files_by_name.contains_key(&name) {
             return Err(DecodeError::new(format!("{name}: the file appears twice")));
@@ -223,7 +226,11 @@ impl Decoder {
             source_code_info: None,
             comments: Comments::default(),
         };
-        for dep in file.dependencies.iter_mut().chain(file.option_dependencies.iter_mut()) {
+        for dep in file
+            .dependencies
+            .iter_mut()
+            .chain(file.option_dependencies.iter_mut())
+        {
             dep.file = self.pool.files_by_name.get(&dep.name).copied();
         }
         if let Some(o) = options {
@@ -262,7 +269,11 @@ impl Decoder {
                     self.pool.files[id.index()].services.push(s);
                 }
                 7 => {
-                    let f = self.field(crate::decode::bytes(*value, "extension")?, Scope::File(id), true)?;
+                    let f = self.field(
+                        crate::decode::bytes(*value, "extension")?,
+                        Scope::File(id),
+                        true,
+                    )?;
                     self.pool.files[id.index()].extensions.push(f);
                 }
                 _ => {}
@@ -272,9 +283,10 @@ impl Decoder {
         self.link()?;
         self.resolve_features();
         if let Some(info) = source_info {
-            let info = source_code_info(info)?;
-            self.attach_comments(&info);
-            self.pool.files[id.index()].source_code_info = Some(info);
+            let locations = source_code_info(info)?;
+            self.attach_comments(&locations);
+            self.pool.files[id.index()].source_code_info =
+                Some(SourceCodeInfo::from_encoded(info.to_vec()));
         }
         Ok(())
     }
@@ -286,7 +298,12 @@ impl Decoder {
         Ok(())
     }
 
-    fn message(&mut self, bytes: &[u8], parent: Option<MessageId>, path: &[i32]) -> Result<MessageId, DecodeError> {
+    fn message(
+        &mut self,
+        bytes: &[u8],
+        parent: Option<MessageId>,
+        path: &[i32],
+    ) -> Result<MessageId, DecodeError> {
         let parts = fields(bytes, "DescriptorProto")?;
         let mut name = String::new();
         for (number, value) in &parts {
@@ -327,7 +344,10 @@ impl Decoder {
             if *number == 8 {
                 let mut oneof_name = String::new();
                 let mut options = None;
-                for (n, v) in fields(crate::decode::bytes(*value, "oneof")?, "OneofDescriptorProto")? {
+                for (n, v) in fields(
+                    crate::decode::bytes(*value, "oneof")?,
+                    "OneofDescriptorProto",
+                )? {
                     match n {
                         1 => oneof_name = string(v, "oneof name")?,
                         2 => options = Some(crate::decode::bytes(v, "oneof options")?.to_vec()),
@@ -356,17 +376,26 @@ impl Decoder {
         for (number, value) in &parts {
             match number {
                 2 => {
-                    let f = self.field(crate::decode::bytes(*value, "field")?, Scope::Message(id), false)?;
+                    let f = self.field(
+                        crate::decode::bytes(*value, "field")?,
+                        Scope::Message(id),
+                        false,
+                    )?;
                     self.pool.messages[id.index()].fields.push(f);
                 }
                 3 => {
                     let mut nested_path = path.to_vec();
                     nested_path.extend([3, self.pool[id].nested_messages.len() as i32]);
-                    let m = self.message(crate::decode::bytes(*value, "nested message")?, Some(id), &nested_path)?;
+                    let m = self.message(
+                        crate::decode::bytes(*value, "nested message")?,
+                        Some(id),
+                        &nested_path,
+                    )?;
                     self.pool.messages[id.index()].nested_messages.push(m);
                 }
                 4 => {
-                    let e = self.enumeration(crate::decode::bytes(*value, "nested enum")?, Some(id))?;
+                    let e =
+                        self.enumeration(crate::decode::bytes(*value, "nested enum")?, Some(id))?;
                     self.pool.messages[id.index()].nested_enums.push(e);
                 }
                 5 => {
@@ -377,7 +406,10 @@ impl Decoder {
                         options: Options::default(),
                         features: self.features.clone(),
                     };
-                    for (n, v) in fields(crate::decode::bytes(*value, "extension range")?, "ExtensionRange")? {
+                    for (n, v) in fields(
+                        crate::decode::bytes(*value, "extension range")?,
+                        "ExtensionRange",
+                    )? {
                         match n {
                             1 => range.start = int(v, "range start")?,
                             2 => range.end = int(v, "range end")?,
@@ -393,7 +425,11 @@ impl Decoder {
                     self.pool.messages[id.index()].extension_ranges.push(range);
                 }
                 6 => {
-                    let f = self.field(crate::decode::bytes(*value, "extension")?, Scope::Message(id), true)?;
+                    let f = self.field(
+                        crate::decode::bytes(*value, "extension")?,
+                        Scope::Message(id),
+                        true,
+                    )?;
                     self.pool.messages[id.index()].extensions.push(f);
                 }
                 7 => {
@@ -404,21 +440,27 @@ impl Decoder {
                 }
                 9 => {
                     let (mut start, mut end) = (0, 0);
-                    for (n, v) in fields(crate::decode::bytes(*value, "reserved range")?, "ReservedRange")? {
+                    for (n, v) in fields(
+                        crate::decode::bytes(*value, "reserved range")?,
+                        "ReservedRange",
+                    )? {
                         match n {
                             1 => start = int(v, "reserved start")?,
                             2 => end = int(v, "reserved end")?,
                             _ => {}
                         }
                     }
-                    self.pool.messages[id.index()].reserved_ranges.push((start, end));
+                    self.pool.messages[id.index()]
+                        .reserved_ranges
+                        .push((start, end));
                 }
                 10 => {
                     let name = string(*value, "reserved name")?;
                     self.pool.messages[id.index()].reserved_names.push(name);
                 }
                 11 => {
-                    self.pool.messages[id.index()].visibility = visibility(int(*value, "visibility")?);
+                    self.pool.messages[id.index()].visibility =
+                        visibility(int(*value, "visibility")?);
                 }
                 _ => {}
             }
@@ -433,7 +475,12 @@ impl Decoder {
         Ok(id)
     }
 
-    fn field(&mut self, bytes: &[u8], scope: Scope, extension: bool) -> Result<FieldId, DecodeError> {
+    fn field(
+        &mut self,
+        bytes: &[u8],
+        scope: Scope,
+        extension: bool,
+    ) -> Result<FieldId, DecodeError> {
         let id = FieldId::from_index(self.pool.fields.len());
         let mut name = String::new();
         let mut number = 0;
@@ -474,10 +521,9 @@ impl Decoder {
         };
         let oneof = match (oneof_index, scope, extension) {
             (Some(i), Scope::Message(m), false) => {
-                let o = *self.pool[m]
-                    .oneofs
-                    .get(i as usize)
-                    .ok_or_else(|| DecodeError::new(format!("{full_name}: oneof_index {i} out of range")))?;
+                let o = *self.pool[m].oneofs.get(i as usize).ok_or_else(|| {
+                    DecodeError::new(format!("{full_name}: oneof_index {i} out of range"))
+                })?;
                 self.pool.oneofs[o.index()].fields.push(id);
                 Some(o)
             }
@@ -518,7 +564,11 @@ impl Decoder {
         Ok(id)
     }
 
-    fn enumeration(&mut self, bytes: &[u8], parent: Option<MessageId>) -> Result<EnumId, DecodeError> {
+    fn enumeration(
+        &mut self,
+        bytes: &[u8],
+        parent: Option<MessageId>,
+    ) -> Result<EnumId, DecodeError> {
         let id = EnumId::from_index(self.pool.enums.len());
         let parts = fields(bytes, "EnumDescriptorProto")?;
         let mut e = Enum {
@@ -538,10 +588,18 @@ impl Decoder {
         for (n, v) in &parts {
             match n {
                 1 => e.name = string(*v, "enum name")?,
-                3 => e.options = typed_options(OptionTarget::Enum(id), crate::decode::bytes(*v, "enum options")?.to_vec()),
+                3 => {
+                    e.options = typed_options(
+                        OptionTarget::Enum(id),
+                        crate::decode::bytes(*v, "enum options")?.to_vec(),
+                    )
+                }
                 4 => {
                     let (mut start, mut end) = (0, 0);
-                    for (k, x) in fields(crate::decode::bytes(*v, "enum reserved range")?, "EnumReservedRange")? {
+                    for (k, x) in fields(
+                        crate::decode::bytes(*v, "enum reserved range")?,
+                        "EnumReservedRange",
+                    )? {
                         match k {
                             1 => start = int(x, "reserved start")?,
                             2 => end = int(x, "reserved end")?,
@@ -578,7 +636,10 @@ impl Decoder {
                 span: None,
                 comments: Comments::default(),
             };
-            for (k, x) in fields(crate::decode::bytes(*v, "enum value")?, "EnumValueDescriptorProto")? {
+            for (k, x) in fields(
+                crate::decode::bytes(*v, "enum value")?,
+                "EnumValueDescriptorProto",
+            )? {
                 match k {
                     1 => value.name = string(x, "enum value name")?,
                     2 => value.number = int(x, "enum value number")?,
@@ -595,7 +656,10 @@ impl Decoder {
             let value_full = value.full_name.clone();
             self.pool.enum_values.push(value);
             self.pool.enums[id.index()].values.push(value_id);
-            self.pool.symbols.entry(value_full).or_insert(Symbol::EnumValue(value_id));
+            self.pool
+                .symbols
+                .entry(value_full)
+                .or_insert(Symbol::EnumValue(value_id));
         }
         Ok(id)
     }
@@ -608,7 +672,12 @@ impl Decoder {
         for (n, v) in &parts {
             match n {
                 1 => name = string(*v, "service name")?,
-                3 => options = typed_options(OptionTarget::Service(id), crate::decode::bytes(*v, "service options")?.to_vec()),
+                3 => {
+                    options = typed_options(
+                        OptionTarget::Service(id),
+                        crate::decode::bytes(*v, "service options")?.to_vec(),
+                    )
+                }
                 _ => {}
             }
         }
@@ -706,7 +775,11 @@ impl Decoder {
                         self.pool.extensions_by_number.insert((m, number), f.id);
                         self.pool.messages[m.index()].extended_by.push(f.id);
                     }
-                    _ => return Err(DecodeError::new(format!("{full}: extendee \"{extendee}\" is not a message in the set"))),
+                    _ => {
+                        return Err(DecodeError::new(format!(
+                            "{full}: extendee \"{extendee}\" is not a message in the set"
+                        )));
+                    }
                 }
             }
             let ty = match (f.ty, &f.type_name) {
@@ -714,7 +787,11 @@ impl Decoder {
                     Some(Symbol::Message(m)) if f.ty == 10 => FieldType::Group(m),
                     Some(Symbol::Message(m)) if f.ty != 14 => FieldType::Message(m),
                     Some(Symbol::Enum(e)) if f.ty == 14 || f.ty == 0 => FieldType::Enum(e),
-                    _ => return Err(DecodeError::new(format!("{full}: type \"{name}\" is not in the set"))),
+                    _ => {
+                        return Err(DecodeError::new(format!(
+                            "{full}: type \"{name}\" is not in the set"
+                        )));
+                    }
                 },
                 (t, _) => match Scalar::from_type_number(t) {
                     Some(s) => FieldType::Scalar(s),
@@ -723,8 +800,9 @@ impl Decoder {
             };
             self.pool.fields[f.id.index()].ty = ty;
             if let Some(text) = &f.default {
-                let value = default_value(&self.pool, ty, text)
-                    .ok_or_else(|| DecodeError::new(format!("{full}: invalid default value \"{text}\"")))?;
+                let value = default_value(&self.pool, ty, text).ok_or_else(|| {
+                    DecodeError::new(format!("{full}: invalid default value \"{text}\""))
+                })?;
                 self.pool.fields[f.id.index()].default = Some(DefaultValue {
                     value,
                     text: text.clone(),
@@ -756,7 +834,9 @@ impl Decoder {
             let relative = self.pool[id].full_name.as_str().to_string();
             let resolve = |name: &str| match self.resolve(name, &relative) {
                 Some(Symbol::Message(m)) => Ok(m),
-                _ => Err(DecodeError::new(format!("{relative}: type \"{name}\" is not a message in the set"))),
+                _ => Err(DecodeError::new(format!(
+                    "{relative}: type \"{name}\" is not a message in the set"
+                ))),
             };
             let (input, output) = (resolve(&input)?, resolve(&output)?);
             self.pool.methods[id.index()].input = input;
@@ -771,7 +851,9 @@ impl Decoder {
         let pool = &self.pool;
         let mut add = |target: OptionTarget, options: &Options| {
             if !options.features.is_empty() || options.packed.is_some() {
-                written.0.insert(target, (options.features.clone(), options.packed));
+                written
+                    .0
+                    .insert(target, (options.features.clone(), options.packed));
             }
         };
         add(OptionTarget::File(file), &pool[file].options);
@@ -815,9 +897,8 @@ impl Decoder {
         crate::features::resolve_file(&mut self.pool, file, &written);
     }
 
-    fn attach_comments(&mut self, info: &SourceCodeInfo) {
-        let by_path: HashMap<&[i32], Comments> = info
-            .locations
+    fn attach_comments(&mut self, locations: &[crate::ir::Location]) {
+        let by_path: HashMap<&[i32], Comments> = locations
             .iter()
             .filter(|l| {
                 l.leading_comments.is_some()
@@ -843,7 +924,12 @@ impl Decoder {
         if let Some(c) = by_path.get(&[12][..]) {
             pool.files[file.index()].comments = c.clone();
         }
-        fn message(pool: &mut Pool, id: MessageId, path: &mut Vec<i32>, by_path: &HashMap<&[i32], Comments>) {
+        fn message(
+            pool: &mut Pool,
+            id: MessageId,
+            path: &mut Vec<i32>,
+            by_path: &HashMap<&[i32], Comments>,
+        ) {
             if let Some(c) = by_path.get(path.as_slice()) {
                 pool.messages[id.index()].comments = c.clone();
             }
@@ -880,7 +966,12 @@ impl Decoder {
                 path.truncate(path.len() - 2);
             }
         }
-        fn enumeration(pool: &mut Pool, id: EnumId, path: &mut Vec<i32>, by_path: &HashMap<&[i32], Comments>) {
+        fn enumeration(
+            pool: &mut Pool,
+            id: EnumId,
+            path: &mut Vec<i32>,
+            by_path: &HashMap<&[i32], Comments>,
+        ) {
             if let Some(c) = by_path.get(path.as_slice()) {
                 pool.enums[id.index()].comments = c.clone();
             }
@@ -933,24 +1024,45 @@ fn visibility(v: i32) -> Option<Visibility> {
     }
 }
 
-fn source_code_info(bytes: &[u8]) -> Result<SourceCodeInfo, DecodeError> {
-    let mut info = SourceCodeInfo::default();
+/// The locations of an encoded `SourceCodeInfo`, as far as they decode.
+pub(crate) fn locations(bytes: &[u8]) -> Vec<crate::ir::Location> {
+    let mut out = Vec::new();
+    let mut reader = Reader::new(bytes);
+    while let Some((n, v)) = reader.field() {
+        if let (1, FieldValue::Bytes(b)) = (n, v) {
+            match location(b) {
+                Ok(l) => out.push(l),
+                Err(_) => break,
+            }
+        }
+    }
+    out
+}
+
+fn location(bytes: &[u8]) -> Result<crate::ir::Location, DecodeError> {
+    let mut location = crate::ir::Location::default();
+    for (k, x) in fields(bytes, "Location")? {
+        match k {
+            1 => ints(x, &mut location.path, "path")?,
+            2 => ints(x, &mut location.span, "span")?,
+            3 => location.leading_comments = Some(string(x, "leading_comments")?),
+            4 => location.trailing_comments = Some(string(x, "trailing_comments")?),
+            6 => location
+                .leading_detached_comments
+                .push(string(x, "detached comments")?),
+            _ => {}
+        }
+    }
+    Ok(location)
+}
+
+fn source_code_info(bytes: &[u8]) -> Result<Vec<crate::ir::Location>, DecodeError> {
+    let mut info = Vec::new();
     for (n, v) in fields(bytes, "SourceCodeInfo")? {
         if n != 1 {
             continue;
         }
-        let mut location = crate::ir::Location::default();
-        for (k, x) in fields(crate::decode::bytes(v, "location")?, "Location")? {
-            match k {
-                1 => ints(x, &mut location.path, "path")?,
-                2 => ints(x, &mut location.span, "span")?,
-                3 => location.leading_comments = Some(string(x, "leading_comments")?),
-                4 => location.trailing_comments = Some(string(x, "trailing_comments")?),
-                6 => location.leading_detached_comments.push(string(x, "detached comments")?),
-                _ => {}
-            }
-        }
-        info.locations.push(location);
+        info.push(location(crate::decode::bytes(v, "location")?)?);
     }
     Ok(info)
 }
@@ -964,10 +1076,15 @@ fn default_value(pool: &Pool, ty: FieldType, text: &str) -> Option<Value> {
                 "false" => false,
                 _ => return None,
             }),
-            Scalar::Int32 | Scalar::Sint32 | Scalar::Sfixed32 | Scalar::Int64 | Scalar::Sint64 | Scalar::Sfixed64 => {
-                Value::Int(text.parse().ok()?)
+            Scalar::Int32
+            | Scalar::Sint32
+            | Scalar::Sfixed32
+            | Scalar::Int64
+            | Scalar::Sint64
+            | Scalar::Sfixed64 => Value::Int(text.parse().ok()?),
+            Scalar::Uint32 | Scalar::Fixed32 | Scalar::Uint64 | Scalar::Fixed64 => {
+                Value::Uint(text.parse().ok()?)
             }
-            Scalar::Uint32 | Scalar::Fixed32 | Scalar::Uint64 | Scalar::Fixed64 => Value::Uint(text.parse().ok()?),
             Scalar::Float | Scalar::Double => Value::Float(match text {
                 "inf" => f64::INFINITY,
                 "-inf" => f64::NEG_INFINITY,
@@ -1054,7 +1171,6 @@ mod tests {
     #[test]
     fn malformed_sets_are_errors() {
         assert!(Pool::from_file_descriptor_set(&[0x0a, 0x05, 0x01]).is_err());
-        let arc: Arc<[u8]> = Arc::from(&b""[..]);
-        assert!(Pool::from_file_descriptor_set(&arc).is_ok());
+        assert!(Pool::from_file_descriptor_set(&[]).is_ok());
     }
 }

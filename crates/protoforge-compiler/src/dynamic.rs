@@ -108,15 +108,10 @@ impl DynMessage {
         self.fields.iter().find(|f| f.number == number)
     }
 
-    /// Removes the known field `number`.
-    pub(crate) fn clear(&mut self, number: u32) {
-        self.fields.retain(|f| f.number != number);
-    }
-
     fn slot(&mut self, pool: &Pool, number: u32, field: FieldId) -> &mut DynField {
         let index = match self.fields.binary_search_by_key(&number, |f| f.number) {
             Ok(i) => i,
-            Err(i) => {
+            Err(_) => {
                 // Setting a member of a real oneof clears the others.
                 if let Some(oneof) = pool[field].oneof {
                     if !pool[oneof].synthetic {
@@ -184,7 +179,13 @@ impl DynMessage {
     }
 
     /// Merges one field read from the wire.
-    pub(crate) fn merge_field(&mut self, pool: &Pool, number: u32, value: FieldValue<'_>, depth: usize) {
+    pub(crate) fn merge_field(
+        &mut self,
+        pool: &Pool,
+        number: u32,
+        value: FieldValue<'_>,
+        depth: usize,
+    ) {
         if number == 1 && pool[self.ty].options.message_set_wire_format {
             if let FieldValue::Group(item) = value {
                 if self.merge_message_set_item(pool, item, depth) {
@@ -446,6 +447,5 @@ pub(crate) fn is_source_retention(pool: &Pool, field: FieldId) -> bool {
 /// Whether `message` is one of `descriptor.proto`'s `*Options` messages.
 fn is_options_type(pool: &Pool, message: MessageId) -> bool {
     let m = &pool[message];
-    m.name.ends_with("Options")
-        && pool[m.file].name == "google/protobuf/descriptor.proto"
+    m.name.ends_with("Options") && pool[m.file].name == "google/protobuf/descriptor.proto"
 }

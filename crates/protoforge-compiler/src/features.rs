@@ -19,7 +19,7 @@ use std::sync::Arc;
 use crate::ir::{
     DefaultSymbolVisibility, Edition, EnforceNamingStyle, EnumType, Features, FieldPresence,
     FieldType, FileId, JsonFormat, Label, MessageEncoding, MessageId, Pool, Presence,
-    RepeatedFieldEncoding, Scope, Syntax, Utf8Validation,
+    RepeatedFieldEncoding, Scope, Utf8Validation,
 };
 use crate::lower::OptionTarget;
 use crate::wire;
@@ -198,7 +198,10 @@ pub(crate) struct Written(pub(crate) HashMap<OptionTarget, (Vec<u8>, Option<bool
 
 impl Written {
     fn features(&self, target: OptionTarget) -> &[u8] {
-        self.0.get(&target).map(|(f, _)| f.as_slice()).unwrap_or(&[])
+        self.0
+            .get(&target)
+            .map(|(f, _)| f.as_slice())
+            .unwrap_or(&[])
     }
 
     fn packed(&self, target: OptionTarget) -> Option<bool> {
@@ -208,11 +211,7 @@ impl Written {
 
 /// Resolves the features of every element of `file`. `written` gives, per
 /// element, what was written on it.
-pub(crate) fn resolve_file(
-    pool: &mut Pool,
-    file: FileId,
-    written: &Written,
-) {
+pub(crate) fn resolve_file(pool: &mut Pool, file: FileId, written: &Written) {
     let edition = pool[file].edition;
     let base = Features::for_edition(edition);
     let file_features = base.merged(written.features(OptionTarget::File(file)));
@@ -228,7 +227,8 @@ pub(crate) fn resolve_file(
         let features = file_features.merged(written.features(OptionTarget::Service(s)));
         pool.services[s.index()].features = features.clone();
         for m in pool[s].methods.clone() {
-            pool.methods[m.index()].features = features.merged(written.features(OptionTarget::Method(m)));
+            pool.methods[m.index()].features =
+                features.merged(written.features(OptionTarget::Method(m)));
         }
     }
     for f in pool[file].extensions.clone() {
@@ -236,12 +236,7 @@ pub(crate) fn resolve_file(
     }
 }
 
-fn resolve_message(
-    pool: &mut Pool,
-    message: MessageId,
-    parent: &Features,
-    written: &Written,
-) {
+fn resolve_message(pool: &mut Pool, message: MessageId, parent: &Features, written: &Written) {
     let features = parent.merged(written.features(OptionTarget::Message(message)));
     pool.messages[message.index()].features = features.clone();
     for o in pool[message].oneofs.clone() {
@@ -269,25 +264,16 @@ fn resolve_message(
     }
 }
 
-fn resolve_enum(
-    pool: &mut Pool,
-    e: crate::ir::EnumId,
-    parent: &Features,
-    written: &Written,
-) {
+fn resolve_enum(pool: &mut Pool, e: crate::ir::EnumId, parent: &Features, written: &Written) {
     let features = parent.merged(written.features(OptionTarget::Enum(e)));
     pool.enums[e.index()].features = features.clone();
     for v in pool[e].values.clone() {
-        pool.enum_values[v.index()].features = features.merged(written.features(OptionTarget::EnumValue(v)));
+        pool.enum_values[v.index()].features =
+            features.merged(written.features(OptionTarget::EnumValue(v)));
     }
 }
 
-fn resolve_field(
-    pool: &mut Pool,
-    field: crate::ir::FieldId,
-    parent: &Features,
-    written: &Written,
-) {
+fn resolve_field(pool: &mut Pool, field: crate::ir::FieldId, parent: &Features, written: &Written) {
     let file = pool[field].file;
     let edition = pool[file].edition;
     let mut features = parent.merged(written.features(OptionTarget::Field(field)));
@@ -348,9 +334,4 @@ fn resolve_field(
     fm.ty = ty;
     fm.presence = presence;
     fm.features = features;
-}
-
-/// Whether `syntax` files may carry `features` options (only editions).
-pub(crate) fn features_allowed(syntax: Syntax) -> bool {
-    syntax == Syntax::Editions
 }

@@ -49,14 +49,15 @@
 #![deny(missing_docs)]
 
 pub mod builtin;
-pub mod debug;
 mod compile;
+pub mod debug;
 mod decode;
 
 mod diagnostic;
 mod dynamic;
 mod encode;
 mod features;
+mod fxhash;
 pub mod ir;
 mod link;
 mod lower;
@@ -67,7 +68,6 @@ mod text;
 mod validate;
 
 mod wire;
-
 
 pub use decode::DecodeError;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Position, Severity};
@@ -86,6 +86,10 @@ pub struct CompileOptions {
     /// Warn about imports that nothing uses in the requested files, as
     /// protoc does. Default: true.
     pub unused_import_warnings: bool,
+    /// Keep each file's source text in [`ir::File::source`] (to render
+    /// snippets of spans later). Default: false, which saves the memory of
+    /// every source (about the size of the inputs).
+    pub keep_sources: bool,
 }
 
 impl Default for CompileOptions {
@@ -93,6 +97,7 @@ impl Default for CompileOptions {
         CompileOptions {
             source_info: true,
             unused_import_warnings: true,
+            keep_sources: false,
         }
     }
 }
@@ -122,6 +127,10 @@ impl Compilation {
 }
 
 /// Compiles the files named `roots` (import names) and everything they import.
-pub fn compile(resolver: &dyn FileResolver, roots: &[&str], options: &CompileOptions) -> Compilation {
+pub fn compile(
+    resolver: &dyn FileResolver,
+    roots: &[&str],
+    options: &CompileOptions,
+) -> Compilation {
     compile::compile(resolver, roots, options)
 }

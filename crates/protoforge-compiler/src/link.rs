@@ -17,10 +17,8 @@ use std::collections::HashSet;
 
 use protoforge_syntax::ast;
 
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
-use crate::ir::{
-    DefaultValue, FieldId, FieldType, FileId, FullName, Pool, Scalar, Symbol, Value,
-};
+use crate::diagnostic::DiagnosticKind;
+use crate::ir::{DefaultValue, FieldId, FieldType, FileId, FullName, Pool, Scalar, Symbol, Value};
 use crate::lower::{Lowered, NameRef};
 use crate::text::{c_escape, simple_dtoa, simple_ftoa};
 
@@ -85,6 +83,66 @@ impl Visibility {
     }
 }
 
+/// protoc's `GetVisibilityError` when the message or enum `symbol` may not
+/// be used from `file` (edition 2024 `export`/`local`); `usage` is
+/// `"target of extend"` for extendees and empty otherwise.
+pub(crate) fn visibility_error(
+    pool: &Pool,
+    symbol: Symbol,
+    file: FileId,
+    usage: &str,
+) -> Option<String> {
+    use crate::ir::{DefaultSymbolVisibility, Visibility as V};
+    let (visibility, features, nested, name) = match symbol {
+        Symbol::Message(m) => (
+            pool[m].visibility,
+            &pool[m].features,
+            pool[m].parent.is_some(),
+            pool[m].full_name.clone(),
+        ),
+        Symbol::Enum(e) => (
+            pool[e].visibility,
+            &pool[e].features,
+            pool[e].parent.is_some(),
+            pool[e].full_name.clone(),
+        ),
+        _ => return None,
+    };
+    let defined_in = pool.symbol_file(symbol);
+    if defined_in == file {
+        return None;
+    }
+    let exported = match visibility {
+        Some(V::Export) => true,
+        Some(V::Local) => false,
+        None => match features.default_symbol_visibility {
+            DefaultSymbolVisibility::ExportAll => true,
+            DefaultSymbolVisibility::ExportTopLevel => !nested,
+            DefaultSymbolVisibility::LocalAll | DefaultSymbolVisibility::Strict => false,
+        },
+    };
+    if exported {
+        return None;
+    }
+    let reason = if visibility == Some(V::Local) {
+        "It is explicitly marked 'local'".to_string()
+    } else {
+        let default = match features.default_symbol_visibility {
+            DefaultSymbolVisibility::ExportAll => "EXPORT_ALL",
+            DefaultSymbolVisibility::ExportTopLevel => "EXPORT_TOP_LEVEL",
+            DefaultSymbolVisibility::LocalAll => "LOCAL_ALL",
+            DefaultSymbolVisibility::Strict => "STRICT",
+        };
+        format!(
+            "It defaulted to local from file-level 'option features.default_symbol_visibility = '{default}';"
+        )
+    };
+    Some(format!(
+        "Symbol \"{name}\", defined in \"{}\" {usage} is not visible from \"{}\". {reason} and cannot be accessed outside its own file",
+        pool[defined_in].name, pool[file].name
+    ))
+}
+
 /// The result of a failed lookup, for protoc's error messages.
 #[derive(Debug, Default)]
 pub(crate) struct Miss {
@@ -112,7 +170,11 @@ fn is_type(symbol: Symbol) -> bool {
 }
 
 fn in_package(pool: &Pool, file: FileId, name: &str) -> bool {
-    let package = pool[file].package.as_ref().map(FullName::as_str).unwrap_or("");
+    let package = pool[file]
+        .package
+        .as_ref()
+        .map(FullName::as_str)
+        .unwrap_or("");
     package.starts_with(name)
         && (package.len() == name.len() || package.as_bytes().get(name.len()) == Some(&b'.'))
 }
@@ -138,7 +200,10 @@ impl Resolver<'_> {
         }
         if let Symbol::Package(_) = symbol {
             if in_package(self.pool, vis.file, name)
-                || vis.dependencies.iter().any(|d| in_package(self.pool, *d, name))
+                || vis
+                    .dependencies
+                    .iter()
+                    .any(|d| in_package(self.pool, *d, name))
                 || vis
                     .option_dependencies
                     .iter()
@@ -149,16 +214,6 @@ impl Resolver<'_> {
         }
         miss.undeclared = Some((file, name.to_string()));
         None
-    }
-
-    /// protoc's `FindSymbolNotEnforcingDeps`: any symbol in the pool.
-    pub(crate) fn find_anywhere(&mut self, name: &str) -> Option<Symbol> {
-        let symbol = *self.pool.symbols.get(&FullName::new(name))?;
-        let file = self.pool.symbol_file(symbol);
-        if !matches!(symbol, Symbol::Package(_)) {
-            self.visibility.unused.remove(&file);
-        }
-        Some(symbol)
     }
 
     /// protoc's `LookupSymbolNoPlaceholder`.
@@ -206,7 +261,12 @@ impl Resolver<'_> {
 }
 
 /// protoc's `AddNotDefinedError` messages for a failed lookup of `name`.
-pub(crate) fn not_defined_messages(pool: &Pool, current_file: &str, name: &str, miss: &Miss) -> Vec<String> {
+pub(crate) fn not_defined_messages(
+    pool: &Pool,
+    current_file: &str,
+    name: &str,
+    miss: &Miss,
+) -> Vec<String> {
     let mut out = Vec::new();
     if miss.undeclared.is_none() && miss.resolved_to.is_none() {
         out.push(format!("\"{name}\" is not defined."));
@@ -255,13 +315,19 @@ pub(crate) fn link_file(
     report: &mut dyn FnMut(DiagnosticKind, Option<protoforge_syntax::Span>, String),
 ) {
     let file_name = pool[file].name.clone();
-    let types: std::collections::HashMap<FieldId, &NameRef> =
+    let types: crate::fxhash::FxHashMap<FieldId, &NameRef> =
         lowered.field_types.iter().map(|(f, n)| (*f, n)).collect();
-    let extendees: std::collections::HashMap<FieldId, &NameRef> =
+    let extendees: crate::fxhash::FxHashMap<FieldId, &NameRef> =
         lowered.extendees.iter().map(|(f, n)| (*f, n)).collect();
-    let defaults: std::collections::HashMap<FieldId, &ast::OptionValue> =
+    let defaults: crate::fxhash::FxHashMap<FieldId, &ast::OptionValue> =
         lowered.defaults.iter().map(|(f, v)| (*f, v)).collect();
-    let part = |f: FieldId| lowered.parts.get(&Symbol::Field(f)).copied().unwrap_or_default();
+    let part = |f: FieldId| {
+        lowered
+            .parts
+            .get(&Symbol::Field(f))
+            .copied()
+            .unwrap_or_default()
+    };
     for field in crosslink_order(pool, file) {
         let parts = lowered.parts.get(&Symbol::Field(field)).copied();
         if let Some(name) = extendees.get(&field) {
@@ -274,6 +340,12 @@ pub(crate) fn link_file(
                 resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
             };
             let at = parts.and_then(|p| p.extendee);
+            if let Some(message) =
+                found.and_then(|f| visibility_error(pool, f, file, "target of extend"))
+            {
+                report(DiagnosticKind::UnresolvedName, at, message);
+                continue;
+            }
             match found {
                 Some(Symbol::Message(extendee)) => {
                     pool.fields[field.index()].extendee = Some(extendee);
@@ -333,6 +405,15 @@ pub(crate) fn link_file(
                 resolve_type(&mut resolver, name, &mut miss)
             };
             let at = parts.and_then(|p| p.ty);
+            let symbol = match resolved {
+                Ok(FieldType::Message(m)) => Some(Symbol::Message(m)),
+                Ok(FieldType::Enum(e)) => Some(Symbol::Enum(e)),
+                _ => None,
+            };
+            if let Some(message) = symbol.and_then(|s| visibility_error(pool, s, file, "")) {
+                report(DiagnosticKind::UnresolvedName, at, message);
+                continue;
+            }
             match resolved {
                 Ok(ty) => {
                     if !matches!(pool[field].ty, FieldType::Group(_)) {
@@ -351,7 +432,11 @@ pub(crate) fn link_file(
             match default_value(pool, field, value) {
                 Ok(Some(default)) => pool.fields[field.index()].default = Some(default),
                 Ok(None) => {}
-                Err(message) => report(DiagnosticKind::Invalid, parts.and_then(|p| p.default), message),
+                Err(message) => report(
+                    DiagnosticKind::Invalid,
+                    parts.and_then(|p| p.default),
+                    message,
+                ),
             }
         }
     }
@@ -367,6 +452,10 @@ pub(crate) fn link_file(
                 };
                 resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
             };
+            if let Some(message) = found.and_then(|f| visibility_error(pool, f, file, "")) {
+                report(DiagnosticKind::UnresolvedName, Some(name.span), message);
+                continue;
+            }
             match found {
                 Some(Symbol::Message(m)) => resolved[i] = Some(m),
                 Some(_) => report(
@@ -401,7 +490,12 @@ fn resolve_type(
         Some(_) => Err(vec![format!("\"{}\" is not a type.", name.text)]),
         None => {
             let file_name = resolver.pool[resolver.visibility.file].name.clone();
-            Err(not_defined_messages(resolver.pool, &file_name, &name.text, miss))
+            Err(not_defined_messages(
+                resolver.pool,
+                &file_name,
+                &name.text,
+                miss,
+            ))
         }
     }
 }
@@ -437,7 +531,12 @@ fn default_value(
     };
     Ok(Some(match ty {
         FieldType::Scalar(s) => match s {
-            Scalar::Int32 | Scalar::Sint32 | Scalar::Sfixed32 | Scalar::Int64 | Scalar::Sint64 | Scalar::Sfixed64 => {
+            Scalar::Int32
+            | Scalar::Sint32
+            | Scalar::Sfixed32
+            | Scalar::Int64
+            | Scalar::Sint64
+            | Scalar::Sfixed64 => {
                 let Some((neg, magnitude)) = int() else {
                     return Err("Expected integer for field default value.".to_string());
                 };
@@ -482,14 +581,18 @@ fn default_value(
                 }
             }
             Scalar::Bool => match value {
-                ast::OptionValue::Ident { ident, minus: None } if ident.text == "true" => DefaultValue {
-                    value: Value::Bool(true),
-                    text: "true".to_string(),
-                },
-                ast::OptionValue::Ident { ident, minus: None } if ident.text == "false" => DefaultValue {
-                    value: Value::Bool(false),
-                    text: "false".to_string(),
-                },
+                ast::OptionValue::Ident { ident, minus: None } if ident.text == "true" => {
+                    DefaultValue {
+                        value: Value::Bool(true),
+                        text: "true".to_string(),
+                    }
+                }
+                ast::OptionValue::Ident { ident, minus: None } if ident.text == "false" => {
+                    DefaultValue {
+                        value: Value::Bool(false),
+                        text: "false".to_string(),
+                    }
+                }
                 _ => return Err("Expected \"true\" or \"false\".".to_string()),
             },
             Scalar::String => match value {
@@ -510,9 +613,17 @@ fn default_value(
         FieldType::Enum(e) => {
             let text = match value {
                 ast::OptionValue::Ident { ident, minus: None } => ident.text.clone(),
-                _ => return Err("Default value for an enum field must be an identifier.".to_string()),
+                _ => {
+                    return Err(
+                        "Default value for an enum field must be an identifier.".to_string()
+                    );
+                }
             };
-            let found = pool[e].values.iter().copied().find(|v| pool[*v].name == text);
+            let found = pool[e]
+                .values
+                .iter()
+                .copied()
+                .find(|v| pool[*v].name == text);
             match found {
                 Some(v) => DefaultValue {
                     value: Value::Enum(v),
@@ -552,22 +663,4 @@ pub(crate) fn safe_double_to_float(value: f64) -> f32 {
     } else {
         value as f32
     }
-}
-
-/// Reports `message` through `diags` at `span` of `file`.
-pub(crate) fn diagnostic_at(
-    file_name: &str,
-    source: &[u8],
-    lines: &protoforge_syntax::LineIndex,
-    kind: DiagnosticKind,
-    span: protoforge_syntax::Span,
-    message: String,
-) -> Diagnostic {
-    let lc = lines.line_col(source, span.start);
-    Diagnostic::error(kind, message).at(crate::diagnostic::Position {
-        file: file_name.to_string(),
-        line: lc.line,
-        col: lc.col,
-        span,
-    })
 }

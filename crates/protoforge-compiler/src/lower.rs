@@ -20,9 +20,8 @@ use protoforge_syntax::{LineIndex, Span as SynSpan};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Position};
 use crate::ir::{
     Dependency, Edition, Enum, EnumValue, EnumValueId, ExtensionRange, Features, Field, FieldId,
-    FieldType, File, FileId, FullName, Label, Message, MessageId, Method, MethodId, Oneof,
-    OneofId, Options, Pool, Presence, Scalar, Scope, Service, ServiceId, Span, Symbol, Syntax,
-    Visibility,
+    FieldType, File, FileId, FullName, Label, Message, MessageId, Method, MethodId, Oneof, OneofId,
+    Options, Pool, Presence, Scalar, Scope, Service, ServiceId, Span, Symbol, Syntax, Visibility,
 };
 use crate::source_info::{Recorder, next_token};
 
@@ -88,8 +87,6 @@ pub(crate) struct OptionSet {
     pub(crate) options_path: Vec<i32>,
     /// The scope extension names are resolved in (protoc's `name_scope`).
     pub(crate) relative_to: String,
-    /// The element's full name, for messages.
-    pub(crate) element_name: String,
     /// The options in source order.
     pub(crate) decls: Vec<ast::OptionDecl>,
     /// Whether the element is a map entry's key or value (its options are
@@ -116,8 +113,6 @@ pub(crate) struct PartSpans {
     pub(crate) default: Option<SynSpan>,
     /// The `json_name = …` option.
     pub(crate) json_name: Option<SynSpan>,
-    /// For methods: the last `stream` keyword (protoc's `OTHER` position).
-    pub(crate) other: Option<SynSpan>,
 }
 
 /// An import statement.
@@ -148,7 +143,7 @@ pub(crate) struct Lowered {
     /// Option statements in protoc's interpretation order.
     pub(crate) option_sets: Vec<OptionSet>,
     /// Spans for diagnostics.
-    pub(crate) parts: HashMap<Symbol, PartSpans>,
+    pub(crate) parts: crate::fxhash::FxHashMap<Symbol, PartSpans>,
     /// Reserved ranges' spans per message, in order.
     pub(crate) reserved_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Enum reserved ranges' spans per enum, in order.
@@ -157,7 +152,7 @@ pub(crate) struct Lowered {
     pub(crate) extension_range_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Import statements in order (regular and option imports).
     pub(crate) imports: Vec<ImportRef>,
-    /// The `package` statement's name span.
+    /// The `package` statement.
     pub(crate) package_span: Option<SynSpan>,
     /// The `syntax`/`edition` statement.
     pub(crate) syntax_span: Option<SynSpan>,
@@ -374,12 +369,13 @@ impl<'a> Lowerer<'a, '_> {
 
     fn error_at(&mut self, kind: DiagnosticKind, span: SynSpan, message: String) {
         let lc = self.input.lines.line_col(self.input.source, span.start);
-        self.diags.push(Diagnostic::error(kind, message).at(Position {
-            file: self.input.name.to_string(),
-            line: lc.line,
-            col: lc.col,
-            span,
-        }));
+        self.diags
+            .push(Diagnostic::error(kind, message).at(Position {
+                file: self.input.name.to_string(),
+                line: lc.line,
+                col: lc.col,
+                span,
+            }));
     }
 
     fn add_package(&mut self, package: &str, span: SynSpan) {
@@ -396,7 +392,9 @@ impl<'a> Lowerer<'a, '_> {
             let full = FullName::new(name);
             match self.pool.symbols.get(&full).copied() {
                 None => {
-                    self.pool.symbols.insert(full, Symbol::Package(self.input.id));
+                    self.pool
+                        .symbols
+                        .insert(full, Symbol::Package(self.input.id));
                 }
                 Some(Symbol::Package(_)) => {}
                 Some(other) => {
@@ -423,7 +421,8 @@ impl<'a> Lowerer<'a, '_> {
             .map(|s| s.end)
             .max()
             .unwrap_or(first as u32);
-        self.rec.push(&[], first as u32, last.max(first as u32), None);
+        self.rec
+            .push(&[], first as u32, last.max(first as u32), None);
 
         if let Some(syntax) = &ast.syntax {
             self.rec
@@ -439,11 +438,11 @@ impl<'a> Lowerer<'a, '_> {
                 ast::Item::Package(p) => {
                     self.rec.span(&[FILE_PACKAGE], p.span, Some(&p.comments));
                     let name = p.name.to_string();
-                    self.out.package_span = Some(p.name.span);
+                    self.out.package_span = Some(p.span);
                     self.package = name.clone();
                     self.pool.files[file_id.index()].package =
                         (!name.is_empty()).then(|| FullName::new(&name));
-                    self.add_package(&name, p.name.span);
+                    self.add_package(&name, p.span);
                 }
                 ast::Item::Import(import) => {
                     let name = import.path.to_string_lossy();
@@ -477,11 +476,13 @@ impl<'a> Lowerer<'a, '_> {
                         );
                         match import.modifier {
                             Some((ast::ImportModifier::Public, span)) => {
-                                self.rec.span(&[FILE_PUBLIC_DEPENDENCY, public_count], span, None);
+                                self.rec
+                                    .span(&[FILE_PUBLIC_DEPENDENCY, public_count], span, None);
                                 public_count += 1;
                             }
                             Some((ast::ImportModifier::Weak, span)) => {
-                                self.rec.span(&[FILE_WEAK_DEPENDENCY, weak_count], span, None);
+                                self.rec
+                                    .span(&[FILE_WEAK_DEPENDENCY, weak_count], span, None);
                                 weak_count += 1;
                             }
                             _ => {}
@@ -530,15 +531,16 @@ impl<'a> Lowerer<'a, '_> {
             }
         }
         let package = self.package.clone();
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::File(file_id),
-            options_path: vec![FILE_OPTIONS],
-            relative_to: format!("{package}.dummy"),
-            element_name: self.input.name.to_string(),
-            decls: file_options,
-            copied: false,
-            force_present: false,
-        });
+        if !file_options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::File(file_id),
+                options_path: vec![FILE_OPTIONS],
+                relative_to: format!("{package}.dummy"),
+                decls: file_options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     /// Records the locations of one option (statement or `[…]` entry) whose
@@ -549,7 +551,8 @@ impl<'a> Lowerer<'a, '_> {
         }
         let mut path = self.path.clone();
         path.extend([UNINTERPRETED, index as i32]);
-        self.rec.span(&path, decl.span, statement.then_some(&decl.comments));
+        self.rec
+            .span(&path, decl.span, statement.then_some(&decl.comments));
         path.push(UNINTERPRETED_NAME);
         self.rec.span(&path, decl.name.span, None);
         for (i, part) in decl.name.parts.iter().enumerate() {
@@ -602,7 +605,10 @@ impl<'a> Lowerer<'a, '_> {
             self.error_at(
                 DiagnosticKind::Invalid,
                 span,
-                format!("Type '{}' is obsolete in unstable editions, use '{r}' instead.", s.keyword()),
+                format!(
+                    "Type '{}' is obsolete in unstable editions, use '{r}' instead.",
+                    s.keyword()
+                ),
             );
             return Scalar::Int32;
         }
@@ -617,7 +623,8 @@ impl<'a> Lowerer<'a, '_> {
 
     /// The varint type names of edition UNSTABLE.
     fn unstable_scalar(&self, name: &ast::TypeName) -> Option<Scalar> {
-        if self.edition != Edition::UNSTABLE || name.leading_dot.is_some() || name.parts.len() != 1 {
+        if self.edition != Edition::UNSTABLE || name.leading_dot.is_some() || name.parts.len() != 1
+        {
             return None;
         }
         Some(match name.parts[0].text.as_str() {
@@ -644,7 +651,8 @@ impl<'a> Lowerer<'a, '_> {
             None => m.span.start,
         };
         let message_path = self.path.clone();
-        self.rec.push(&message_path, start, m.span.end, Some(&m.comments));
+        self.rec
+            .push(&message_path, start, m.span.end, Some(&m.comments));
         let mut name_path = message_path.clone();
         name_path.push(MESSAGE_NAME);
         self.rec.span(&name_path, m.name.span, None);
@@ -816,29 +824,31 @@ impl<'a> Lowerer<'a, '_> {
                 for i in first..last {
                     let mut options_path = message_path.to_vec();
                     options_path.extend([MESSAGE_EXTENSION_RANGE, i as i32, RANGE_OPTIONS]);
-                    self.out.option_sets.push(OptionSet {
-                        target: OptionTarget::ExtensionRange(id, i),
-                        options_path,
-                        relative_to: full_name.clone(),
-                        element_name: full_name.clone(),
-                        decls: opts.options.clone(),
-                        copied: false,
-                        force_present: false,
-                    });
+                    if !opts.options.is_empty() {
+                        self.out.option_sets.push(OptionSet {
+                            target: OptionTarget::ExtensionRange(id, i),
+                            options_path,
+                            relative_to: full_name.clone(),
+                            decls: opts.options.clone(),
+                            copied: false,
+                            force_present: false,
+                        });
+                    }
                 }
             }
         }
         let mut options_path = message_path.to_vec();
         options_path.push(MESSAGE_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Message(id),
-            options_path,
-            relative_to: full_name.clone(),
-            element_name: full_name,
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Message(id),
+                options_path,
+                relative_to: full_name.clone(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     fn synthetic_oneofs(&mut self, id: MessageId) {
@@ -882,7 +892,13 @@ impl<'a> Lowerer<'a, '_> {
 
     /// Records a range's locations; returns start and exclusive end
     /// (`MAX_SENTINEL` for `max` in message ranges).
-    fn range(&mut self, parent: &[i32], index: i32, range: &ast::Range, message: bool) -> (i32, i32) {
+    fn range(
+        &mut self,
+        parent: &[i32],
+        index: i32,
+        range: &ast::Range,
+        message: bool,
+    ) -> (i32, i32) {
         let mut path = parent.to_vec();
         path.push(index);
         self.rec.span(&path, range.span, None);
@@ -920,24 +936,32 @@ impl<'a> Lowerer<'a, '_> {
             ast::ReservedKind::Ranges(ranges) => {
                 self.path.push(MESSAGE_RESERVED_RANGE);
                 let path = self.path.clone();
-                self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                self.rec
+                    .span(&path, reserved.span, Some(&reserved.comments));
                 for range in ranges {
                     let index = self.pool[id].reserved_ranges.len() as i32;
                     let r = self.range(&path, index, range, true);
                     self.pool.messages[id.index()].reserved_ranges.push(r);
-                    self.out.reserved_spans.entry(id).or_default().push(range.span);
+                    self.out
+                        .reserved_spans
+                        .entry(id)
+                        .or_default()
+                        .push(range.span);
                 }
             }
             ast::ReservedKind::Names(names) => {
                 self.path.push(MESSAGE_RESERVED_NAME);
                 let mut path = self.path.clone();
-                self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                self.rec
+                    .span(&path, reserved.span, Some(&reserved.comments));
                 for name in names {
                     let index = self.pool[id].reserved_names.len() as i32;
                     path.push(index);
                     self.rec.span(&path, name.span, None);
                     path.pop();
-                    self.pool.messages[id.index()].reserved_names.push(name.name.clone());
+                    self.pool.messages[id.index()]
+                        .reserved_names
+                        .push(name.name.clone());
                 }
             }
         }
@@ -947,7 +971,8 @@ impl<'a> Lowerer<'a, '_> {
         let index = self.pool[message].oneofs.len() as i32;
         let mut oneof_path = message_path.to_vec();
         oneof_path.extend([MESSAGE_ONEOF, index]);
-        self.rec.span(&oneof_path, oneof.span, Some(&oneof.comments));
+        self.rec
+            .span(&oneof_path, oneof.span, Some(&oneof.comments));
         let mut name_path = oneof_path.clone();
         name_path.push(ONEOF_NAME);
         self.rec.span(&name_path, oneof.name.span, None);
@@ -986,7 +1011,8 @@ impl<'a> Lowerer<'a, '_> {
                     let field_index = self.pool[message].fields.len() as i32;
                     self.path = message_path.to_vec();
                     self.path.extend([MESSAGE_FIELD, field_index]);
-                    let field = self.field(f, Scope::Message(message), None, Some(id), message_path);
+                    let field =
+                        self.field(f, Scope::Message(message), None, Some(id), message_path);
                     self.pool.oneofs[id.index()].fields.push(field);
                 }
             }
@@ -995,15 +1021,16 @@ impl<'a> Lowerer<'a, '_> {
         options_path.push(ONEOF_OPTIONS);
         // protoc interprets oneof options before the fields' (oneofs are
         // built first); keep that order by inserting before the fields' sets.
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Oneof(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Oneof(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     fn extend(&mut self, extend: &ast::Extend, message: Option<(MessageId, Vec<i32>)>) {
@@ -1013,10 +1040,10 @@ impl<'a> Lowerer<'a, '_> {
         };
         let mut extend_path = scope_path.clone();
         extend_path.push(ext_field);
-        self.rec.span(&extend_path, extend.span, Some(&extend.comments));
+        self.rec
+            .span(&extend_path, extend.span, Some(&extend.comments));
         let extendee_text = extend.extendee.to_string();
-        let mut index_in_block = 0;
-        for f in &extend.fields {
+        for (index_in_block, f) in extend.fields.iter().enumerate() {
             let index = match scope {
                 Scope::Message(id) => self.pool[id].extensions.len(),
                 Scope::File(file) => self.pool[file].extensions.len(),
@@ -1030,7 +1057,6 @@ impl<'a> Lowerer<'a, '_> {
                     parts.extendee = Some(extend.extendee.span);
                 }
             }
-            index_in_block += 1;
         }
     }
 
@@ -1047,7 +1073,8 @@ impl<'a> Lowerer<'a, '_> {
         let field_path = self.path.clone();
         let is_group = matches!(f.ty, ast::FieldType::Group(_));
         // Comments of a group belong to the group's message.
-        self.rec.span(&field_path, f.span, (!is_group).then_some(&f.comments));
+        self.rec
+            .span(&field_path, f.span, (!is_group).then_some(&f.comments));
         let mut sub = field_path.clone();
         if let Some((_, span)) = &extendee {
             sub.push(FIELD_EXTENDEE);
@@ -1081,7 +1108,10 @@ impl<'a> Lowerer<'a, '_> {
                 sub.push(FIELD_TYPE);
                 self.rec.span(&sub, name.span, None);
                 sub.pop();
-                (FieldType::Scalar(self.unstable_scalar(name).unwrap_or(Scalar::Int32)), None)
+                (
+                    FieldType::Scalar(self.unstable_scalar(name).unwrap_or(Scalar::Int32)),
+                    None,
+                )
             }
             ast::FieldType::Named(name) => {
                 sub.push(FIELD_TYPE_NAME);
@@ -1133,7 +1163,10 @@ impl<'a> Lowerer<'a, '_> {
             file: self.input.id,
             scope,
             extendee: None,
-            number: f.number.value().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
+            number: f
+                .number
+                .value()
+                .clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32,
             label,
             ty,
             oneof,
@@ -1248,7 +1281,8 @@ impl<'a> Lowerer<'a, '_> {
                 MESSAGE_NESTED
             });
             group_path.push(nested_index);
-            self.rec.push(&group_path, f.span.start, f.span.end, Some(&f.comments));
+            self.rec
+                .push(&group_path, f.span.start, f.span.end, Some(&f.comments));
             let mut group_name_path = group_path.clone();
             group_name_path.push(MESSAGE_NAME);
             self.rec.span(&group_name_path, f.name.span, None);
@@ -1292,7 +1326,9 @@ impl<'a> Lowerer<'a, '_> {
                 Scope::File(file) => self.pool.files[file.index()].messages.push(entry),
             }
             let mut fields = Vec::new();
-            for (number, (field_name, ty)) in [("key", key), ("value", value)].into_iter().enumerate() {
+            for (number, (field_name, ty)) in
+                [("key", key), ("value", value)].into_iter().enumerate()
+            {
                 let fid = FieldId::from_index(self.pool.fields.len());
                 let full = FullName::join(&entry_full, field_name);
                 let resolved = match ty.as_ref() {
@@ -1322,7 +1358,9 @@ impl<'a> Lowerer<'a, '_> {
                     span: self.span(ty.span()),
                     comments: Comments::default(),
                 });
-                if let (ast::FieldType::Named(tn), None) = (ty.as_ref(), self.unstable_scalar_of(ty)) {
+                if let (ast::FieldType::Named(tn), None) =
+                    (ty.as_ref(), self.unstable_scalar_of(ty))
+                {
                     self.out.field_types.push((
                         fid,
                         NameRef {
@@ -1343,15 +1381,16 @@ impl<'a> Lowerer<'a, '_> {
                     .cloned()
                     .collect();
                 if !copied.is_empty() {
-                    self.out.option_sets.push(OptionSet {
-                        target: OptionTarget::Field(fid),
-                        options_path: Vec::new(),
-                        relative_to: full.as_str().to_string(),
-                        element_name: full.as_str().to_string(),
-                        decls: copied,
-                        copied: true,
-                        force_present: false,
-                    });
+                    {
+                        self.out.option_sets.push(OptionSet {
+                            target: OptionTarget::Field(fid),
+                            options_path: Vec::new(),
+                            relative_to: full.as_str().to_string(),
+                            decls: copied,
+                            copied: true,
+                            force_present: false,
+                        });
+                    }
                 }
             }
             let entry_message = &mut self.pool.messages[entry.index()];
@@ -1366,15 +1405,16 @@ impl<'a> Lowerer<'a, '_> {
 
         let mut options_path = field_path;
         options_path.push(FIELD_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Field(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Field(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 
@@ -1384,7 +1424,8 @@ impl<'a> Lowerer<'a, '_> {
             None => e.span.start,
         };
         let enum_path = self.path.clone();
-        self.rec.push(&enum_path, start, e.span.end, Some(&e.comments));
+        self.rec
+            .push(&enum_path, start, e.span.end, Some(&e.comments));
         let mut name_path = enum_path.clone();
         name_path.push(ENUM_NAME);
         self.rec.span(&name_path, e.name.span, None);
@@ -1451,7 +1492,11 @@ impl<'a> Lowerer<'a, '_> {
                         }
                         value_options = compact.options.clone();
                     }
-                    let number = v.number.value().clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+                    let number = v
+                        .number
+                        .value()
+                        .clamp(i64::from(i32::MIN), i64::from(i32::MAX))
+                        as i32;
                     self.pool.enum_values.push(EnumValue {
                         name: v.name.text.clone(),
                         full_name: value_full.clone(),
@@ -1474,15 +1519,16 @@ impl<'a> Lowerer<'a, '_> {
                     );
                     let mut options_path = value_path;
                     options_path.push(VALUE_OPTIONS);
-                    value_sets.push(OptionSet {
-                        target: OptionTarget::EnumValue(value_id),
-                        options_path,
-                        relative_to: value_full.as_str().to_string(),
-                        element_name: value_full.as_str().to_string(),
-                        decls: value_options,
-                        copied: false,
-                        force_present: false,
-                    });
+                    if !value_options.is_empty() {
+                        value_sets.push(OptionSet {
+                            target: OptionTarget::EnumValue(value_id),
+                            options_path,
+                            relative_to: value_full.as_str().to_string(),
+                            decls: value_options,
+                            copied: false,
+                            force_present: false,
+                        });
+                    }
                 }
                 ast::EnumItem::Option(decl) => {
                     self.path = enum_path.clone();
@@ -1495,24 +1541,32 @@ impl<'a> Lowerer<'a, '_> {
                     ast::ReservedKind::Ranges(ranges) => {
                         let mut path = enum_path.clone();
                         path.push(ENUM_RESERVED_RANGE);
-                        self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                        self.rec
+                            .span(&path, reserved.span, Some(&reserved.comments));
                         for range in ranges {
                             let index = self.pool[id].reserved_ranges.len() as i32;
                             let r = self.range(&path, index, range, false);
                             self.pool.enums[id.index()].reserved_ranges.push(r);
-                            self.out.enum_reserved_spans.entry(id).or_default().push(range.span);
+                            self.out
+                                .enum_reserved_spans
+                                .entry(id)
+                                .or_default()
+                                .push(range.span);
                         }
                     }
                     ast::ReservedKind::Names(names) => {
                         let mut path = enum_path.clone();
                         path.push(ENUM_RESERVED_NAME);
-                        self.rec.span(&path, reserved.span, Some(&reserved.comments));
+                        self.rec
+                            .span(&path, reserved.span, Some(&reserved.comments));
                         for name in names {
                             let index = self.pool[id].reserved_names.len() as i32;
                             path.push(index);
                             self.rec.span(&path, name.span, None);
                             path.pop();
-                            self.pool.enums[id.index()].reserved_names.push(name.name.clone());
+                            self.pool.enums[id.index()]
+                                .reserved_names
+                                .push(name.name.clone());
                         }
                     }
                 },
@@ -1523,15 +1577,16 @@ impl<'a> Lowerer<'a, '_> {
         self.out.option_sets.extend(value_sets);
         let mut options_path = enum_path;
         options_path.push(ENUM_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Enum(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Enum(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 
@@ -1629,7 +1684,6 @@ impl<'a> Lowerer<'a, '_> {
                         Symbol::Method(method_id),
                         PartSpans {
                             name: m.name.span,
-                            other: m.output.stream.or(m.input.stream),
                             ..PartSpans::default()
                         },
                     );
@@ -1649,15 +1703,16 @@ impl<'a> Lowerer<'a, '_> {
                     ));
                     let mut options_path = method_path;
                     options_path.push(METHOD_OPTIONS);
-                    method_sets.push(OptionSet {
-                        target: OptionTarget::Method(method_id),
-                        options_path,
-                        relative_to: relative_to.clone(),
-                        element_name: relative_to,
-                        decls: method_options,
-                        copied: false,
-                        force_present: m.body.is_some(),
-                    });
+                    if !method_options.is_empty() || m.body.is_some() {
+                        method_sets.push(OptionSet {
+                            target: OptionTarget::Method(method_id),
+                            options_path,
+                            relative_to: relative_to.clone(),
+                            decls: method_options,
+                            copied: false,
+                            force_present: m.body.is_some(),
+                        });
+                    }
                 }
                 ast::ServiceItem::Empty(_) => {}
             }
@@ -1665,15 +1720,16 @@ impl<'a> Lowerer<'a, '_> {
         self.out.option_sets.extend(method_sets);
         let mut options_path = service_path;
         options_path.push(SERVICE_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Service(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Service(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 }
@@ -1804,7 +1860,10 @@ impl Registrar<'_> {
             if parent.is_empty() {
                 format!("\"{full_name}\" is already defined.")
             } else {
-                format!("\"{}\" is already defined in \"{parent}\".", full_name.simple_name())
+                format!(
+                    "\"{}\" is already defined in \"{parent}\".",
+                    full_name.simple_name()
+                )
             }
         } else {
             format!(
@@ -1818,7 +1877,17 @@ impl Registrar<'_> {
     }
 
     fn message(&mut self, m: MessageId) {
-        let message = self.pool[m].clone();
+        let message = {
+            let x = &self.pool[m];
+            MessageLists {
+                oneofs: x.oneofs.clone(),
+                fields: x.fields.clone(),
+                nested_enums: x.nested_enums.clone(),
+                extensions: x.extensions.clone(),
+                nested_messages: x.nested_messages.clone(),
+                full_name: x.full_name.clone(),
+            }
+        };
         for o in &message.oneofs {
             let name = self.pool[*o].full_name.clone();
             self.add(&name, Symbol::Oneof(*o));
@@ -1841,16 +1910,29 @@ impl Registrar<'_> {
     }
 
     fn enumeration(&mut self, e: crate::ir::EnumId) {
-        let en = self.pool[e].clone();
+        let en = {
+            let x = &self.pool[e];
+            EnumLists {
+                values: x.values.clone(),
+                parent: x.parent,
+                name: x.name.clone(),
+                full_name: x.full_name.clone(),
+            }
+        };
         let mut inner: std::collections::HashSet<String> = std::collections::HashSet::new();
         for v in &en.values {
-            let value = self.pool[*v].clone();
-            let added_outer = self.add(&value.full_name, Symbol::EnumValue(*v));
-            let added_inner = inner.insert(value.name.clone());
+            let (value_name, value_full) =
+                (self.pool[*v].name.clone(), self.pool[*v].full_name.clone());
+            let added_outer = self.add(&value_full, Symbol::EnumValue(*v));
+            let added_inner = inner.insert(value_name.clone());
             if added_inner && !added_outer {
                 let scope = match en.parent {
                     Some(p) => self.pool[p].full_name.to_string(),
-                    None => self.pool[self.file].package.as_ref().map(FullName::to_string).unwrap_or_default(),
+                    None => self.pool[self.file]
+                        .package
+                        .as_ref()
+                        .map(FullName::to_string)
+                        .unwrap_or_default(),
                 };
                 let scope = if scope.is_empty() {
                     "the global scope".to_string()
@@ -1862,11 +1944,29 @@ impl Registrar<'_> {
                     span,
                     format!(
                         "Note that enum values use C++ scoping rules, meaning that enum values are siblings of their type, not children of it.  Therefore, \"{}\" must be unique within {scope}, not just within \"{}\".",
-                        value.name, en.name
+                        value_name, en.name
                     ),
                 );
             }
         }
         self.add(&en.full_name, Symbol::Enum(e));
     }
+}
+
+/// The lists of a message that registering its symbols walks.
+struct MessageLists {
+    oneofs: Vec<OneofId>,
+    fields: Vec<FieldId>,
+    nested_enums: Vec<crate::ir::EnumId>,
+    extensions: Vec<FieldId>,
+    nested_messages: Vec<MessageId>,
+    full_name: FullName,
+}
+
+/// The parts of an enum that registering its symbols needs.
+struct EnumLists {
+    values: Vec<EnumValueId>,
+    parent: Option<MessageId>,
+    name: String,
+    full_name: FullName,
 }

@@ -19,8 +19,8 @@
 
 use std::collections::HashMap;
 
-use protoforge_syntax::ast;
 use protoforge_syntax::Span as SynSpan;
+use protoforge_syntax::ast;
 
 use crate::diagnostic::DiagnosticKind;
 use crate::dynamic::{DynMessage, DynValue};
@@ -37,6 +37,10 @@ pub(crate) enum Which {
     /// The built-in `descriptor.proto` (the options types compiled into protoc).
     Builtin,
 }
+
+/// An interpreted option: the unknown-field entry to add, the path of the
+/// field it set (for source info) and whether that field is repeated.
+type Interpreted = ((u32, WireValue), Vec<i32>, bool);
 
 /// A failed option, reported at `span`.
 struct OptionError {
@@ -69,6 +73,8 @@ impl OptionState {
 
 /// Interprets the options of one file (one pass at a time).
 pub(crate) struct Interpreter<'a> {
+    /// The file whose options are interpreted.
+    pub(crate) file: crate::ir::FileId,
     /// The source of the file whose options are interpreted (for the token
     /// texts protoc quotes in text-format errors).
     pub(crate) source: Option<std::sync::Arc<[u8]>>,
@@ -112,7 +118,10 @@ impl<'a> Interpreter<'a> {
             let mut raw: Vec<(u32, WireValue)> = Vec::new();
             let mut failed = false;
             for (i, decl) in set.decls.iter().enumerate() {
-                let is_extension = matches!(decl.name.parts.first(), Some(ast::OptionNamePart::Extension(..)));
+                let is_extension = matches!(
+                    decl.name.parts.first(),
+                    Some(ast::OptionNamePart::Extension(..))
+                );
                 if is_extension != extensions {
                     continue;
                 }
@@ -124,7 +133,8 @@ impl<'a> Interpreter<'a> {
                         if !set.copied {
                             let mut dest = dest_path;
                             if repeated {
-                                let count = self.st.repeated_counts.entry(dest.clone()).or_insert(0);
+                                let count =
+                                    self.st.repeated_counts.entry(dest.clone()).or_insert(0);
                                 dest.push(*count);
                                 *count += 1;
                             }
@@ -132,7 +142,9 @@ impl<'a> Interpreter<'a> {
                         }
                     }
                     Err(e) => {
-                        self.st.errors.push((DiagnosticKind::Option, e.span, e.message));
+                        self.st
+                            .errors
+                            .push((DiagnosticKind::Option, e.span, e.message));
                         failed = true;
                         break;
                     }
@@ -159,7 +171,7 @@ impl<'a> Interpreter<'a> {
         which: Which,
         options_type: MessageId,
         raw: &[(u32, WireValue)],
-    ) -> Result<((u32, WireValue), Vec<i32>, bool), OptionError> {
+    ) -> Result<Interpreted, OptionError> {
         let name_error = |message: String| OptionError {
             span: decl.name.span,
             message,
@@ -231,6 +243,14 @@ impl<'a> Interpreter<'a> {
                     dpool[descriptor.1].name
                 )));
             }
+            if found.0 == Which::Current
+                && self.pool[found.1].file == self.file
+                && matches!(parts.first(), Some(ast::OptionNamePart::Field(first)) if first.text == "features")
+            {
+                return Err(name_error(format!(
+                    "Feature \"{debug_name}\" can't be used in the same file it's defined in."
+                )));
+            }
             dest_path.push(fpool[found.1].number);
             if i + 1 < parts.len() {
                 match fpool[found.1].ty.message() {
@@ -258,7 +278,9 @@ impl<'a> Interpreter<'a> {
         let fpool = pool_of(fwhich, self.pool, self.builtin);
         let repeated = fpool[leaf].label == Label::Repeated;
         if !repeated && is_set(raw, &intermediate, leaf, self.pool, self.builtin, fwhich) {
-            return Err(name_error(format!("Option \"{debug_name}\" was already set.")));
+            return Err(name_error(format!(
+                "Option \"{debug_name}\" was already set."
+            )));
         }
         let leaf_number = fpool[leaf].number as u32;
         let value = self.option_value(fwhich, leaf, &decl.value)?;
@@ -304,8 +326,14 @@ impl<'a> Interpreter<'a> {
         };
         let double = match value {
             ast::OptionValue::Float(fl) => Some(fl.value()),
-            ast::OptionValue::Ident { minus: Some(_), ident } if ident.text == "inf" => Some(f64::NEG_INFINITY),
-            ast::OptionValue::Ident { minus: Some(_), ident } if ident.text == "nan" => Some(f64::NAN),
+            ast::OptionValue::Ident {
+                minus: Some(_),
+                ident,
+            } if ident.text == "inf" => Some(f64::NEG_INFINITY),
+            ast::OptionValue::Ident {
+                minus: Some(_),
+                ident,
+            } if ident.text == "nan" => Some(f64::NAN),
             _ => None,
         };
         let identifier = match value {
@@ -317,19 +345,27 @@ impl<'a> Interpreter<'a> {
                 Scalar::Int32 | Scalar::Sint32 | Scalar::Sfixed32 => {
                     let v = match (positive, negative) {
                         (Some(p), _) if p > i32::MAX as u64 => {
-                            return err(format!("Value out of range, -2147483648 to 2147483647, for int32 option \"{full}\"."));
+                            return err(format!(
+                                "Value out of range, -2147483648 to 2147483647, for int32 option \"{full}\"."
+                            ));
                         }
                         (Some(p), _) => p as i32,
                         (_, Some(n)) if n < i64::from(i32::MIN) => {
-                            return err(format!("Value out of range, -2147483648 to 2147483647, for int32 option \"{full}\"."));
+                            return err(format!(
+                                "Value out of range, -2147483648 to 2147483647, for int32 option \"{full}\"."
+                            ));
                         }
                         (_, Some(n)) => n as i32,
                         _ => {
-                            return err(format!("Value must be integer, from -2147483648 to 2147483647, for int32 option \"{full}\"."));
+                            return err(format!(
+                                "Value must be integer, from -2147483648 to 2147483647, for int32 option \"{full}\"."
+                            ));
                         }
                     };
                     Ok(match s {
-                        Scalar::Sint32 => WireValue::Varint(wire::zigzag(i64::from(v)) & 0xffff_ffff),
+                        Scalar::Sint32 => {
+                            WireValue::Varint(wire::zigzag(i64::from(v)) & 0xffff_ffff)
+                        }
                         Scalar::Sfixed32 => WireValue::Fixed32(v as u32),
                         _ => WireValue::Varint(i64::from(v) as u64),
                     })
@@ -337,12 +373,16 @@ impl<'a> Interpreter<'a> {
                 Scalar::Int64 | Scalar::Sint64 | Scalar::Sfixed64 => {
                     let v = match (positive, negative) {
                         (Some(p), _) if p > i64::MAX as u64 => {
-                            return err(format!("Value out of range, -9223372036854775808 to 9223372036854775807, for int64 option \"{full}\"."));
+                            return err(format!(
+                                "Value out of range, -9223372036854775808 to 9223372036854775807, for int64 option \"{full}\"."
+                            ));
                         }
                         (Some(p), _) => p as i64,
                         (_, Some(n)) => n,
                         _ => {
-                            return err(format!("Value must be integer, from -9223372036854775808 to 9223372036854775807, for int64 option \"{full}\"."));
+                            return err(format!(
+                                "Value must be integer, from -9223372036854775808 to 9223372036854775807, for int64 option \"{full}\"."
+                            ));
                         }
                     };
                     Ok(match s {
@@ -352,15 +392,17 @@ impl<'a> Interpreter<'a> {
                     })
                 }
                 Scalar::Uint32 | Scalar::Fixed32 => match positive {
-                    Some(p) if p > u64::from(u32::MAX) => {
-                        err(format!("Value out of range, 0 to 4294967295, for uint32 option \"{full}\"."))
-                    }
+                    Some(p) if p > u64::from(u32::MAX) => err(format!(
+                        "Value out of range, 0 to 4294967295, for uint32 option \"{full}\"."
+                    )),
                     Some(p) => Ok(if s == Scalar::Fixed32 {
                         WireValue::Fixed32(p as u32)
                     } else {
                         WireValue::Varint(p)
                     }),
-                    None => err(format!("Value must be integer, from 0 to 4294967295, for uint32 option \"{full}\".")),
+                    None => err(format!(
+                        "Value must be integer, from 0 to 4294967295, for uint32 option \"{full}\"."
+                    )),
                 },
                 Scalar::Uint64 | Scalar::Fixed64 => match positive {
                     Some(p) => Ok(if s == Scalar::Fixed64 {
@@ -368,7 +410,9 @@ impl<'a> Interpreter<'a> {
                     } else {
                         WireValue::Varint(p)
                     }),
-                    None => err(format!("Value must be integer, from 0 to 18446744073709551615, for uint64 option \"{full}\".")),
+                    None => err(format!(
+                        "Value must be integer, from 0 to 18446744073709551615, for uint64 option \"{full}\"."
+                    )),
                 },
                 Scalar::Float | Scalar::Double => {
                     let v = if let Some(d) = double {
@@ -382,8 +426,14 @@ impl<'a> Interpreter<'a> {
                     } else if identifier == Some("nan") {
                         f64::NAN
                     } else {
-                        let kind = if s == Scalar::Float { "float" } else { "double" };
-                        return err(format!("Value must be number for {kind} option \"{full}\"."));
+                        let kind = if s == Scalar::Float {
+                            "float"
+                        } else {
+                            "double"
+                        };
+                        return err(format!(
+                            "Value must be number for {kind} option \"{full}\"."
+                        ));
                     };
                     Ok(if s == Scalar::Float {
                         WireValue::Fixed32((v as f32).to_bits())
@@ -394,17 +444,25 @@ impl<'a> Interpreter<'a> {
                 Scalar::Bool => match identifier {
                     Some("true") => Ok(WireValue::Varint(1)),
                     Some("false") => Ok(WireValue::Varint(0)),
-                    Some(_) => err(format!("Value must be \"true\" or \"false\" for boolean option \"{full}\".")),
-                    None => err(format!("Value must be identifier for boolean option \"{full}\".")),
+                    Some(_) => err(format!(
+                        "Value must be \"true\" or \"false\" for boolean option \"{full}\"."
+                    )),
+                    None => err(format!(
+                        "Value must be identifier for boolean option \"{full}\"."
+                    )),
                 },
                 Scalar::String | Scalar::Bytes => match value {
                     ast::OptionValue::String(s) => Ok(WireValue::Bytes(s.value.clone())),
-                    _ => err(format!("Value must be quoted string for string option \"{full}\".")),
+                    _ => err(format!(
+                        "Value must be quoted string for string option \"{full}\"."
+                    )),
                 },
             },
             FieldType::Enum(e) => {
                 let Some(name) = identifier else {
-                    return err(format!("Value must be identifier for enum-valued option \"{full}\"."));
+                    return err(format!(
+                        "Value must be identifier for enum-valued option \"{full}\"."
+                    ));
                 };
                 let enum_full = pool[e].full_name.clone();
                 // Enum values are siblings of their enum.
@@ -432,6 +490,21 @@ impl<'a> Interpreter<'a> {
                 let field_name = f.name.clone();
                 let mut errors = Vec::new();
                 let message = self.literal(which, m, literal, &mut errors, 0);
+                if errors.is_empty() {
+                    let mut missing = Vec::new();
+                    missing_required(
+                        pool_of(which, self.pool, self.builtin),
+                        &message,
+                        "",
+                        &mut missing,
+                    );
+                    if !missing.is_empty() {
+                        errors.push(format!(
+                            "Message missing required fields: {}",
+                            missing.join(", ")
+                        ));
+                    }
+                }
                 if !errors.is_empty() {
                     return err(format!(
                         "Error while parsing option value for \"{field_name}\": {}",
@@ -465,6 +538,7 @@ impl<'a> Interpreter<'a> {
             return message;
         }
         let mut seen: Vec<FieldId> = Vec::new();
+        let mut any_seen = false;
         for lf in &literal.fields {
             if !errors.is_empty() {
                 break;
@@ -495,7 +569,9 @@ impl<'a> Interpreter<'a> {
                         }
                     }
                 }
-                ast::LiteralFieldName::Extension(_, _) if type_name.as_str() == "google.protobuf.Any" => {
+                ast::LiteralFieldName::Extension(_, _)
+                    if type_name.as_str() == "google.protobuf.Any" =>
+                {
                     errors.push("Type URL prefix is missing".to_string());
                     break;
                 }
@@ -533,7 +609,9 @@ impl<'a> Interpreter<'a> {
                     }
                 }
                 ast::LiteralFieldName::Any {
-                    prefix, type_name: any_type, ..
+                    prefix,
+                    type_name: any_type,
+                    ..
                 } => {
                     if type_name.as_str() != "google.protobuf.Any" {
                         errors.push("Extension name contains \"/\"".to_string());
@@ -545,14 +623,15 @@ impl<'a> Interpreter<'a> {
                         pool: self.pool,
                         visibility: &mut *self.visibility,
                     };
-                    let target = if prefix == "type.googleapis.com" || prefix == "type.googleprod.com" {
-                        match resolver.find(&text, &mut miss) {
-                            Some(Symbol::Message(m)) => Some(m),
-                            _ => None,
-                        }
-                    } else {
-                        None
-                    };
+                    let target =
+                        if prefix == "type.googleapis.com" || prefix == "type.googleprod.com" {
+                            match resolver.find(&text, &mut miss) {
+                                Some(Symbol::Message(m)) => Some(m),
+                                _ => None,
+                            }
+                        } else {
+                            None
+                        };
                     let Some(target) = target else {
                         errors.push(format!(
                             "Could not find type \"{prefix}/{text}\" stored in google.protobuf.Any."
@@ -560,13 +639,34 @@ impl<'a> Interpreter<'a> {
                         break;
                     };
                     let ast::LiteralValue::Message(inner) = &lf.value else {
-                        errors.push("Expected \"{\", found \"" .to_string());
+                        errors.push("Expected \"{\", found \"".to_string());
                         break;
                     };
                     let value = self.literal(Which::Current, target, inner, errors, depth + 1);
+                    if !errors.is_empty() {
+                        break;
+                    }
+                    let mut missing = Vec::new();
+                    missing_required(self.pool, &value, "", &mut missing);
+                    if !missing.is_empty() {
+                        errors.push(format!(
+                            "Value of type \"{}\" stored in google.protobuf.Any has missing required fields: {}",
+                            self.pool[target].full_name,
+                            missing.join(", ")
+                        ));
+                        break;
+                    }
+                    if any_seen {
+                        errors.push("Non-repeated Any specified multiple times.".to_string());
+                        break;
+                    }
+                    any_seen = true;
                     let bytes = value.to_bytes(self.pool);
                     let pool = pool_of(which, self.pool, self.builtin);
-                    if let (Some(url), Some(val)) = (pool.field_by_name(ty, "type_url"), pool.field_by_name(ty, "value")) {
+                    if let (Some(url), Some(val)) = (
+                        pool.field_by_name(ty, "type_url"),
+                        pool.field_by_name(ty, "value"),
+                    ) {
                         let url_text = format!("{prefix}/{}", self.pool[target].full_name);
                         let pool = pool_of(which, self.pool, self.builtin);
                         message.push_value(pool, url, DynValue::Bytes(url_text.into_bytes()));
@@ -603,13 +703,7 @@ impl<'a> Interpreter<'a> {
                 ast::LiteralValue::List(items, _) => items.iter().collect(),
                 other => vec![other],
             };
-            if matches!(lf.value, ast::LiteralValue::List(..)) && !repeated {
-                errors.push(format!(
-                    "Field \"{}\" is not repeated but a list was given.",
-                    fpool[field].name
-                ));
-                break;
-            }
+            let values = if repeated { values } else { vec![&lf.value] };
             for v in values {
                 match self.literal_value(fwhich, field, v, errors, depth) {
                     Some(value) => {
@@ -643,11 +737,16 @@ impl<'a> Interpreter<'a> {
                 Some(DynValue::Message(Box::new(sub)))
             }
             (FieldType::Message(_) | FieldType::Group(_), other) => {
-                errors.push(format!("Expected \"{{\", found \"{}\".", self.first_token(other)));
+                errors.push(format!(
+                    "Expected \"{{\", found \"{}\".",
+                    self.first_token(other)
+                ));
                 None
             }
             (ty, ast::LiteralValue::Scalar(scalar)) => {
-                let text = Token { source: self.source.as_deref() };
+                let text = Token {
+                    source: self.source.as_deref(),
+                };
                 match text_scalar(pool, ty, scalar, &text) {
                     Ok(v) => Some(v),
                     Err(message) => {
@@ -659,8 +758,12 @@ impl<'a> Interpreter<'a> {
             (ty, other) => {
                 let found = self.first_token(other);
                 errors.push(match ty {
-                    FieldType::Scalar(Scalar::Float | Scalar::Double) => format!("Expected double, got: {found}"),
-                    FieldType::Scalar(Scalar::String | Scalar::Bytes) => format!("Expected string, got: {found}"),
+                    FieldType::Scalar(Scalar::Float | Scalar::Double) => {
+                        format!("Expected double, got: {found}")
+                    }
+                    FieldType::Scalar(Scalar::String | Scalar::Bytes) => {
+                        format!("Expected string, got: {found}")
+                    }
                     FieldType::Scalar(Scalar::Bool) => format!("Expected identifier, got: {found}"),
                     FieldType::Enum(_) => format!("Expected integer or identifier, got: {found}"),
                     _ => format!("Expected integer, got: {found}"),
@@ -680,7 +783,9 @@ impl<'a> Interpreter<'a> {
             },
             ast::LiteralValue::List(..) => "[".to_string(),
             ast::LiteralValue::Scalar(v) => {
-                let token = Token { source: self.source.as_deref() };
+                let token = Token {
+                    source: self.source.as_deref(),
+                };
                 match v {
                     ast::OptionValue::Ident { minus: Some(_), .. }
                     | ast::OptionValue::Int(ast::Int { minus: Some(_), .. })
@@ -747,7 +852,12 @@ impl Token<'_> {
 /// A text-format scalar for a field of type `ty`, with protoc's
 /// `TextFormat::Parser` rules and messages (`{field}` stands for the field
 /// name).
-fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Token<'_>) -> Result<DynValue, String> {
+fn text_scalar(
+    pool: &Pool,
+    ty: FieldType,
+    value: &ast::OptionValue,
+    token: &Token<'_>,
+) -> Result<DynValue, String> {
     let negative = matches!(
         value,
         ast::OptionValue::Int(ast::Int { minus: Some(_), .. })
@@ -760,14 +870,21 @@ fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Tok
         match value {
             ast::OptionValue::Int(i) => {
                 let text = number_text();
-                if i.magnitude > max || (i.magnitude == 0 && text.trim_start_matches('0').len() > 1 && !text.starts_with("0x")) {
+                if i.magnitude > max
+                    || (i.magnitude == 0
+                        && text.trim_start_matches('0').len() > 1
+                        && !text.starts_with("0x"))
+                {
                     return Err(format!("Integer out of range ({text})"));
                 }
                 Ok(i.magnitude)
             }
             ast::OptionValue::Float(_) => {
                 let text = number_text();
-                if text.bytes().all(|b| b.is_ascii_hexdigit() || b == b'x' || b == b'X') {
+                if text
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b'x' || b == b'X')
+                {
                     // An integer too large for 64 bits.
                     Err(format!("Integer out of range ({text})"))
                 } else {
@@ -790,7 +907,9 @@ fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Tok
             if !matches!(ty, FieldType::Scalar(Scalar::String | Scalar::Bytes)) {
                 let found = token.at(value.span().start);
                 return Err(match ty {
-                    FieldType::Scalar(Scalar::Float | Scalar::Double) => format!("Expected double, got: {found}"),
+                    FieldType::Scalar(Scalar::Float | Scalar::Double) => {
+                        format!("Expected double, got: {found}")
+                    }
                     FieldType::Scalar(Scalar::Bool) => format!("Expected identifier, got: {found}"),
                     FieldType::Enum(_) => format!("Expected integer or identifier, got: {found}"),
                     _ => format!("Expected integer, got: {found}"),
@@ -801,7 +920,9 @@ fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Tok
     Ok(match ty {
         FieldType::Scalar(s) => match s {
             Scalar::Int32 => DynValue::Varint(signed(i32::MAX as u64)? as u64),
-            Scalar::Sint32 => DynValue::Varint(wire::zigzag(signed(i32::MAX as u64)?) & 0xffff_ffff),
+            Scalar::Sint32 => {
+                DynValue::Varint(wire::zigzag(signed(i32::MAX as u64)?) & 0xffff_ffff)
+            }
             Scalar::Sfixed32 => DynValue::Fixed32(signed(i32::MAX as u64)? as i32 as u32),
             Scalar::Int64 => DynValue::Varint(signed(i64::MAX as u64)? as u64),
             Scalar::Sint64 => DynValue::Varint(wire::zigzag(signed(i64::MAX as u64)?)),
@@ -810,7 +931,11 @@ fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Tok
                 if negative {
                     return Err("Expected integer, got: -".to_string());
                 }
-                let max = if matches!(s, Scalar::Uint32 | Scalar::Fixed32) { u64::from(u32::MAX) } else { u64::MAX };
+                let max = if matches!(s, Scalar::Uint32 | Scalar::Fixed32) {
+                    u64::from(u32::MAX)
+                } else {
+                    u64::MAX
+                };
                 let v = unsigned(max)?;
                 match s {
                     Scalar::Fixed32 => DynValue::Fixed32(v as u32),
@@ -830,11 +955,13 @@ fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Tok
                         i.magnitude as f64
                     }
                     ast::OptionValue::Float(f) => f.magnitude,
-                    ast::OptionValue::Ident { ident, .. } => match ident.text.to_ascii_lowercase().as_str() {
-                        "inf" | "infinity" => f64::INFINITY,
-                        "nan" => f64::NAN,
-                        _ => return Err(format!("Expected double, got: {}", ident.text)),
-                    },
+                    ast::OptionValue::Ident { ident, .. } => {
+                        match ident.text.to_ascii_lowercase().as_str() {
+                            "inf" | "infinity" => f64::INFINITY,
+                            "nan" => f64::NAN,
+                            _ => return Err(format!("Expected double, got: {}", ident.text)),
+                        }
+                    }
                     _ => return Err(format!("Expected double, got: {}", number_text())),
                 };
                 let v = if negative { -magnitude } else { magnitude };
@@ -850,33 +977,58 @@ fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Tok
                     "true" | "True" | "t" => DynValue::Varint(1),
                     "false" | "False" | "f" => DynValue::Varint(0),
                     other => {
-                        return Err(format!("Invalid value for boolean field \"{{field}}\". Value: \"{other}\"."));
+                        return Err(format!(
+                            "Invalid value for boolean field \"{{field}}\". Value: \"{other}\"."
+                        ));
                     }
                 },
-                _ => return Err(format!("Expected identifier, got: {}", token.at(value.span().start))),
+                _ => {
+                    return Err(format!(
+                        "Expected identifier, got: {}",
+                        token.at(value.span().start)
+                    ));
+                }
             },
             Scalar::String | Scalar::Bytes => match value {
                 ast::OptionValue::String(s) => DynValue::Bytes(s.value.clone()),
-                _ => return Err(format!("Expected string, got: {}", token.at(value.span().start))),
+                _ => {
+                    return Err(format!(
+                        "Expected string, got: {}",
+                        token.at(value.span().start)
+                    ));
+                }
             },
         },
         FieldType::Enum(e) => {
             let (found, number) = match value {
                 ast::OptionValue::Ident { minus: None, ident } => (
-                    pool[e].values.iter().copied().find(|v| pool[*v].name == ident.text),
+                    pool[e]
+                        .values
+                        .iter()
+                        .copied()
+                        .find(|v| pool[*v].name == ident.text),
                     None,
                 ),
-                ast::OptionValue::Int(_) | ast::OptionValue::Ident { minus: Some(_), .. } | ast::OptionValue::Float(_)
+                ast::OptionValue::Int(_)
+                | ast::OptionValue::Ident { minus: Some(_), .. }
+                | ast::OptionValue::Float(_)
                     if negative || matches!(value, ast::OptionValue::Int(_)) =>
                 {
                     let n = signed(i32::MAX as u64)?;
                     (
-                        pool[e].values.iter().copied().find(|v| i64::from(pool[*v].number) == n),
+                        pool[e]
+                            .values
+                            .iter()
+                            .copied()
+                            .find(|v| i64::from(pool[*v].number) == n),
                         Some(n),
                     )
                 }
                 _ => {
-                    return Err(format!("Expected integer or identifier, got: {}", token.at(value.span().start)));
+                    return Err(format!(
+                        "Expected integer or identifier, got: {}",
+                        token.at(value.span().start)
+                    ));
                 }
             };
             match (found, number) {
@@ -888,12 +1040,17 @@ fn text_scalar(pool: &Pool, ty: FieldType, value: &ast::OptionValue, token: &Tok
                         (None, ast::OptionValue::Ident { ident, .. }) => ident.text.clone(),
                         _ => String::new(),
                     };
-                    return Err(format!("Unknown enumeration value of \"{shown}\" for field \"{{field}}\"."));
+                    return Err(format!(
+                        "Unknown enumeration value of \"{shown}\" for field \"{{field}}\"."
+                    ));
                 }
             }
         }
         FieldType::Message(_) | FieldType::Group(_) => {
-            return Err(format!("Expected \"{{\", found \"{}\".", token.at(value.span().start)));
+            return Err(format!(
+                "Expected \"{{\", found \"{}\".",
+                token.at(value.span().start)
+            ));
         }
     })
 }
@@ -918,9 +1075,12 @@ fn is_set(
             raw.iter().any(|(n, v)| {
                 *n == number
                     && match v {
-                        WireValue::Bytes(b) => wire::parse_fields(b)
-                            .is_some_and(|inner| is_set(&inner, rest, leaf, current, builtin, leaf_which)),
-                        WireValue::Group(inner) => is_set(inner, rest, leaf, current, builtin, leaf_which),
+                        WireValue::Bytes(b) => wire::parse_fields(b).is_some_and(|inner| {
+                            is_set(&inner, rest, leaf, current, builtin, leaf_which)
+                        }),
+                        WireValue::Group(inner) => {
+                            is_set(inner, rest, leaf, current, builtin, leaf_which)
+                        }
                         _ => false,
                     }
             })
@@ -953,7 +1113,9 @@ impl Interpreter<'_> {
             OptionTarget::Oneof(id) => &mut pool.oneofs[id.index()].options,
             OptionTarget::Enum(id) => &mut pool.enums[id.index()].options,
             OptionTarget::EnumValue(id) => &mut pool.enum_values[id.index()].options,
-            OptionTarget::ExtensionRange(id, i) => &mut pool.messages[id.index()].extension_ranges[i].options,
+            OptionTarget::ExtensionRange(id, i) => {
+                &mut pool.messages[id.index()].extension_ranges[i].options
+            }
             OptionTarget::Service(id) => &mut pool.services[id.index()].options,
             OptionTarget::Method(id) => &mut pool.methods[id.index()].options,
         }
@@ -1055,4 +1217,34 @@ pub(crate) fn typed_options(target: OptionTarget, encoded: Vec<u8>) -> Options {
     }
     options.encoded = encoded;
     options
+}
+
+/// protobuf's `FindInitializationErrors`: the paths of unset required fields.
+fn missing_required(pool: &Pool, message: &DynMessage, prefix: &str, out: &mut Vec<String>) {
+    let msg = &pool[message.ty];
+    for f in &msg.fields {
+        let field = &pool[*f];
+        if field.label == Label::Required && message.get(field.number as u32).is_none() {
+            out.push(format!("{prefix}{}", field.name));
+        }
+    }
+    for field in &message.fields {
+        let f = &pool[field.field];
+        let repeated = f.label == Label::Repeated;
+        for (i, value) in field.values.iter().enumerate() {
+            if let DynValue::Message(m) = value {
+                let name = if f.is_extension() {
+                    format!("({})", f.full_name)
+                } else {
+                    f.name.clone()
+                };
+                let sub = if repeated {
+                    format!("{prefix}{name}[{i}].")
+                } else {
+                    format!("{prefix}{name}.")
+                };
+                missing_required(pool, m, &sub, out);
+            }
+        }
+    }
 }

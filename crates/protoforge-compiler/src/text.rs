@@ -5,7 +5,11 @@
 fn format_g(value: f64, precision: usize) -> String {
     let precision = precision.max(1);
     if value == 0.0 {
-        return if value.is_sign_negative() { "-0".to_string() } else { "0".to_string() };
+        return if value.is_sign_negative() {
+            "-0".to_string()
+        } else {
+            "0".to_string()
+        };
     }
     // `{:e}` rounds correctly, as glibc's printf does.
     let sci = format!("{:.*e}", precision - 1, value);

@@ -90,19 +90,6 @@ pub(crate) enum WireValue {
     Fixed32(u32),
 }
 
-impl WireValue {
-    /// The wire type.
-    pub(crate) fn wire_type(&self) -> u8 {
-        match self {
-            WireValue::Varint(_) => VARINT,
-            WireValue::Fixed64(_) => FIXED64,
-            WireValue::Bytes(_) => LEN,
-            WireValue::Group(_) => START_GROUP,
-            WireValue::Fixed32(_) => FIXED32,
-        }
-    }
-}
-
 /// Appends one field.
 pub(crate) fn put_value(out: &mut Vec<u8>, number: u32, value: &WireValue) {
     match value {
@@ -293,11 +280,6 @@ pub(crate) fn zigzag(value: i64) -> u64 {
     ((value << 1) ^ (value >> 63)) as u64
 }
 
-/// Decodes a ZigZag value.
-pub(crate) fn unzigzag(value: u64) -> i64 {
-    ((value >> 1) as i64) ^ -((value & 1) as i64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,17 +300,23 @@ mod tests {
         put_value(
             &mut out,
             3,
-            &WireValue::Group(vec![(1, WireValue::Varint(5)), (2, WireValue::Bytes(b"x".to_vec()))]),
+            &WireValue::Group(vec![
+                (1, WireValue::Varint(5)),
+                (2, WireValue::Bytes(b"x".to_vec())),
+            ]),
         );
         put_uint(&mut out, 4, 9);
         let fields = parse_fields(&out).expect("valid");
         assert_eq!(fields.len(), 2);
         assert_eq!(
             fields[0].1,
-            WireValue::Group(vec![(1, WireValue::Varint(5)), (2, WireValue::Bytes(b"x".to_vec()))])
+            WireValue::Group(vec![
+                (1, WireValue::Varint(5)),
+                (2, WireValue::Bytes(b"x".to_vec()))
+            ])
         );
         assert_eq!(parse_fields(&[0x0b]), None, "unterminated group");
         assert_eq!(zigzag(-1), 1);
-        assert_eq!(unzigzag(zigzag(i64::MIN)), i64::MIN);
+        assert_eq!(zigzag(i64::MIN), u64::MAX);
     }
 }

@@ -18,7 +18,11 @@ fn type_name(pool: &Pool, ty: FieldType) -> String {
 /// Compiles `files`, writes them out, reads them back and checks both sides.
 fn round_trip(resolver: &Chain, files: &[&str]) {
     let compilation = compile(resolver, files, &CompileOptions::default());
-    assert!(!compilation.has_errors(), "{:?}", compilation.errors().next());
+    assert!(
+        !compilation.has_errors(),
+        "{:?}",
+        compilation.errors().next()
+    );
     let compiled = &compilation.pool;
     let flags = DescriptorSetOptions {
         include_imports: true,
@@ -28,7 +32,10 @@ fn round_trip(resolver: &Chain, files: &[&str]) {
     let bytes = compiled.file_descriptor_set(&compilation.files, flags);
     let decoded = Pool::from_file_descriptor_set(&bytes).expect("our own output decodes");
 
-    let ids: Vec<_> = files.iter().filter_map(|f| decoded.file_by_name(f)).collect();
+    let ids: Vec<_> = files
+        .iter()
+        .filter_map(|f| decoded.file_by_name(f))
+        .collect();
     assert_eq!(ids.len(), files.len());
     assert!(
         decoded.file_descriptor_set(&ids, flags) == bytes,
@@ -39,24 +46,35 @@ fn round_trip(resolver: &Chain, files: &[&str]) {
         ..DescriptorSetOptions::default()
     };
     assert!(
-        decoded.file_descriptor_set(&ids, plain) == compiled.file_descriptor_set(&compilation.files, plain),
+        decoded.file_descriptor_set(&ids, plain)
+            == compiled.file_descriptor_set(&compilation.files, plain),
         "stripping source-retention options differs after decoding"
     );
 
     for (_, field) in compiled.fields() {
-        let Some(protoforge_compiler::ir::Symbol::Field(other)) = decoded.lookup(field.full_name.as_str()) else {
+        let Some(protoforge_compiler::ir::Symbol::Field(other)) =
+            decoded.lookup(field.full_name.as_str())
+        else {
             panic!("{} missing after decoding", field.full_name);
         };
         let other = &decoded[other];
         let what = field.full_name.as_str();
-        assert_eq!(type_name(compiled, field.ty), type_name(&decoded, other.ty), "{what}");
+        assert_eq!(
+            type_name(compiled, field.ty),
+            type_name(&decoded, other.ty),
+            "{what}"
+        );
         assert_eq!(field.label, other.label, "{what}");
         assert_eq!(field.presence, other.presence, "{what}");
         assert_eq!(field.json_name, other.json_name, "{what}");
         assert_eq!(field.features, other.features, "{what}");
         assert_eq!(field.is_packed(), other.is_packed(), "{what}");
         assert_eq!(field.proto3_optional, other.proto3_optional, "{what}");
-        assert_eq!(field.default.as_ref().map(|d| &d.text), other.default.as_ref().map(|d| &d.text), "{what}");
+        assert_eq!(
+            field.default.as_ref().map(|d| &d.text),
+            other.default.as_ref().map(|d| &d.text),
+            "{what}"
+        );
         assert_eq!(field.comments, other.comments, "{what}");
         assert_eq!(
             field.extendee.map(|m| compiled[m].full_name.clone()),
@@ -69,7 +87,12 @@ fn round_trip(resolver: &Chain, files: &[&str]) {
             .message_by_name(message.full_name.as_str())
             .unwrap_or_else(|| panic!("{} missing after decoding", message.full_name));
         let other = &decoded[other];
-        assert_eq!(message.map_entry.is_some(), other.map_entry.is_some(), "{}", message.full_name);
+        assert_eq!(
+            message.map_entry.is_some(),
+            other.map_entry.is_some(),
+            "{}",
+            message.full_name
+        );
         assert_eq!(message.comments, other.comments, "{}", message.full_name);
         assert_eq!(message.features, other.features, "{}", message.full_name);
         let oneofs = |pool: &Pool, ids: &[protoforge_compiler::ir::OneofId]| {
@@ -77,10 +100,15 @@ fn round_trip(resolver: &Chain, files: &[&str]) {
                 .map(|o| (pool[*o].name.clone(), pool[*o].synthetic))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(oneofs(compiled, &message.oneofs), oneofs(&decoded, &other.oneofs));
+        assert_eq!(
+            oneofs(compiled, &message.oneofs),
+            oneofs(&decoded, &other.oneofs)
+        );
     }
     for (_, e) in compiled.enums() {
-        let other = decoded.enum_by_name(e.full_name.as_str()).expect("enum decoded");
+        let other = decoded
+            .enum_by_name(e.full_name.as_str())
+            .expect("enum decoded");
         assert_eq!(e.is_closed(), decoded[other].is_closed(), "{}", e.full_name);
     }
 }
@@ -88,7 +116,10 @@ fn round_trip(resolver: &Chain, files: &[&str]) {
 #[test]
 fn google_files_round_trip() {
     let resolver = Chain::new().with(GoogleFiles);
-    let files: Vec<&str> = protoforge_compiler::builtin::FILES.iter().map(|(n, _)| *n).collect();
+    let files: Vec<&str> = protoforge_compiler::builtin::FILES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
     round_trip(&resolver, &files);
 }
 
@@ -118,7 +149,11 @@ fn corpus_protobuf_round_trips() {
 
 #[test]
 fn malformed_sets_are_errors_not_panics() {
-    for bytes in [&[0x0a, 0x02, 0x0a][..], &[0x0a, 0x03, 0x22, 0x01, 0xff], &[0xff]] {
+    for bytes in [
+        &[0x0a, 0x02, 0x0a][..],
+        &[0x0a, 0x03, 0x22, 0x01, 0xff],
+        &[0xff],
+    ] {
         assert!(Pool::from_file_descriptor_set(bytes).is_err(), "{bytes:?}");
     }
 }

@@ -15,6 +15,8 @@
 //! file differs, so the list only shrinks. Each new difference is printed
 //! with the first differing descriptor path.
 
+#![allow(clippy::print_stdout)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -59,12 +61,20 @@ fn error_file(corpus: &Corpus, line: &str) -> String {
 }
 
 /// One protoc run: the output bytes, or the error lines.
-fn protoc_once(corpus: &Corpus, files: &[String], flags: &[&str], out: &Path) -> Result<Vec<u8>, Vec<String>> {
+fn protoc_once(
+    corpus: &Corpus,
+    files: &[String],
+    flags: &[&str],
+    out: &Path,
+) -> Result<Vec<u8>, Vec<String>> {
     let mut cmd = protoforge_testkit::protoc();
     for dir in &corpus.include {
         cmd.arg(format!("-I{}", dir.display()));
     }
-    cmd.arg(format!("-I{}", protoforge_testkit::grpc_tools_include().display()));
+    cmd.arg(format!(
+        "-I{}",
+        protoforge_testkit::grpc_tools_include().display()
+    ));
     cmd.arg(format!("-o{}", out.display()));
     cmd.args(flags);
     // Long argument lists go through protoc's @file syntax.
@@ -93,9 +103,19 @@ fn partition(corpus: &Corpus, tmp: &Path) -> (Vec<String>, Vec<String>, BTreeMap
         let named: BTreeSet<String> = lines.iter().map(|l| error_file(corpus, l)).collect();
         let before = batch.len();
         batch.retain(|f| !named.contains(f));
-        let new: Vec<String> = corpus.files.iter().filter(|f| named.contains(*f) && !suspects.contains(f)).cloned().collect();
+        let new: Vec<String> = corpus
+            .files
+            .iter()
+            .filter(|f| named.contains(*f) && !suspects.contains(f))
+            .cloned()
+            .collect();
         suspects.extend(new);
-        assert!(batch.len() < before, "protoc failed on {} without naming a requested file:\n{}", corpus.name, lines.join("\n"));
+        assert!(
+            batch.len() < before,
+            "protoc failed on {} without naming a requested file:\n{}",
+            corpus.name,
+            lines.join("\n")
+        );
     }
     let mut alone = Vec::new();
     let mut rejected = BTreeMap::new();
@@ -150,10 +170,21 @@ fn compare_batch(
     let roots: Vec<&str> = files.iter().map(String::as_str).collect();
     let compilation = compile(&resolver(corpus), &roots, &CompileOptions::default());
     for d in compilation.errors().take(5) {
-        details.push(format!("{} accept: we reject what protoc accepts: {}", corpus.name, d.render_protoc()));
-        differing.insert(format!("{} accept {}", corpus.name, d.file.clone().unwrap_or_default()));
+        details.push(format!(
+            "{} accept: we reject what protoc accepts: {}",
+            corpus.name,
+            d.render_protoc()
+        ));
+        differing.insert(format!(
+            "{} accept {}",
+            corpus.name,
+            d.file.clone().unwrap_or_default()
+        ));
     }
-    let ids: Vec<_> = files.iter().filter_map(|f| compilation.pool.file_by_name(f)).collect();
+    let ids: Vec<_> = files
+        .iter()
+        .filter_map(|f| compilation.pool.file_by_name(f))
+        .collect();
     for (source_info, retain) in COMBOS {
         let combo = combo_name(source_info, retain);
         let mut flags = vec!["--include_imports"];
@@ -166,7 +197,10 @@ fn compare_batch(
         let out = tmp.join(format!("{combo}.pb"));
         let protoc_bytes = match protoc_once(corpus, files, &flags, &out) {
             Ok(bytes) => bytes,
-            Err(lines) => panic!("protoc failed on a batch it accepted before:\n{}", lines.join("\n")),
+            Err(lines) => panic!(
+                "protoc failed on a batch it accepted before:\n{}",
+                lines.join("\n")
+            ),
         };
         let protoc_files = split_descriptor_set(&protoc_bytes).expect("protoc output parses");
         let ours_bytes = compilation.pool.file_descriptor_set(
@@ -178,11 +212,18 @@ fn compare_batch(
             },
         );
         if let Ok(dir) = std::env::var("PROTOFORGE_DS_DUMP") {
-            let _ = std::fs::write(format!("{dir}/{}-{combo}-protoc.pb", corpus.name), &protoc_bytes);
-            let _ = std::fs::write(format!("{dir}/{}-{combo}-ours.pb", corpus.name), &ours_bytes);
+            let _ = std::fs::write(
+                format!("{dir}/{}-{combo}-protoc.pb", corpus.name),
+                &protoc_bytes,
+            );
+            let _ = std::fs::write(
+                format!("{dir}/{}-{combo}-ours.pb", corpus.name),
+                &ours_bytes,
+            );
         }
         let ours_list = split_descriptor_set(&ours_bytes).expect("our output parses");
-        let ours_files: BTreeMap<&str, &Vec<u8>> = ours_list.iter().map(|(n, b)| (n.as_str(), b)).collect();
+        let ours_files: BTreeMap<&str, &Vec<u8>> =
+            ours_list.iter().map(|(n, b)| (n.as_str(), b)).collect();
         let count = counts.entry(combo).or_default();
         for (name, expected) in &protoc_files {
             count.total += 1;
@@ -192,45 +233,78 @@ fn compare_batch(
                     let key = format!("{} {combo} {name}", corpus.name);
                     let why = match actual {
                         None => "missing from our output".to_string(),
-                        Some(actual) => first_difference("google.protobuf.FileDescriptorProto", expected, actual)
-                            .unwrap_or_default(),
+                        Some(actual) => first_difference(
+                            "google.protobuf.FileDescriptorProto",
+                            expected,
+                            actual,
+                        )
+                        .unwrap_or_default(),
                     };
                     details.push(format!("{key}\n  {why}"));
                     differing.insert(key);
                 }
             }
         }
-        if protoc_files.iter().map(|(n, _)| n).ne(ours_list.iter().map(|(n, _)| n)) {
+        if protoc_files
+            .iter()
+            .map(|(n, _)| n)
+            .ne(ours_list.iter().map(|(n, _)| n))
+        {
             differing.insert(format!("{} {combo} <file order>", corpus.name));
         }
     }
     // Without --include_imports: the whole set, byte for byte.
     let out = tmp.join("no_imports.pb");
     let protoc_bytes = protoc_once(corpus, files, &[], &out).unwrap_or_default();
-    let ours = compilation.pool.file_descriptor_set(&ids, DescriptorSetOptions::default());
+    let ours = compilation
+        .pool
+        .file_descriptor_set(&ids, DescriptorSetOptions::default());
     let count = counts.entry("no_imports (whole set)").or_default();
     count.total += 1;
     if ours == protoc_bytes {
         count.identical += 1;
     } else {
-        differing.insert(format!("{} no_imports <whole set {}>", corpus.name, files[0]));
+        differing.insert(format!(
+            "{} no_imports <whole set {}>",
+            corpus.name, files[0]
+        ));
     }
 }
 
 /// Compiles `corpus` both ways; records differences and report lines.
-fn check(corpus: &Corpus, report: &mut Vec<String>, differing: &mut BTreeSet<String>, details: &mut Vec<String>) {
-    let tmp = std::env::temp_dir().join(format!("protoforge-ds-{}-{}", corpus.name, std::process::id()));
+fn check(
+    corpus: &Corpus,
+    report: &mut Vec<String>,
+    differing: &mut BTreeSet<String>,
+    details: &mut Vec<String>,
+) {
+    let tmp = std::env::temp_dir().join(format!(
+        "protoforge-ds-{}-{}",
+        corpus.name,
+        std::process::id()
+    ));
     std::fs::create_dir_all(&tmp).expect("temp dir");
     let (batch, alone, rejected) = partition(corpus, &tmp);
     let mut counts = BTreeMap::new();
     compare_batch(corpus, &batch, &tmp, &mut counts, differing, details);
     for file in &alone {
-        compare_batch(corpus, std::slice::from_ref(file), &tmp, &mut counts, differing, details);
+        compare_batch(
+            corpus,
+            std::slice::from_ref(file),
+            &tmp,
+            &mut counts,
+            differing,
+            details,
+        );
     }
     // Files protoc rejects: we must reject them, with the same first error.
     let mut same_first_error = 0;
     for (file, protoc_error) in &rejected {
-        let compilation = compile(&resolver(corpus), &[file.as_str()], &CompileOptions::default());
+        let compilation = compile(
+            &resolver(corpus),
+            &[file.as_str()],
+            &CompileOptions::default(),
+        );
         let ours = compilation.errors().next().map(|d| d.render_protoc());
         let protoc_error = match protoc_error.split_once(": ") {
             Some((location, message)) => {
@@ -245,7 +319,10 @@ fn check(corpus: &Corpus, report: &mut Vec<String>, differing: &mut BTreeSet<Str
         match &ours {
             None => {
                 differing.insert(format!("{} reject {file}", corpus.name));
-                details.push(format!("{} reject {file}: protoc rejects ({protoc_error}), we accept", corpus.name));
+                details.push(format!(
+                    "{} reject {file}: protoc rejects ({protoc_error}), we accept",
+                    corpus.name
+                ));
             }
             Some(ours) if *ours == protoc_error => same_first_error += 1,
             Some(ours) => {
@@ -267,7 +344,10 @@ fn check(corpus: &Corpus, report: &mut Vec<String>, differing: &mut BTreeSet<Str
         same_first_error
     ));
     for (combo, count) in counts {
-        report.push(format!("  {combo:<24} identical {:>5} / {:>5}", count.identical, count.total));
+        report.push(format!(
+            "  {combo:<24} identical {:>5} / {:>5}",
+            count.identical, count.total
+        ));
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
@@ -357,7 +437,10 @@ fn descriptor_sets_match_protoc() {
     for corpus in &corpora {
         check(corpus, &mut report, &mut differing, &mut details);
     }
-    println!("descriptor sets vs protoc ({}):", protoforge_testkit::protoc_version());
+    println!(
+        "descriptor sets vs protoc ({}):",
+        protoforge_testkit::protoc_version()
+    );
     for line in &report {
         println!("{line}");
     }
@@ -370,15 +453,31 @@ fn descriptor_sets_match_protoc() {
         .collect();
     let new: Vec<&String> = differing.difference(&known_here).collect();
     let fixed: Vec<&String> = known_here.difference(&differing).collect();
-    for d in details.iter().filter(|d| new.iter().any(|n| d.starts_with(n.as_str()) || d.contains(n.as_str()))).take(40) {
+    for d in details
+        .iter()
+        .filter(|d| {
+            new.iter()
+                .any(|n| d.starts_with(n.as_str()) || d.contains(n.as_str()))
+        })
+        .take(40)
+    {
         println!("{d}");
     }
     assert!(
         new.is_empty() && fixed.is_empty(),
         "{} new differences (not in known_differences.txt):\n{}\n{} listed differences now match (remove them from known_differences.txt):\n{}",
         new.len(),
-        new.iter().take(200).map(|s| s.as_str()).collect::<Vec<_>>().join("\n"),
+        new.iter()
+            .take(200)
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         fixed.len(),
-        fixed.iter().take(200).map(|s| s.as_str()).collect::<Vec<_>>().join("\n"),
+        fixed
+            .iter()
+            .take(200)
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
 }

@@ -1,5 +1,5 @@
 //! The single integration-test binary of protoforge-compiler.
 
-mod resolve;
-mod descriptor_set;
 mod decode;
+mod descriptor_set;
+mod resolve;
