@@ -26,56 +26,6 @@ struct Loaded {
     parse: Parse,
 }
 
-fn parse_all(sources: Vec<(String, Vec<u8>)>) -> Vec<(String, Loaded)> {
-    let work = |(name, bytes): (String, Vec<u8>)| {
-        let source: Arc<[u8]> = Arc::from(bytes);
-        let parse = protoforge_syntax::parse(&source);
-        let lines = LineIndex::new(&source);
-        (
-            name,
-            Loaded {
-                source,
-                lines,
-                parse,
-            },
-        )
-    };
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(sources.len());
-    if threads <= 1 {
-        return sources.into_iter().map(work).collect();
-    }
-    // Split the work round-robin by size so threads finish together.
-    let mut indexed: Vec<(usize, (String, Vec<u8>))> = sources.into_iter().enumerate().collect();
-    indexed.sort_by_key(|(_, (_, b))| std::cmp::Reverse(b.len()));
-    let mut buckets: Vec<Vec<(usize, (String, Vec<u8>))>> =
-        (0..threads).map(|_| Vec::new()).collect();
-    for (i, item) in indexed.into_iter().enumerate() {
-        buckets[i % threads].push(item);
-    }
-    let mut results: Vec<(usize, (String, Loaded))> = std::thread::scope(|scope| {
-        let handles: Vec<_> = buckets
-            .into_iter()
-            .map(|bucket| {
-                scope.spawn(move || {
-                    bucket
-                        .into_iter()
-                        .map(|(i, item)| (i, work(item)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
-
 /// The imports of a parsed file, in order (regular, then option imports).
 fn imports(parse: &Parse) -> Vec<String> {
     let mut regular = Vec::new();
@@ -97,6 +47,126 @@ fn imports(parse: &Parse) -> Vec<String> {
     regular
 }
 
+/// What the loading thread hands to the builder, in build order.
+enum Event {
+    /// A file to build; everything it imports came before.
+    File { name: String, loaded: Loaded },
+    /// A file that could not be opened.
+    Missing { name: String, error: ResolveError },
+    /// An import cycle, reported in the file that closes it.
+    Cycle(Diagnostic),
+}
+
+/// The longest package name protoc accepts (`NameLimits::kPackageName`).
+const MAX_PACKAGE_NAME: usize = 511;
+
+/// The most dots a package name may have (protoc's `kPackageLimit`).
+const MAX_PACKAGE_DEPTH: usize = 100;
+
+/// How many parsed files may wait for the builder: bounds the memory held
+/// by syntax trees (each is dropped once its file is built).
+const PARSE_AHEAD: usize = 64;
+
+/// Walks the import graph depth first from each root, reading and parsing
+/// each file, and sends files in protoc's build order (a file after its
+/// imports).
+struct Loader<'a> {
+    resolver: &'a dyn FileResolver,
+    /// `false` while a file's imports are being visited, `true` once sent.
+    state: HashMap<String, bool>,
+    stack: Vec<String>,
+    /// Parsed files whose imports are being visited, by name.
+    pending: HashMap<String, Loaded>,
+    send: std::sync::mpsc::SyncSender<Event>,
+}
+
+impl Loader<'_> {
+    /// Returns false when the builder has gone away.
+    fn visit(&mut self, name: &str) -> bool {
+        match self.state.get(name) {
+            Some(true) => return true,
+            Some(false) => {
+                let from = self.stack.iter().position(|n| n == name).unwrap_or(0);
+                let mut chain = self.stack[from..].join(" -> ");
+                chain.push_str(" -> ");
+                chain.push_str(name);
+                // Reported in the file that closes the cycle, at its import
+                // of the next file in the chain.
+                let next = self.stack.get(from + 1).map(String::as_str).unwrap_or(name);
+                let diag = Diagnostic::error(
+                    DiagnosticKind::Import,
+                    format!("File recursively imports itself: {chain}"),
+                );
+                let position = self.pending.get(name).and_then(|file| {
+                    file.parse.file.items.iter().find_map(|item| match item {
+                        protoforge_syntax::ast::Item::Import(i)
+                            if i.path.to_string_lossy() == next =>
+                        {
+                            let lc = file.lines.line_col(&file.source, i.span.start);
+                            Some(Position {
+                                file: name.to_string(),
+                                line: lc.line,
+                                col: lc.col,
+                                span: i.span,
+                            })
+                        }
+                        _ => None,
+                    })
+                });
+                let diag = match position {
+                    Some(p) => diag.at(p),
+                    None => diag.in_file(name),
+                };
+                return self.send.send(Event::Cycle(diag)).is_ok();
+            }
+            None => {}
+        }
+        let file = match self.resolver.open(name) {
+            Ok(file) => file,
+            Err(error) => {
+                self.state.insert(name.to_string(), true);
+                return self
+                    .send
+                    .send(Event::Missing {
+                        name: name.to_string(),
+                        error,
+                    })
+                    .is_ok();
+            }
+        };
+        let source: Arc<[u8]> = Arc::from(file.contents);
+        let parse = protoforge_syntax::parse(&source);
+        let lines = LineIndex::new(&source);
+        let deps = imports(&parse);
+        self.state.insert(name.to_string(), false);
+        self.stack.push(name.to_string());
+        self.pending.insert(
+            name.to_string(),
+            Loaded {
+                source,
+                lines,
+                parse,
+            },
+        );
+        for dep in deps {
+            if !self.visit(&dep) {
+                return false;
+            }
+        }
+        self.stack.pop();
+        self.state.insert(name.to_string(), true);
+        let Some(loaded) = self.pending.remove(name) else {
+            return true;
+        };
+        self.send
+            .send(Event::File {
+                name: name.to_string(),
+                loaded,
+            })
+            .is_ok()
+    }
+}
+
 /// Compiles `roots` with the built-in options schema.
 pub(crate) fn compile(
     resolver: &dyn FileResolver,
@@ -107,157 +177,87 @@ pub(crate) fn compile(
 }
 
 /// Compiles `roots`, parsing options messages with `schema`.
+///
+/// A second thread reads and parses files in build order while this one
+/// builds them.
 pub(crate) fn compile_with_schema(
     resolver: &dyn FileResolver,
     roots: &[&str],
     options: &CompileOptions,
     schema: &Pool,
 ) -> Compilation {
+    let (send, receive) = std::sync::mpsc::sync_channel::<Event>(PARSE_AHEAD);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut loader = Loader {
+                resolver,
+                state: HashMap::new(),
+                stack: Vec::new(),
+                pending: HashMap::new(),
+                send,
+            };
+            for root in roots {
+                if !loader.visit(root) {
+                    break;
+                }
+            }
+        });
+        build_all(receive, roots, options, schema)
+    })
+}
+
+/// Builds files as the loader sends them.
+fn build_all(
+    receive: std::sync::mpsc::Receiver<Event>,
+    roots: &[&str],
+    options: &CompileOptions,
+    schema: &Pool,
+) -> Compilation {
     let mut diagnostics = Vec::new();
-    // Load everything reachable, level by level, parsing each level in parallel.
-    let mut loaded: HashMap<String, Result<Loaded, ResolveError>> = HashMap::new();
-    let mut frontier: Vec<String> = Vec::new();
-    for root in roots {
-        if !frontier.iter().any(|f| f == root) {
-            frontier.push((*root).to_string());
-        }
-    }
-    while !frontier.is_empty() {
-        let mut sources = Vec::new();
-        for name in frontier.drain(..) {
-            if loaded.contains_key(&name) {
-                continue;
-            }
-            match resolver.open(&name) {
-                Ok(file) => sources.push((name, file.contents)),
-                Err(e) => {
-                    loaded.insert(name, Err(e));
-                }
-            }
-        }
-        let parsed = parse_all(sources);
-        for (name, file) in parsed {
-            for import in imports(&file.parse) {
-                if !loaded.contains_key(&import) && !frontier.contains(&import) {
-                    frontier.push(import);
-                }
-            }
-            loaded.insert(name, Ok(file));
-        }
-        frontier.retain(|n| !loaded.contains_key(n));
-    }
-
-    // Build order: depth first from each root, imports first.
-    let mut order: Vec<String> = Vec::new();
-    let mut state: HashMap<String, bool> = HashMap::new(); // false: in progress
-    let mut failed: HashMap<String, bool> = HashMap::new();
-    fn visit(
-        name: &str,
-        loaded: &HashMap<String, Result<Loaded, ResolveError>>,
-        state: &mut HashMap<String, bool>,
-        stack: &mut Vec<String>,
-        order: &mut Vec<String>,
-        diagnostics: &mut Vec<Diagnostic>,
-        failed: &mut HashMap<String, bool>,
-    ) {
-        match state.get(name) {
-            Some(true) => return,
-            Some(false) => {
-                let from = stack.iter().position(|n| n == name).unwrap_or(0);
-                let mut chain = stack[from..].join(" -> ");
-                chain.push_str(" -> ");
-                chain.push_str(name);
-                // Reported in the file that closes the cycle, at its import
-                // of the next file in the chain.
-                let next = stack.get(from + 1).map(String::as_str).unwrap_or(name);
-                let diag = Diagnostic::error(
-                    DiagnosticKind::Import,
-                    format!("File recursively imports itself: {chain}"),
-                );
-                let position = loaded
-                    .get(name)
-                    .and_then(|l| l.as_ref().ok())
-                    .and_then(|file| {
-                        file.parse.file.items.iter().find_map(|item| match item {
-                            protoforge_syntax::ast::Item::Import(i)
-                                if i.path.to_string_lossy() == next =>
-                            {
-                                let lc = file.lines.line_col(&file.source, i.span.start);
-                                Some(Position {
-                                    file: name.to_string(),
-                                    line: lc.line,
-                                    col: lc.col,
-                                    span: i.span,
-                                })
-                            }
-                            _ => None,
-                        })
-                    });
-                diagnostics.push(match position {
-                    Some(p) => diag.at(p),
-                    None => diag.in_file(name),
-                });
-                failed.insert(name.to_string(), true);
-                return;
-            }
-            None => {}
-        }
-        let Some(Ok(file)) = loaded.get(name) else {
-            return;
-        };
-        state.insert(name.to_string(), false);
-        stack.push(name.to_string());
-        for import in imports(&file.parse) {
-            visit(&import, loaded, state, stack, order, diagnostics, failed);
-        }
-        stack.pop();
-        state.insert(name.to_string(), true);
-        order.push(name.to_string());
-    }
-    let mut stack = Vec::new();
-    for root in roots {
-        match loaded.get(*root) {
-            Some(Err(e)) => diagnostics.push(
-                Diagnostic::error(DiagnosticKind::FileNotFound, e.to_string()).in_file(*root),
-            ),
-            _ => visit(
-                root,
-                &loaded,
-                &mut state,
-                &mut stack,
-                &mut order,
-                &mut diagnostics,
-                &mut failed,
-            ),
-        }
-    }
-
     let mut pool = Pool::default();
-    let mut root_ids = Vec::new();
-    let mut failed_files: HashSet<String> = failed.keys().cloned().collect();
-    for name in &order {
-        let Some(Ok(file)) = loaded.get(name) else {
-            continue;
-        };
-        let id = FileId::from_index(pool.files.len());
-        let before = diagnostics.len();
-        let is_root = roots.contains(&name.as_str());
-        build_file(
-            &mut pool,
-            schema,
-            id,
-            name,
-            file,
-            options,
-            &mut diagnostics,
-            &loaded,
-            &failed_files,
-            is_root,
-        );
-        if diagnostics[before..].iter().any(Diagnostic::is_error) {
-            failed_files.insert(name.clone());
+    let mut missing: HashMap<String, ResolveError> = HashMap::new();
+    let mut failed_files: HashSet<String> = HashSet::new();
+    for event in receive {
+        match event {
+            Event::Missing { name, error } => {
+                if roots.contains(&name.as_str()) {
+                    diagnostics.push(
+                        Diagnostic::error(DiagnosticKind::FileNotFound, error.to_string())
+                            .in_file(name.clone()),
+                    );
+                }
+                failed_files.insert(name.clone());
+                missing.insert(name, error);
+            }
+            Event::Cycle(diag) => {
+                if let Some(file) = diag.file.clone() {
+                    failed_files.insert(file);
+                }
+                diagnostics.push(diag);
+            }
+            Event::File { name, loaded } => {
+                let id = FileId::from_index(pool.files.len());
+                let before = diagnostics.len();
+                let is_root = roots.contains(&name.as_str());
+                build_file(
+                    &mut pool,
+                    schema,
+                    id,
+                    &name,
+                    &loaded,
+                    options,
+                    &mut diagnostics,
+                    &missing,
+                    &failed_files,
+                    is_root,
+                );
+                if diagnostics[before..].iter().any(Diagnostic::is_error) {
+                    failed_files.insert(name);
+                }
+            }
         }
     }
+    let mut root_ids = Vec::new();
     for root in roots {
         if let Some(id) = pool.file_by_name(root) {
             if !root_ids.contains(&id) {
@@ -269,10 +269,42 @@ pub(crate) fn compile_with_schema(
     if !diagnostics.iter().any(Diagnostic::is_error) {
         for id in &root_ids {
             let mut found = Vec::new();
-            crate::validate::command_line_checks(&pool, *id, &mut found);
+            crate::validate::command_line_checks(&pool, schema, *id, &mut found);
             for f in found {
                 diagnostics
                     .push(Diagnostic::error(f.kind, f.message).in_file(pool[*id].name.clone()));
+            }
+        }
+    }
+    // protoc refuses to generate from files of editions newer than it supports
+    // (edition UNSTABLE compiles, but only with --experimental_editions).
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        for id in &root_ids {
+            let edition = pool[*id].edition;
+            let name = pool[*id].name.as_str();
+            // protoc exempts its own test and library files (`CanSkipEditionCheck`).
+            let exempt = [
+                "google/protobuf/",
+                "upb/",
+                "com/google/protobuf/",
+                "conformance/test_protos/",
+                "test_messages_edition_unstable",
+            ]
+            .iter()
+            .any(|p| name.starts_with(p));
+            if edition > crate::features::MAXIMUM_EDITION && !exempt {
+                diagnostics.push(
+                    Diagnostic::error(
+                        DiagnosticKind::Feature,
+                        format!(
+                            "is a file using edition {}, which is later than the protoc maximum supported edition {}.",
+                            edition.display_name(),
+                            crate::features::MAXIMUM_EDITION.display_name()
+                        ),
+                    )
+                    .in_file(pool[*id].name.clone()),
+                );
+                break;
             }
         }
     }
@@ -292,7 +324,7 @@ fn build_file(
     file: &Loaded,
     options: &CompileOptions,
     diagnostics: &mut Vec<Diagnostic>,
-    loaded: &HashMap<String, Result<Loaded, ResolveError>>,
+    missing: &HashMap<String, ResolveError>,
     failed: &HashSet<String>,
     is_root: bool,
 ) {
@@ -315,8 +347,11 @@ fn build_file(
         diag = diag.at(position(d.span));
         diagnostics.push(diag);
     }
-    pool.files
-        .push(lower::new_file(name, file.source.clone(), &file.parse.file));
+    let mut new_file = lower::new_file(name, file.source.clone(), &file.parse.file);
+    if !options.keep_sources {
+        new_file.source = None;
+    }
+    pool.files.push(new_file);
     pool.files_by_name.insert(name.to_string(), id);
 
     let input = Input {
@@ -327,7 +362,23 @@ fn build_file(
         ast: &file.parse.file,
         source_info: options.source_info,
     };
-    let lowered = lower::lower_file(pool, &input, diagnostics);
+    let mut lowered = lower::lower_file(pool, &input, diagnostics);
+    // protoc refuses packages that are too long or too deep before anything else.
+    if let (Some(package), Some(span)) = (pool[id].package.clone(), lowered.package_span) {
+        let message = if package.as_str().len() > MAX_PACKAGE_NAME {
+            Some("Package name is too long")
+        } else if package.as_str().matches('.').count() > MAX_PACKAGE_DEPTH {
+            Some("Exceeds Maximum Package Depth")
+        } else {
+            None
+        };
+        if let Some(message) = message {
+            diagnostics
+                .push(Diagnostic::error(DiagnosticKind::Invalid, message).at(position(span)));
+            return;
+        }
+    }
+    let locations = lowered.locations.take();
     lower::register_symbols(pool, id, &lowered, &mut |span, message| {
         let diag = Diagnostic::error(DiagnosticKind::DuplicateName, message);
         diagnostics.push(match span {
@@ -348,13 +399,10 @@ fn build_file(
         }
     }
     for import in &lowered.imports {
-        if pool.files_by_name.get(&import.name).is_none() || failed.contains(&import.name) {
-            let message = match loaded.get(&import.name) {
-                Some(Err(ResolveError::NonCanonicalName)) => {
-                    format!("{}: File not found.", import.name)
-                }
-                Some(Err(e)) => format!("{}: {e}", import.name),
-                _ => String::new(),
+        if !pool.files_by_name.contains_key(&import.name) || failed.contains(&import.name) {
+            let message = match missing.get(&import.name) {
+                Some(e) => format!("{}: {e}", import.name),
+                None => String::new(),
             };
             if !message.is_empty() {
                 diagnostics.push(Diagnostic::error(DiagnosticKind::FileNotFound, message));
@@ -440,6 +488,7 @@ fn build_file(
     let mut state = crate::options::OptionState::new(sets.len());
     let written = {
         let mut interpreter = crate::options::Interpreter {
+            file: id,
             source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
@@ -455,6 +504,7 @@ fn build_file(
     crate::features::resolve_file(pool, id, &written);
     {
         let mut interpreter = crate::options::Interpreter {
+            file: id,
             source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
@@ -509,7 +559,9 @@ fn build_file(
         }
     }
     if !pool[id].edition.is_editions() {
-        for (target, (features, _)) in &written.0 {
+        let mut targets: Vec<_> = written.0.iter().collect();
+        targets.sort_by_key(|(t, _)| format!("{t:?}"));
+        for (target, (features, _)) in targets {
             if features.is_empty() {
                 continue;
             }
@@ -533,6 +585,9 @@ fn build_file(
     {
         checks(pool, crate::validate::option_checks, &mut *diagnostics);
     }
+    let naming_ok = !diagnostics[first_diagnostic..]
+        .iter()
+        .any(Diagnostic::is_error);
     if is_root
         && options.unused_import_warnings
         && !diagnostics[first_diagnostic..]
@@ -553,12 +608,52 @@ fn build_file(
             }
         }
     }
-    let mut locations = lowered.locations.clone();
+    if naming_ok {
+        checks(pool, crate::validate::naming_checks, &mut *diagnostics);
+    }
+    if !diagnostics[first_diagnostic..]
+        .iter()
+        .any(Diagnostic::is_error)
+    {
+        checks(pool, crate::validate::visibility_checks, &mut *diagnostics);
+    }
+    if !diagnostics[first_diagnostic..]
+        .iter()
+        .any(Diagnostic::is_error)
+    {
+        let mut checker = crate::validate::Checker {
+            pool,
+            file: id,
+            lowered: &lowered,
+            found: Vec::new(),
+        };
+        crate::validate::lifetime_checks(&mut checker, schema);
+        for found in checker.found {
+            // Deprecation warnings are only reported for requested files.
+            if found.severity == crate::diagnostic::Severity::Warning && !is_root {
+                continue;
+            }
+            let diag = match found.severity {
+                crate::diagnostic::Severity::Error => {
+                    Diagnostic::error(DiagnosticKind::Feature, found.message)
+                }
+                crate::diagnostic::Severity::Warning => {
+                    Diagnostic::warning(DiagnosticKind::Feature, found.message)
+                }
+            };
+            diagnostics.push(match found.span {
+                Some(span) => diag.at(position(span)),
+                None => diag.in_file(name),
+            });
+        }
+    }
+
+    let mut locations = locations;
     if let Some(locations) = locations.as_mut() {
         crate::source_info::apply_interpreted_paths(locations, &state.interpreted_paths);
     }
     pool.files[id.index()].source_code_info =
-        locations.map(|locations| crate::ir::SourceCodeInfo { locations });
+        locations.map(|locations| crate::ir::SourceCodeInfo::from_locations(&locations));
 }
 
 /// Where protoc reports "Features are only valid under editions." for an

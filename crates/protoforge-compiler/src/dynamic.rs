@@ -108,15 +108,10 @@ impl DynMessage {
         self.fields.iter().find(|f| f.number == number)
     }
 
-    /// Removes the known field `number`.
-    pub(crate) fn clear(&mut self, number: u32) {
-        self.fields.retain(|f| f.number != number);
-    }
-
     fn slot(&mut self, pool: &Pool, number: u32, field: FieldId) -> &mut DynField {
         let index = match self.fields.binary_search_by_key(&number, |f| f.number) {
             Ok(i) => i,
-            Err(i) => {
+            Err(_) => {
                 // Setting a member of a real oneof clears the others.
                 if let Some(oneof) = pool[field].oneof {
                     if !pool[oneof].synthetic {

@@ -89,11 +89,44 @@ impl Pool {
 
     /// The `FileDescriptorSet` protoc's `-o` writes for `files` with these
     /// flags.
+    ///
+    /// Files are encoded on all available cores and joined in order.
     pub fn file_descriptor_set(&self, files: &[FileId], options: DescriptorSetOptions) -> Vec<u8> {
-        let mut out = Vec::new();
-        for file in self.descriptor_set_files(files, options.include_imports) {
-            let proto = self.file_descriptor_proto(file, options);
-            put_bytes(&mut out, 1, &proto);
+        let order = self.descriptor_set_files(files, options.include_imports);
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, order.len().max(1));
+        // Each thread writes whole `file` records for its share of the files
+        // into one buffer; the buffers are then joined in order.
+        let records = |part: &[FileId]| {
+            let mut out = Vec::new();
+            for f in part {
+                let proto = self.file_descriptor_proto(*f, options);
+                put_bytes(&mut out, 1, &proto);
+            }
+            out
+        };
+        if threads <= 1 || order.len() < 16 {
+            return records(&order);
+        }
+        let chunk = order.len().div_ceil(threads);
+        let mut parts: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = order
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || records(part)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let total: usize = parts.iter().map(Vec::len).sum();
+        let mut rest = parts.split_off(1);
+        let mut out = parts.pop().unwrap_or_default();
+        out.reserve_exact(total - out.len());
+        for part in rest.drain(..) {
+            out.extend_from_slice(&part);
         }
         out
     }
@@ -199,25 +232,14 @@ impl Writer<'_> {
         self.put_options(&mut out, 8, &file.options, "google.protobuf.FileOptions");
         if self.options.include_source_info {
             if let Some(info) = &file.source_code_info {
-                let mut locations = info.locations.clone();
-                crate::source_info::strip_paths(&mut locations, &self.stripped);
-                put_message(&mut out, 9, |body| {
-                    for location in &locations {
-                        put_message(body, 1, |l| {
-                            put_packed_int32(l, 1, &location.path);
-                            put_packed_int32(l, 2, &location.span);
-                            if let Some(c) = &location.leading_comments {
-                                put_bytes(l, 3, c.as_bytes());
-                            }
-                            if let Some(c) = &location.trailing_comments {
-                                put_bytes(l, 4, c.as_bytes());
-                            }
-                            for c in &location.leading_detached_comments {
-                                put_bytes(l, 6, c.as_bytes());
-                            }
-                        });
-                    }
-                });
+                if self.stripped.is_empty() {
+                    put_bytes(&mut out, 9, info.encoded());
+                } else {
+                    let mut locations = info.locations();
+                    crate::source_info::strip_paths(&mut locations, &self.stripped);
+                    let stripped = crate::ir::SourceCodeInfo::from_locations(&locations);
+                    put_bytes(&mut out, 9, stripped.encoded());
+                }
             }
         }
         for (i, dep) in file.dependencies.iter().enumerate() {
@@ -451,7 +473,7 @@ fn visibility_number(v: Visibility) -> i32 {
     }
 }
 
-fn put_packed_int32(out: &mut Vec<u8>, number: u32, values: &[i32]) {
+pub(crate) fn put_packed_int32(out: &mut Vec<u8>, number: u32, values: &[i32]) {
     if values.is_empty() {
         return;
     }

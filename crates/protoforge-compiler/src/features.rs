@@ -19,7 +19,7 @@ use std::sync::Arc;
 use crate::ir::{
     DefaultSymbolVisibility, Edition, EnforceNamingStyle, EnumType, Features, FieldPresence,
     FieldType, FileId, JsonFormat, Label, MessageEncoding, MessageId, Pool, Presence,
-    RepeatedFieldEncoding, Scope, Syntax, Utf8Validation,
+    RepeatedFieldEncoding, Scope, Utf8Validation,
 };
 use crate::lower::OptionTarget;
 use crate::wire;
@@ -334,9 +334,4 @@ fn resolve_field(pool: &mut Pool, field: crate::ir::FieldId, parent: &Features, 
     fm.ty = ty;
     fm.presence = presence;
     fm.features = features;
-}
-
-/// Whether `syntax` files may carry `features` options (only editions).
-pub(crate) fn features_allowed(syntax: Syntax) -> bool {
-    syntax == Syntax::Editions
 }

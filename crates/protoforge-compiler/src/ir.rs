@@ -65,7 +65,6 @@
 //! complete [`SourceCodeInfo`] protoc would write for it (when the compile
 //! was asked to build it).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Index;
 use std::sync::Arc;
@@ -664,10 +663,50 @@ pub struct Location {
 }
 
 /// A file's `SourceCodeInfo`: the locations protoc records, in its order.
+///
+/// Held encoded (a `SourceCodeInfo` message), which is several times smaller
+/// than the decoded locations; [`SourceCodeInfo::locations`] decodes them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceCodeInfo {
-    /// The locations.
-    pub locations: Vec<Location>,
+    encoded: Vec<u8>,
+}
+
+impl SourceCodeInfo {
+    /// Encodes `locations`.
+    pub fn from_locations(locations: &[Location]) -> SourceCodeInfo {
+        let mut encoded = Vec::with_capacity(locations.len() * 24);
+        for location in locations {
+            crate::wire::put_message(&mut encoded, 1, |l| {
+                crate::encode::put_packed_int32(l, 1, &location.path);
+                crate::encode::put_packed_int32(l, 2, &location.span);
+                if let Some(c) = &location.leading_comments {
+                    crate::wire::put_bytes(l, 3, c.as_bytes());
+                }
+                if let Some(c) = &location.trailing_comments {
+                    crate::wire::put_bytes(l, 4, c.as_bytes());
+                }
+                for c in &location.leading_detached_comments {
+                    crate::wire::put_bytes(l, 6, c.as_bytes());
+                }
+            });
+        }
+        SourceCodeInfo { encoded }
+    }
+
+    /// Wraps an encoded `SourceCodeInfo` message.
+    pub fn from_encoded(encoded: Vec<u8>) -> SourceCodeInfo {
+        SourceCodeInfo { encoded }
+    }
+
+    /// The encoded `SourceCodeInfo` message.
+    pub fn encoded(&self) -> &[u8] {
+        &self.encoded
+    }
+
+    /// The locations, decoded (malformed bytes give the locations before them).
+    pub fn locations(&self) -> Vec<Location> {
+        crate::decode::locations(&self.encoded)
+    }
 }
 
 /// An import of a file.
@@ -712,7 +751,8 @@ pub struct File {
     pub options: Options,
     /// Resolved features of the file.
     pub features: Features,
-    /// The source text, when compiled from source.
+    /// The source text, when compiled from source with
+    /// [`CompileOptions::keep_sources`](crate::CompileOptions::keep_sources).
     pub source: Option<Arc<[u8]>>,
     /// The source code info protoc would write, when it was built.
     pub source_code_info: Option<SourceCodeInfo>,
@@ -1027,9 +1067,9 @@ pub struct Pool {
     pub(crate) enum_values: Vec<EnumValue>,
     pub(crate) services: Vec<Service>,
     pub(crate) methods: Vec<Method>,
-    pub(crate) symbols: HashMap<FullName, Symbol>,
-    pub(crate) files_by_name: HashMap<String, FileId>,
-    pub(crate) extensions_by_number: HashMap<(MessageId, i32), FieldId>,
+    pub(crate) symbols: crate::fxhash::FxHashMap<FullName, Symbol>,
+    pub(crate) files_by_name: crate::fxhash::FxHashMap<String, FileId>,
+    pub(crate) extensions_by_number: crate::fxhash::FxHashMap<(MessageId, i32), FieldId>,
 }
 
 macro_rules! arena_index {

@@ -57,6 +57,7 @@ mod diagnostic;
 mod dynamic;
 mod encode;
 mod features;
+mod fxhash;
 pub mod ir;
 mod link;
 mod lower;
@@ -85,6 +86,10 @@ pub struct CompileOptions {
     /// Warn about imports that nothing uses in the requested files, as
     /// protoc does. Default: true.
     pub unused_import_warnings: bool,
+    /// Keep each file's source text in [`ir::File::source`] (to render
+    /// snippets of spans later). Default: false, which saves the memory of
+    /// every source (about the size of the inputs).
+    pub keep_sources: bool,
 }
 
 impl Default for CompileOptions {
@@ -92,6 +97,7 @@ impl Default for CompileOptions {
         CompileOptions {
             source_info: true,
             unused_import_warnings: true,
+            keep_sources: false,
         }
     }
 }

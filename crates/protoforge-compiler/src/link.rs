@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use protoforge_syntax::ast;
 
-use crate::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::diagnostic::DiagnosticKind;
 use crate::ir::{DefaultValue, FieldId, FieldType, FileId, FullName, Pool, Scalar, Symbol, Value};
 use crate::lower::{Lowered, NameRef};
 use crate::text::{c_escape, simple_dtoa, simple_ftoa};
@@ -81,6 +81,66 @@ impl Visibility {
             unused,
         }
     }
+}
+
+/// protoc's `GetVisibilityError` when the message or enum `symbol` may not
+/// be used from `file` (edition 2024 `export`/`local`); `usage` is
+/// `"target of extend"` for extendees and empty otherwise.
+pub(crate) fn visibility_error(
+    pool: &Pool,
+    symbol: Symbol,
+    file: FileId,
+    usage: &str,
+) -> Option<String> {
+    use crate::ir::{DefaultSymbolVisibility, Visibility as V};
+    let (visibility, features, nested, name) = match symbol {
+        Symbol::Message(m) => (
+            pool[m].visibility,
+            &pool[m].features,
+            pool[m].parent.is_some(),
+            pool[m].full_name.clone(),
+        ),
+        Symbol::Enum(e) => (
+            pool[e].visibility,
+            &pool[e].features,
+            pool[e].parent.is_some(),
+            pool[e].full_name.clone(),
+        ),
+        _ => return None,
+    };
+    let defined_in = pool.symbol_file(symbol);
+    if defined_in == file {
+        return None;
+    }
+    let exported = match visibility {
+        Some(V::Export) => true,
+        Some(V::Local) => false,
+        None => match features.default_symbol_visibility {
+            DefaultSymbolVisibility::ExportAll => true,
+            DefaultSymbolVisibility::ExportTopLevel => !nested,
+            DefaultSymbolVisibility::LocalAll | DefaultSymbolVisibility::Strict => false,
+        },
+    };
+    if exported {
+        return None;
+    }
+    let reason = if visibility == Some(V::Local) {
+        "It is explicitly marked 'local'".to_string()
+    } else {
+        let default = match features.default_symbol_visibility {
+            DefaultSymbolVisibility::ExportAll => "EXPORT_ALL",
+            DefaultSymbolVisibility::ExportTopLevel => "EXPORT_TOP_LEVEL",
+            DefaultSymbolVisibility::LocalAll => "LOCAL_ALL",
+            DefaultSymbolVisibility::Strict => "STRICT",
+        };
+        format!(
+            "It defaulted to local from file-level 'option features.default_symbol_visibility = '{default}';"
+        )
+    };
+    Some(format!(
+        "Symbol \"{name}\", defined in \"{}\" {usage} is not visible from \"{}\". {reason} and cannot be accessed outside its own file",
+        pool[defined_in].name, pool[file].name
+    ))
 }
 
 /// The result of a failed lookup, for protoc's error messages.
@@ -154,16 +214,6 @@ impl Resolver<'_> {
         }
         miss.undeclared = Some((file, name.to_string()));
         None
-    }
-
-    /// protoc's `FindSymbolNotEnforcingDeps`: any symbol in the pool.
-    pub(crate) fn find_anywhere(&mut self, name: &str) -> Option<Symbol> {
-        let symbol = *self.pool.symbols.get(&FullName::new(name))?;
-        let file = self.pool.symbol_file(symbol);
-        if !matches!(symbol, Symbol::Package(_)) {
-            self.visibility.unused.remove(&file);
-        }
-        Some(symbol)
     }
 
     /// protoc's `LookupSymbolNoPlaceholder`.
@@ -265,11 +315,11 @@ pub(crate) fn link_file(
     report: &mut dyn FnMut(DiagnosticKind, Option<protoforge_syntax::Span>, String),
 ) {
     let file_name = pool[file].name.clone();
-    let types: std::collections::HashMap<FieldId, &NameRef> =
+    let types: crate::fxhash::FxHashMap<FieldId, &NameRef> =
         lowered.field_types.iter().map(|(f, n)| (*f, n)).collect();
-    let extendees: std::collections::HashMap<FieldId, &NameRef> =
+    let extendees: crate::fxhash::FxHashMap<FieldId, &NameRef> =
         lowered.extendees.iter().map(|(f, n)| (*f, n)).collect();
-    let defaults: std::collections::HashMap<FieldId, &ast::OptionValue> =
+    let defaults: crate::fxhash::FxHashMap<FieldId, &ast::OptionValue> =
         lowered.defaults.iter().map(|(f, v)| (*f, v)).collect();
     let part = |f: FieldId| {
         lowered
@@ -290,6 +340,12 @@ pub(crate) fn link_file(
                 resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
             };
             let at = parts.and_then(|p| p.extendee);
+            if let Some(message) =
+                found.and_then(|f| visibility_error(pool, f, file, "target of extend"))
+            {
+                report(DiagnosticKind::UnresolvedName, at, message);
+                continue;
+            }
             match found {
                 Some(Symbol::Message(extendee)) => {
                     pool.fields[field.index()].extendee = Some(extendee);
@@ -349,6 +405,15 @@ pub(crate) fn link_file(
                 resolve_type(&mut resolver, name, &mut miss)
             };
             let at = parts.and_then(|p| p.ty);
+            let symbol = match resolved {
+                Ok(FieldType::Message(m)) => Some(Symbol::Message(m)),
+                Ok(FieldType::Enum(e)) => Some(Symbol::Enum(e)),
+                _ => None,
+            };
+            if let Some(message) = symbol.and_then(|s| visibility_error(pool, s, file, "")) {
+                report(DiagnosticKind::UnresolvedName, at, message);
+                continue;
+            }
             match resolved {
                 Ok(ty) => {
                     if !matches!(pool[field].ty, FieldType::Group(_)) {
@@ -387,6 +452,10 @@ pub(crate) fn link_file(
                 };
                 resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
             };
+            if let Some(message) = found.and_then(|f| visibility_error(pool, f, file, "")) {
+                report(DiagnosticKind::UnresolvedName, Some(name.span), message);
+                continue;
+            }
             match found {
                 Some(Symbol::Message(m)) => resolved[i] = Some(m),
                 Some(_) => report(
@@ -594,22 +663,4 @@ pub(crate) fn safe_double_to_float(value: f64) -> f32 {
     } else {
         value as f32
     }
-}
-
-/// Reports `message` through `diags` at `span` of `file`.
-pub(crate) fn diagnostic_at(
-    file_name: &str,
-    source: &[u8],
-    lines: &protoforge_syntax::LineIndex,
-    kind: DiagnosticKind,
-    span: protoforge_syntax::Span,
-    message: String,
-) -> Diagnostic {
-    let lc = lines.line_col(source, span.start);
-    Diagnostic::error(kind, message).at(crate::diagnostic::Position {
-        file: file_name.to_string(),
-        line: lc.line,
-        col: lc.col,
-        span,
-    })
 }

@@ -87,8 +87,6 @@ pub(crate) struct OptionSet {
     pub(crate) options_path: Vec<i32>,
     /// The scope extension names are resolved in (protoc's `name_scope`).
     pub(crate) relative_to: String,
-    /// The element's full name, for messages.
-    pub(crate) element_name: String,
     /// The options in source order.
     pub(crate) decls: Vec<ast::OptionDecl>,
     /// Whether the element is a map entry's key or value (its options are
@@ -115,8 +113,6 @@ pub(crate) struct PartSpans {
     pub(crate) default: Option<SynSpan>,
     /// The `json_name = …` option.
     pub(crate) json_name: Option<SynSpan>,
-    /// For methods: the last `stream` keyword (protoc's `OTHER` position).
-    pub(crate) other: Option<SynSpan>,
 }
 
 /// An import statement.
@@ -147,7 +143,7 @@ pub(crate) struct Lowered {
     /// Option statements in protoc's interpretation order.
     pub(crate) option_sets: Vec<OptionSet>,
     /// Spans for diagnostics.
-    pub(crate) parts: HashMap<Symbol, PartSpans>,
+    pub(crate) parts: crate::fxhash::FxHashMap<Symbol, PartSpans>,
     /// Reserved ranges' spans per message, in order.
     pub(crate) reserved_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Enum reserved ranges' spans per enum, in order.
@@ -156,7 +152,7 @@ pub(crate) struct Lowered {
     pub(crate) extension_range_spans: HashMap<MessageId, Vec<SynSpan>>,
     /// Import statements in order (regular and option imports).
     pub(crate) imports: Vec<ImportRef>,
-    /// The `package` statement's name span.
+    /// The `package` statement.
     pub(crate) package_span: Option<SynSpan>,
     /// The `syntax`/`edition` statement.
     pub(crate) syntax_span: Option<SynSpan>,
@@ -442,11 +438,11 @@ impl<'a> Lowerer<'a, '_> {
                 ast::Item::Package(p) => {
                     self.rec.span(&[FILE_PACKAGE], p.span, Some(&p.comments));
                     let name = p.name.to_string();
-                    self.out.package_span = Some(p.name.span);
+                    self.out.package_span = Some(p.span);
                     self.package = name.clone();
                     self.pool.files[file_id.index()].package =
                         (!name.is_empty()).then(|| FullName::new(&name));
-                    self.add_package(&name, p.name.span);
+                    self.add_package(&name, p.span);
                 }
                 ast::Item::Import(import) => {
                     let name = import.path.to_string_lossy();
@@ -535,15 +531,16 @@ impl<'a> Lowerer<'a, '_> {
             }
         }
         let package = self.package.clone();
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::File(file_id),
-            options_path: vec![FILE_OPTIONS],
-            relative_to: format!("{package}.dummy"),
-            element_name: self.input.name.to_string(),
-            decls: file_options,
-            copied: false,
-            force_present: false,
-        });
+        if !file_options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::File(file_id),
+                options_path: vec![FILE_OPTIONS],
+                relative_to: format!("{package}.dummy"),
+                decls: file_options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     /// Records the locations of one option (statement or `[…]` entry) whose
@@ -827,29 +824,31 @@ impl<'a> Lowerer<'a, '_> {
                 for i in first..last {
                     let mut options_path = message_path.to_vec();
                     options_path.extend([MESSAGE_EXTENSION_RANGE, i as i32, RANGE_OPTIONS]);
-                    self.out.option_sets.push(OptionSet {
-                        target: OptionTarget::ExtensionRange(id, i),
-                        options_path,
-                        relative_to: full_name.clone(),
-                        element_name: full_name.clone(),
-                        decls: opts.options.clone(),
-                        copied: false,
-                        force_present: false,
-                    });
+                    if !opts.options.is_empty() {
+                        self.out.option_sets.push(OptionSet {
+                            target: OptionTarget::ExtensionRange(id, i),
+                            options_path,
+                            relative_to: full_name.clone(),
+                            decls: opts.options.clone(),
+                            copied: false,
+                            force_present: false,
+                        });
+                    }
                 }
             }
         }
         let mut options_path = message_path.to_vec();
         options_path.push(MESSAGE_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Message(id),
-            options_path,
-            relative_to: full_name.clone(),
-            element_name: full_name,
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Message(id),
+                options_path,
+                relative_to: full_name.clone(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     fn synthetic_oneofs(&mut self, id: MessageId) {
@@ -1022,15 +1021,16 @@ impl<'a> Lowerer<'a, '_> {
         options_path.push(ONEOF_OPTIONS);
         // protoc interprets oneof options before the fields' (oneofs are
         // built first); keep that order by inserting before the fields' sets.
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Oneof(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Oneof(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
     }
 
     fn extend(&mut self, extend: &ast::Extend, message: Option<(MessageId, Vec<i32>)>) {
@@ -1043,8 +1043,7 @@ impl<'a> Lowerer<'a, '_> {
         self.rec
             .span(&extend_path, extend.span, Some(&extend.comments));
         let extendee_text = extend.extendee.to_string();
-        let mut index_in_block = 0;
-        for f in &extend.fields {
+        for (index_in_block, f) in extend.fields.iter().enumerate() {
             let index = match scope {
                 Scope::Message(id) => self.pool[id].extensions.len(),
                 Scope::File(file) => self.pool[file].extensions.len(),
@@ -1058,7 +1057,6 @@ impl<'a> Lowerer<'a, '_> {
                     parts.extendee = Some(extend.extendee.span);
                 }
             }
-            index_in_block += 1;
         }
     }
 
@@ -1383,15 +1381,16 @@ impl<'a> Lowerer<'a, '_> {
                     .cloned()
                     .collect();
                 if !copied.is_empty() {
-                    self.out.option_sets.push(OptionSet {
-                        target: OptionTarget::Field(fid),
-                        options_path: Vec::new(),
-                        relative_to: full.as_str().to_string(),
-                        element_name: full.as_str().to_string(),
-                        decls: copied,
-                        copied: true,
-                        force_present: false,
-                    });
+                    {
+                        self.out.option_sets.push(OptionSet {
+                            target: OptionTarget::Field(fid),
+                            options_path: Vec::new(),
+                            relative_to: full.as_str().to_string(),
+                            decls: copied,
+                            copied: true,
+                            force_present: false,
+                        });
+                    }
                 }
             }
             let entry_message = &mut self.pool.messages[entry.index()];
@@ -1406,15 +1405,16 @@ impl<'a> Lowerer<'a, '_> {
 
         let mut options_path = field_path;
         options_path.push(FIELD_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Field(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Field(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 
@@ -1519,15 +1519,16 @@ impl<'a> Lowerer<'a, '_> {
                     );
                     let mut options_path = value_path;
                     options_path.push(VALUE_OPTIONS);
-                    value_sets.push(OptionSet {
-                        target: OptionTarget::EnumValue(value_id),
-                        options_path,
-                        relative_to: value_full.as_str().to_string(),
-                        element_name: value_full.as_str().to_string(),
-                        decls: value_options,
-                        copied: false,
-                        force_present: false,
-                    });
+                    if !value_options.is_empty() {
+                        value_sets.push(OptionSet {
+                            target: OptionTarget::EnumValue(value_id),
+                            options_path,
+                            relative_to: value_full.as_str().to_string(),
+                            decls: value_options,
+                            copied: false,
+                            force_present: false,
+                        });
+                    }
                 }
                 ast::EnumItem::Option(decl) => {
                     self.path = enum_path.clone();
@@ -1576,15 +1577,16 @@ impl<'a> Lowerer<'a, '_> {
         self.out.option_sets.extend(value_sets);
         let mut options_path = enum_path;
         options_path.push(ENUM_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Enum(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Enum(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 
@@ -1682,7 +1684,6 @@ impl<'a> Lowerer<'a, '_> {
                         Symbol::Method(method_id),
                         PartSpans {
                             name: m.name.span,
-                            other: m.output.stream.or(m.input.stream),
                             ..PartSpans::default()
                         },
                     );
@@ -1702,15 +1703,16 @@ impl<'a> Lowerer<'a, '_> {
                     ));
                     let mut options_path = method_path;
                     options_path.push(METHOD_OPTIONS);
-                    method_sets.push(OptionSet {
-                        target: OptionTarget::Method(method_id),
-                        options_path,
-                        relative_to: relative_to.clone(),
-                        element_name: relative_to,
-                        decls: method_options,
-                        copied: false,
-                        force_present: m.body.is_some(),
-                    });
+                    if !method_options.is_empty() || m.body.is_some() {
+                        method_sets.push(OptionSet {
+                            target: OptionTarget::Method(method_id),
+                            options_path,
+                            relative_to: relative_to.clone(),
+                            decls: method_options,
+                            copied: false,
+                            force_present: m.body.is_some(),
+                        });
+                    }
                 }
                 ast::ServiceItem::Empty(_) => {}
             }
@@ -1718,15 +1720,16 @@ impl<'a> Lowerer<'a, '_> {
         self.out.option_sets.extend(method_sets);
         let mut options_path = service_path;
         options_path.push(SERVICE_OPTIONS);
-        self.out.option_sets.push(OptionSet {
-            target: OptionTarget::Service(id),
-            options_path,
-            relative_to: full_name.as_str().to_string(),
-            element_name: full_name.as_str().to_string(),
-            decls: options,
-            copied: false,
-            force_present: false,
-        });
+        if !options.is_empty() {
+            self.out.option_sets.push(OptionSet {
+                target: OptionTarget::Service(id),
+                options_path,
+                relative_to: full_name.as_str().to_string(),
+                decls: options,
+                copied: false,
+                force_present: false,
+            });
+        }
         id
     }
 }
@@ -1874,7 +1877,17 @@ impl Registrar<'_> {
     }
 
     fn message(&mut self, m: MessageId) {
-        let message = self.pool[m].clone();
+        let message = {
+            let x = &self.pool[m];
+            MessageLists {
+                oneofs: x.oneofs.clone(),
+                fields: x.fields.clone(),
+                nested_enums: x.nested_enums.clone(),
+                extensions: x.extensions.clone(),
+                nested_messages: x.nested_messages.clone(),
+                full_name: x.full_name.clone(),
+            }
+        };
         for o in &message.oneofs {
             let name = self.pool[*o].full_name.clone();
             self.add(&name, Symbol::Oneof(*o));
@@ -1897,12 +1910,21 @@ impl Registrar<'_> {
     }
 
     fn enumeration(&mut self, e: crate::ir::EnumId) {
-        let en = self.pool[e].clone();
+        let en = {
+            let x = &self.pool[e];
+            EnumLists {
+                values: x.values.clone(),
+                parent: x.parent,
+                name: x.name.clone(),
+                full_name: x.full_name.clone(),
+            }
+        };
         let mut inner: std::collections::HashSet<String> = std::collections::HashSet::new();
         for v in &en.values {
-            let value = self.pool[*v].clone();
-            let added_outer = self.add(&value.full_name, Symbol::EnumValue(*v));
-            let added_inner = inner.insert(value.name.clone());
+            let (value_name, value_full) =
+                (self.pool[*v].name.clone(), self.pool[*v].full_name.clone());
+            let added_outer = self.add(&value_full, Symbol::EnumValue(*v));
+            let added_inner = inner.insert(value_name.clone());
             if added_inner && !added_outer {
                 let scope = match en.parent {
                     Some(p) => self.pool[p].full_name.to_string(),
@@ -1922,11 +1944,29 @@ impl Registrar<'_> {
                     span,
                     format!(
                         "Note that enum values use C++ scoping rules, meaning that enum values are siblings of their type, not children of it.  Therefore, \"{}\" must be unique within {scope}, not just within \"{}\".",
-                        value.name, en.name
+                        value_name, en.name
                     ),
                 );
             }
         }
         self.add(&en.full_name, Symbol::Enum(e));
     }
+}
+
+/// The lists of a message that registering its symbols walks.
+struct MessageLists {
+    oneofs: Vec<OneofId>,
+    fields: Vec<FieldId>,
+    nested_enums: Vec<crate::ir::EnumId>,
+    extensions: Vec<FieldId>,
+    nested_messages: Vec<MessageId>,
+    full_name: FullName,
+}
+
+/// The parts of an enum that registering its symbols needs.
+struct EnumLists {
+    values: Vec<EnumValueId>,
+    parent: Option<MessageId>,
+    name: String,
+    full_name: FullName,
 }

@@ -38,6 +38,10 @@ pub(crate) enum Which {
     Builtin,
 }
 
+/// An interpreted option: the unknown-field entry to add, the path of the
+/// field it set (for source info) and whether that field is repeated.
+type Interpreted = ((u32, WireValue), Vec<i32>, bool);
+
 /// A failed option, reported at `span`.
 struct OptionError {
     span: SynSpan,
@@ -69,6 +73,8 @@ impl OptionState {
 
 /// Interprets the options of one file (one pass at a time).
 pub(crate) struct Interpreter<'a> {
+    /// The file whose options are interpreted.
+    pub(crate) file: crate::ir::FileId,
     /// The source of the file whose options are interpreted (for the token
     /// texts protoc quotes in text-format errors).
     pub(crate) source: Option<std::sync::Arc<[u8]>>,
@@ -165,7 +171,7 @@ impl<'a> Interpreter<'a> {
         which: Which,
         options_type: MessageId,
         raw: &[(u32, WireValue)],
-    ) -> Result<((u32, WireValue), Vec<i32>, bool), OptionError> {
+    ) -> Result<Interpreted, OptionError> {
         let name_error = |message: String| OptionError {
             span: decl.name.span,
             message,
@@ -235,6 +241,14 @@ impl<'a> Interpreter<'a> {
                 return Err(name_error(format!(
                     "Option field \"{debug_name}\" is not a field or extension of message \"{}\".",
                     dpool[descriptor.1].name
+                )));
+            }
+            if found.0 == Which::Current
+                && self.pool[found.1].file == self.file
+                && matches!(parts.first(), Some(ast::OptionNamePart::Field(first)) if first.text == "features")
+            {
+                return Err(name_error(format!(
+                    "Feature \"{debug_name}\" can't be used in the same file it's defined in."
                 )));
             }
             dest_path.push(fpool[found.1].number);
@@ -476,6 +490,21 @@ impl<'a> Interpreter<'a> {
                 let field_name = f.name.clone();
                 let mut errors = Vec::new();
                 let message = self.literal(which, m, literal, &mut errors, 0);
+                if errors.is_empty() {
+                    let mut missing = Vec::new();
+                    missing_required(
+                        pool_of(which, self.pool, self.builtin),
+                        &message,
+                        "",
+                        &mut missing,
+                    );
+                    if !missing.is_empty() {
+                        errors.push(format!(
+                            "Message missing required fields: {}",
+                            missing.join(", ")
+                        ));
+                    }
+                }
                 if !errors.is_empty() {
                     return err(format!(
                         "Error while parsing option value for \"{field_name}\": {}",
@@ -509,6 +538,7 @@ impl<'a> Interpreter<'a> {
             return message;
         }
         let mut seen: Vec<FieldId> = Vec::new();
+        let mut any_seen = false;
         for lf in &literal.fields {
             if !errors.is_empty() {
                 break;
@@ -613,6 +643,24 @@ impl<'a> Interpreter<'a> {
                         break;
                     };
                     let value = self.literal(Which::Current, target, inner, errors, depth + 1);
+                    if !errors.is_empty() {
+                        break;
+                    }
+                    let mut missing = Vec::new();
+                    missing_required(self.pool, &value, "", &mut missing);
+                    if !missing.is_empty() {
+                        errors.push(format!(
+                            "Value of type \"{}\" stored in google.protobuf.Any has missing required fields: {}",
+                            self.pool[target].full_name,
+                            missing.join(", ")
+                        ));
+                        break;
+                    }
+                    if any_seen {
+                        errors.push("Non-repeated Any specified multiple times.".to_string());
+                        break;
+                    }
+                    any_seen = true;
                     let bytes = value.to_bytes(self.pool);
                     let pool = pool_of(which, self.pool, self.builtin);
                     if let (Some(url), Some(val)) = (
@@ -655,13 +703,7 @@ impl<'a> Interpreter<'a> {
                 ast::LiteralValue::List(items, _) => items.iter().collect(),
                 other => vec![other],
             };
-            if matches!(lf.value, ast::LiteralValue::List(..)) && !repeated {
-                errors.push(format!(
-                    "Field \"{}\" is not repeated but a list was given.",
-                    fpool[field].name
-                ));
-                break;
-            }
+            let values = if repeated { values } else { vec![&lf.value] };
             for v in values {
                 match self.literal_value(fwhich, field, v, errors, depth) {
                     Some(value) => {
@@ -1175,4 +1217,34 @@ pub(crate) fn typed_options(target: OptionTarget, encoded: Vec<u8>) -> Options {
     }
     options.encoded = encoded;
     options
+}
+
+/// protobuf's `FindInitializationErrors`: the paths of unset required fields.
+fn missing_required(pool: &Pool, message: &DynMessage, prefix: &str, out: &mut Vec<String>) {
+    let msg = &pool[message.ty];
+    for f in &msg.fields {
+        let field = &pool[*f];
+        if field.label == Label::Required && message.get(field.number as u32).is_none() {
+            out.push(format!("{prefix}{}", field.name));
+        }
+    }
+    for field in &message.fields {
+        let f = &pool[field.field];
+        let repeated = f.label == Label::Repeated;
+        for (i, value) in field.values.iter().enumerate() {
+            if let DynValue::Message(m) = value {
+                let name = if f.is_extension() {
+                    format!("({})", f.full_name)
+                } else {
+                    f.name.clone()
+                };
+                let sub = if repeated {
+                    format!("{prefix}{name}[{i}].")
+                } else {
+                    format!("{prefix}{name}.")
+                };
+                missing_required(pool, m, &sub, out);
+            }
+        }
+    }
 }

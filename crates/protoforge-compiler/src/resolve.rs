@@ -10,8 +10,8 @@
 //! pass the same `-I` flags to both tools and expect the same files:
 //! - a mapping is `virtual=disk` or just `disk` (virtual prefix empty); the
 //!   first mapping under which the file exists wins;
-//! - virtual paths must be canonical (no `.`, `..`, empty parts or
-//!   backslashes);
+//! - virtual paths must be canonical (no `.`, `..` or empty parts; a
+//!   backslash is an ordinary character, as in protoc);
 //! - an input named by its disk path is mapped back to a virtual path by the
 //!   first mapping whose disk prefix matches, and is rejected if an earlier
 //!   mapping would open a different file for that virtual path (shadowing).
@@ -66,7 +66,10 @@ impl fmt::Display for ResolveError {
 impl std::error::Error for ResolveError {}
 
 /// A source of `.proto` files, by virtual path.
-pub trait FileResolver {
+///
+/// Resolvers are `Send + Sync`: the compiler reads and parses files on a
+/// second thread while it builds the ones already parsed.
+pub trait FileResolver: Send + Sync {
     /// The file whose import name is `name`.
     fn open(&self, name: &str) -> Result<SourceFile, ResolveError>;
 }
@@ -226,8 +229,7 @@ impl IncludePaths {
     /// The disk path of the virtual file `name`: the first mapping under which
     /// it exists as a file.
     pub fn virtual_to_disk(&self, name: &str) -> Result<PathBuf, ResolveError> {
-        if name != canonicalize_path(name) || contains_parent_reference(name) || name.contains('\\')
-        {
+        if name != canonicalize_path(name) || contains_parent_reference(name) {
             return Err(ResolveError::NonCanonicalName);
         }
         for mapping in &self.mappings {
@@ -403,7 +405,7 @@ mod tests {
     #[test]
     fn non_canonical_virtual_names_are_refused() {
         let paths = IncludePaths::new();
-        for name in ["a//b.proto", "./a.proto", "a/../b.proto", "a\\b.proto"] {
+        for name in ["a//b.proto", "./a.proto", "a/../b.proto"] {
             assert_eq!(
                 paths.virtual_to_disk(name),
                 Err(ResolveError::NonCanonicalName),

@@ -25,6 +25,9 @@ use crate::ir::Location;
 pub(crate) struct Recorder<'a> {
     source: &'a [u8],
     lines: &'a LineIndex,
+    /// The last positions computed for starts and ends (both mostly move
+    /// forward), to avoid rescanning lines.
+    cursors: [Cursor; 2],
     /// The locations so far; `None` when source info is not wanted.
     pub(crate) locations: Option<Vec<Location>>,
 }
@@ -35,25 +38,59 @@ impl<'a> Recorder<'a> {
         Recorder {
             source,
             lines,
+            cursors: [Cursor::default(); 2],
             locations: enabled.then(Vec::new),
         }
+    }
+
+    /// protoc's line and column of `offset`, using `cursors[which]`.
+    fn line_col(&mut self, which: usize, offset: u32) -> (u32, u32) {
+        let cursor = &mut self.cursors[which];
+        if offset >= cursor.offset && cursor.valid {
+            let gap =
+                &self.source[cursor.offset as usize..(offset as usize).min(self.source.len())];
+            if !gap.contains(&b'\n') {
+                let mut col = cursor.col;
+                for b in gap {
+                    if *b == b'\t' {
+                        col += protoforge_syntax::TAB_WIDTH - col % protoforge_syntax::TAB_WIDTH;
+                    } else {
+                        col += 1;
+                    }
+                }
+                cursor.offset = offset;
+                cursor.col = col;
+                return (cursor.line, col);
+            }
+        }
+        let lc = self.lines.line_col(self.source, offset);
+        *cursor = Cursor {
+            valid: true,
+            offset,
+            line: lc.line,
+            col: lc.col,
+        };
+        (lc.line, lc.col)
     }
 
     /// Records a location for `path` from byte `start` to byte `end` (the end
     /// of the last token), with `comments`.
     pub(crate) fn push(&mut self, path: &[i32], start: u32, end: u32, comments: Option<&Comments>) {
+        if self.locations.is_none() {
+            return;
+        }
+        let from = self.line_col(0, start);
+        let to = self.line_col(1, end);
+        let mut span = Vec::with_capacity(4);
+        span.push(from.0 as i32);
+        span.push(from.1 as i32);
+        if to.0 != from.0 {
+            span.push(to.0 as i32);
+        }
+        span.push(to.1 as i32);
         let Some(locations) = self.locations.as_mut() else {
             return;
         };
-        let from = self.lines.line_col(self.source, start);
-        let to = self.lines.line_col(self.source, end);
-        let mut span = Vec::with_capacity(4);
-        span.push(from.line as i32);
-        span.push(from.col as i32);
-        if to.line != from.line {
-            span.push(to.line as i32);
-        }
-        span.push(to.col as i32);
         let mut location = Location {
             path: path.to_vec(),
             span,
@@ -76,6 +113,15 @@ impl<'a> Recorder<'a> {
     pub(crate) fn enabled(&self) -> bool {
         self.locations.is_some()
     }
+}
+
+/// A position computed before, to continue from.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cursor {
+    valid: bool,
+    offset: u32,
+    line: u32,
+    col: u32,
 }
 
 /// The offset of the first token at or after `offset`: skips whitespace and

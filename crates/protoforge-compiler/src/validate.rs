@@ -20,9 +20,9 @@ use protoforge_syntax::Span as SynSpan;
 use crate::diagnostic::{DiagnosticKind, Severity};
 use crate::ir::{
     Edition, EnumId, FieldId, FieldPresence, FieldType, FileId, JsonFormat, Label, MessageId, Pool,
-    RepeatedFieldEncoding, Scalar, Scope, Symbol, Syntax,
+    RepeatedFieldEncoding, Scalar, Scope, Symbol,
 };
-use crate::lower::{Lowered, OptionTarget};
+use crate::lower::Lowered;
 
 /// The largest field number.
 const MAX_FIELD_NUMBER: i32 = 536_870_911;
@@ -43,8 +43,6 @@ pub(crate) enum Site {
     OptionName,
     /// The extendee (first extension of an `extend` block only).
     Extendee,
-    /// No recorded position: `file: message`.
-    None,
 }
 
 /// One diagnostic found by this phase.
@@ -75,7 +73,6 @@ impl Checker<'_> {
             (_, Site::Default) => parts.default,
             (_, Site::OptionName) => parts.json_name,
             (_, Site::Extendee) => parts.extendee,
-            (_, Site::None) => None,
         }
     }
 
@@ -110,6 +107,58 @@ impl Checker<'_> {
     }
 }
 
+/// A node of protoc's `VisitDescriptors` walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Node {
+    File,
+    Message(MessageId),
+    Enum(EnumId),
+    EnumValue(crate::ir::EnumValueId),
+    Oneof(crate::ir::OneofId),
+    Field(FieldId),
+    ExtensionRange(MessageId, usize),
+    Service(crate::ir::ServiceId),
+    Method(crate::ir::MethodId),
+}
+
+/// Every element of `file` in protoc's `VisitDescriptors` order: the file;
+/// each message (itself, its enums and their values, oneofs, fields, nested
+/// messages, extensions, extension ranges); the file's enums, extensions,
+/// services and their methods.
+pub(crate) fn visit_order(pool: &Pool, file: FileId) -> Vec<Node> {
+    fn enumeration(pool: &Pool, e: EnumId, out: &mut Vec<Node>) {
+        out.push(Node::Enum(e));
+        out.extend(pool[e].values.iter().map(|v| Node::EnumValue(*v)));
+    }
+    fn message(pool: &Pool, m: MessageId, out: &mut Vec<Node>) {
+        out.push(Node::Message(m));
+        let msg = &pool[m];
+        for e in &msg.nested_enums {
+            enumeration(pool, *e, out);
+        }
+        out.extend(msg.oneofs.iter().map(|o| Node::Oneof(*o)));
+        out.extend(msg.fields.iter().map(|f| Node::Field(*f)));
+        for n in &msg.nested_messages {
+            message(pool, *n, out);
+        }
+        out.extend(msg.extensions.iter().map(|f| Node::Field(*f)));
+        out.extend((0..msg.extension_ranges.len()).map(|i| Node::ExtensionRange(m, i)));
+    }
+    let mut out = vec![Node::File];
+    for m in &pool[file].messages {
+        message(pool, *m, &mut out);
+    }
+    for e in &pool[file].enums {
+        enumeration(pool, *e, &mut out);
+    }
+    out.extend(pool[file].extensions.iter().map(|f| Node::Field(*f)));
+    for s in &pool[file].services {
+        out.push(Node::Service(*s));
+        out.extend(pool[*s].methods.iter().map(|m| Node::Method(*m)));
+    }
+    out
+}
+
 /// Every message of a file, outer before inner, in declaration order.
 fn messages_of(pool: &Pool, file: FileId) -> Vec<MessageId> {
     fn walk(pool: &Pool, m: MessageId, out: &mut Vec<MessageId>) {
@@ -132,17 +181,6 @@ fn enums_of(pool: &Pool, file: FileId) -> Vec<EnumId> {
         out.extend(&pool[m].nested_enums);
     }
     out.extend(&pool[file].enums);
-    out
-}
-
-/// Every field and extension of a file.
-fn fields_of(pool: &Pool, file: FileId) -> Vec<FieldId> {
-    let mut out = Vec::new();
-    for m in messages_of(pool, file) {
-        out.extend(&pool[m].fields);
-        out.extend(&pool[m].extensions);
-    }
-    out.extend(&pool[file].extensions);
     out
 }
 
@@ -531,6 +569,15 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
             "Required presence can't be specified by default.".to_string(),
         );
     }
+    if edition.is_editions() && file_option_bool(pool, file, 27) {
+        let span = c.lowered.syntax_span;
+        c.at(
+            Severity::Error,
+            span,
+            "File option java_string_check_utf8 is not allowed under editions. Use the (pb.java).utf8_validation feature to control this behavior."
+                .to_string(),
+        );
+    }
     if !is_lite(pool, file) {
         for (i, dep) in pool[file].dependencies.iter().enumerate() {
             if let Some(d) = dep.file {
@@ -558,27 +605,274 @@ pub(crate) fn option_checks(c: &mut Checker<'_>) {
     if edition == Edition::PROTO3 {
         proto3_checks(c);
     }
-    for m in messages_of(pool, file) {
-        if pool[m].map_entry.is_none() {
-            json_name_checks(c, m, false);
-            json_name_checks(c, m, true);
-            extension_range_checks(c, m);
+    for node in visit_order(pool, file) {
+        match node {
+            Node::Message(m) if pool[m].map_entry.is_none() => {
+                json_name_checks(c, m, false);
+                json_name_checks(c, m, true);
+                extension_range_checks(c, m);
+            }
+            Node::Field(f) => field_option_checks(c, f),
+            Node::Enum(e) => enum_option_checks(c, e),
+            Node::EnumValue(v) => {
+                if let Some(support) = Support::of(&pool[v].options, 4) {
+                    if let Err(e) = support.validate(pool[v].full_name.as_str()) {
+                        c.error(Symbol::EnumValue(v), Site::OptionName, e);
+                    }
+                }
+            }
+            Node::Service(s)
+                if is_lite(pool, file)
+                    && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17)) =>
+            {
+                c.error(
+                        Symbol::Service(s),
+                        Site::Name,
+                        "Files with optimize_for = LITE_RUNTIME cannot define services unless you set both options cc_generic_services and java_generic_services to false.",
+                    );
+            }
+            _ => {}
         }
     }
-    for f in fields_of(pool, file) {
-        field_option_checks(c, f);
+}
+
+/// protoc's edition 2024 naming rules (`enforce_naming_style = STYLE2024`),
+/// checked once everything else is valid.
+pub(crate) fn naming_checks(c: &mut Checker<'_>) {
+    if c.has_errors() {
+        return;
     }
-    for e in enums_of(pool, file) {
-        enum_option_checks(c, e);
+    use crate::ir::EnforceNamingStyle;
+    let pool = c.pool;
+    let file = c.file;
+    let enforced = |style: EnforceNamingStyle| style != EnforceNamingStyle::StyleLegacy;
+    const OPT_OUT: &str =
+        " (features.enforce_naming_style = STYLE_LEGACY can be used to opt out of this check)";
+    for node in visit_order(pool, file) {
+        match node {
+            Node::File => {
+                if let Some(package) = &pool[file].package {
+                    if enforced(pool[file].features.enforce_naming_style) {
+                        if let Err(e) = lower_snake(package.as_str()) {
+                            let span = c.lowered.package_span;
+                            c.at(
+                                Severity::Error,
+                                span,
+                                format!("Package name {package} {e}{OPT_OUT}"),
+                            );
+                        }
+                    }
+                }
+            }
+            Node::Message(m) => {
+                let msg = &pool[m];
+                if enforced(msg.features.enforce_naming_style) && msg.map_entry.is_none() {
+                    if let Err(e) = title_case(&msg.name) {
+                        c.error(
+                            Symbol::Message(m),
+                            Site::Name,
+                            format!("Message name {} {e}{OPT_OUT}", msg.name),
+                        );
+                    }
+                }
+            }
+            Node::Oneof(o) => {
+                let oneof = &pool[o];
+                if enforced(oneof.features.enforce_naming_style) && !oneof.synthetic {
+                    if let Err(e) = lower_snake(&oneof.name) {
+                        c.error(
+                            Symbol::Oneof(o),
+                            Site::Name,
+                            format!("Oneof name {} {e}{OPT_OUT}", oneof.name),
+                        );
+                    }
+                }
+            }
+            Node::Field(f) => {
+                let field = &pool[f];
+                let in_entry = matches!(field.scope, Scope::Message(m) if pool[m].map_entry.is_some() && !field.is_extension());
+                if enforced(field.features.enforce_naming_style) && !in_entry {
+                    if let Err(e) = lower_snake(&field.name) {
+                        c.error(
+                            Symbol::Field(f),
+                            Site::Name,
+                            format!("Field name {} {e}{OPT_OUT}", field.name),
+                        );
+                    }
+                }
+            }
+            Node::Enum(e) => {
+                let en = &pool[e];
+                if enforced(en.features.enforce_naming_style) {
+                    if let Err(err) = title_case(&en.name) {
+                        c.error(
+                            Symbol::Enum(e),
+                            Site::Name,
+                            format!("Enum name {} {err}{OPT_OUT}", en.name),
+                        );
+                    }
+                }
+            }
+            Node::EnumValue(v) => {
+                let value = &pool[v];
+                if enforced(value.features.enforce_naming_style) {
+                    if let Err(e) = upper_snake(&value.name) {
+                        c.error(
+                            Symbol::EnumValue(v),
+                            Site::Name,
+                            format!("Enum value name {} {e}{OPT_OUT}", value.name),
+                        );
+                    }
+                }
+            }
+            Node::Service(s) => {
+                let service = &pool[s];
+                if enforced(service.features.enforce_naming_style) {
+                    if let Err(e) = title_case(&service.name) {
+                        c.error(
+                            Symbol::Service(s),
+                            Site::Name,
+                            format!("Service name {} {e}{OPT_OUT}", service.name),
+                        );
+                    }
+                }
+            }
+            Node::Method(m) => {
+                let method = &pool[m];
+                if enforced(method.features.enforce_naming_style) {
+                    if let Err(e) = title_case(&method.name) {
+                        c.error(
+                            Symbol::Method(m),
+                            Site::Name,
+                            format!("Method name {} {e}{OPT_OUT}", method.name),
+                        );
+                    }
+                }
+            }
+            Node::ExtensionRange(..) => {}
+        }
     }
-    for s in &pool[file].services {
-        if is_lite(pool, file)
-            && (file_option_bool(pool, file, 16) || file_option_bool(pool, file, 17))
+}
+
+fn bad_underscores(name: &str) -> bool {
+    let b = name.as_bytes();
+    if b.is_empty() {
+        return false;
+    }
+    if b[0] == b'_' || b[b.len() - 1] == b'_' {
+        return true;
+    }
+    b.windows(2)
+        .any(|w| w[0] == b'_' && !w[1].is_ascii_alphabetic())
+}
+
+fn title_case(name: &str) -> Result<(), &'static str> {
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err("should be TitleCase");
+    }
+    if !name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        return Err("should begin with a capital letter");
+    }
+    Ok(())
+}
+
+fn lower_snake(name: &str) -> Result<(), &'static str> {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+    {
+        return Err("should be lower_snake_case");
+    }
+    if !name.as_bytes().first().is_some_and(u8::is_ascii_lowercase) {
+        return Err("should begin with a lower case letter");
+    }
+    if bad_underscores(name) {
+        return Err("contains style violating underscores");
+    }
+    Ok(())
+}
+
+fn upper_snake(name: &str) -> Result<(), &'static str> {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err("should be UPPER_SNAKE_CASE");
+    }
+    if !name.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        return Err("should begin with an upper case letter");
+    }
+    if bad_underscores(name) {
+        return Err("contains style violating underscores");
+    }
+    Ok(())
+}
+
+/// protoc's `SymbolChecker`: under `STRICT` default visibility, nested
+/// messages and enums may not be `export`ed (except enums namespaced in a
+/// local message reserving `1 to max`).
+pub(crate) fn visibility_checks(c: &mut Checker<'_>) {
+    if c.has_errors() {
+        return;
+    }
+    use crate::ir::{DefaultSymbolVisibility, Visibility};
+    let pool = c.pool;
+    let file = c.file;
+    let default = pool[file].features.default_symbol_visibility;
+    let default_local = matches!(
+        default,
+        DefaultSymbolVisibility::Strict | DefaultSymbolVisibility::LocalAll
+    );
+    let mut nested_messages = Vec::new();
+    let mut nested_enums = Vec::new();
+    for node in visit_order(pool, file) {
+        match node {
+            Node::Message(m) if pool[m].parent.is_some() => nested_messages.push(m),
+            Node::Enum(e) => {
+                if let Some(container) = pool[e].parent {
+                    let c_msg = &pool[container];
+                    let container_local = c_msg.visibility == Some(Visibility::Local)
+                        || (c_msg.visibility.is_none() && default_local);
+                    let namespace = c_msg.parent.is_none()
+                        && container_local
+                        && c_msg.reserved_ranges.len() == 1
+                        && c_msg.reserved_ranges[0] == (1, MAX_FIELD_NUMBER + 1);
+                    let exported = !default_local || pool[e].visibility == Some(Visibility::Export);
+                    if !(exported && namespace) {
+                        nested_enums.push(e);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for m in nested_messages {
+        let msg = &pool[m];
+        if msg.visibility == Some(Visibility::Export)
+            && msg.features.default_symbol_visibility == DefaultSymbolVisibility::Strict
         {
-            c.error(
-                Symbol::Service(*s),
-                Site::Name,
-                "Files with optimize_for = LITE_RUNTIME cannot define services unless you set both options cc_generic_services and java_generic_services to false.",
+            c.at(
+                Severity::Error,
+                None,
+                format!(
+                    "\"{}\" is a nested message and cannot be `export` with STRICT default_symbol_visibility. It must be moved to top-level, ideally in its own file in order to be `export`.",
+                    msg.full_name
+                ),
+            );
+        }
+    }
+    for e in nested_enums {
+        let en = &pool[e];
+        if en.visibility == Some(Visibility::Export)
+            && en.features.default_symbol_visibility == DefaultSymbolVisibility::Strict
+        {
+            c.at(
+                Severity::Error,
+                None,
+                format!(
+                    "\"{0}\" is a nested enum and cannot be marked `export` with STRICT default_symbol_visibility. It must be moved to top-level, ideally in its own file in order to be `export`. For C++ namespacing of enums in a messages use: `local message <OuterNamespace> {{ export enum {0} {{...}} reserved 1 to max; }}`",
+                    en.full_name
+                ),
             );
         }
     }
@@ -696,6 +990,10 @@ fn proto3_field(c: &mut Checker<'_>, f: FieldId) {
 fn json_name_checks(c: &mut Checker<'_>, m: MessageId, use_custom: bool) {
     let pool = c.pool;
     let message = &pool[m];
+    // `deprecated_legacy_json_field_conflicts` turns the check off.
+    if option_varint(&message.options.encoded, 11) == Some(1) {
+        return;
+    }
     let mut seen: HashMap<String, (FieldId, String, bool)> = HashMap::new();
     for f in &message.fields {
         let field = &pool[*f];
@@ -743,6 +1041,102 @@ fn json_name_checks(c: &mut Checker<'_>, m: MessageId, use_custom: bool) {
     }
 }
 
+/// One `ExtensionRangeOptions.declaration`.
+#[derive(Debug, Default)]
+struct Declaration {
+    number: i32,
+    full_name: Option<String>,
+    ty: Option<String>,
+    reserved: bool,
+    repeated: bool,
+}
+
+/// The declarations and the `verification` state (when written) of an
+/// extension range's options.
+fn declarations(options: &crate::ir::Options) -> (Vec<Declaration>, Option<u64>) {
+    use crate::wire::{FieldValue, Reader};
+    let mut out = Vec::new();
+    let mut verification = None;
+    let mut reader = Reader::new(&options.encoded);
+    while let Some((n, v)) = reader.field() {
+        match (n, v) {
+            (2, FieldValue::Bytes(b)) => {
+                let mut d = Declaration::default();
+                let mut r = Reader::new(b);
+                while let Some((k, x)) = r.field() {
+                    match (k, x) {
+                        (1, FieldValue::Varint(v)) => d.number = v as i32,
+                        (2, FieldValue::Bytes(t)) => {
+                            d.full_name = Some(String::from_utf8_lossy(t).into_owned())
+                        }
+                        (3, FieldValue::Bytes(t)) => {
+                            d.ty = Some(String::from_utf8_lossy(t).into_owned())
+                        }
+                        (5, FieldValue::Varint(v)) => d.reserved = v != 0,
+                        (6, FieldValue::Varint(v)) => d.repeated = v != 0,
+                        _ => {}
+                    }
+                }
+                out.push(d);
+            }
+            (3, FieldValue::Varint(v)) => verification = Some(v),
+            _ => {}
+        }
+    }
+    (out, verification)
+}
+
+fn is_non_message_type(ty: &str) -> bool {
+    matches!(
+        ty,
+        "double"
+            | "float"
+            | "int64"
+            | "uint64"
+            | "int32"
+            | "fixed32"
+            | "fixed64"
+            | "bool"
+            | "string"
+            | "bytes"
+            | "uint32"
+            | "enum"
+            | "sfixed32"
+            | "sfixed64"
+            | "sint32"
+            | "sint64"
+    )
+}
+
+/// protoc's `ValidateQualifiedName` on a declared name with its leading dot.
+fn declaration_symbol_error(symbol: &str) -> Option<String> {
+    if !symbol.starts_with('.') {
+        return Some(format!(
+            "\"{symbol}\" must have a leading dot to indicate the fully-qualified scope."
+        ));
+    }
+    let mut last_was_period = false;
+    let mut valid = true;
+    for ch in symbol.chars() {
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            last_was_period = false;
+        } else if ch == '.' {
+            if last_was_period {
+                valid = false;
+                break;
+            }
+            last_was_period = true;
+        } else {
+            valid = false;
+            break;
+        }
+    }
+    if !valid || symbol.is_empty() || last_was_period {
+        return Some(format!("\"{symbol}\" contains invalid identifiers."));
+    }
+    None
+}
+
 fn extension_range_checks(c: &mut Checker<'_>, m: MessageId) {
     let pool = c.pool;
     let message = &pool[m];
@@ -751,7 +1145,8 @@ fn extension_range_checks(c: &mut Checker<'_>, m: MessageId) {
     } else {
         i64::from(MAX_FIELD_NUMBER)
     };
-    for range in &message.extension_ranges {
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (i, range) in message.extension_ranges.iter().enumerate() {
         if i64::from(range.end) > max + 1 {
             c.at(
                 Severity::Error,
@@ -759,10 +1154,191 @@ fn extension_range_checks(c: &mut Checker<'_>, m: MessageId) {
                 format!("Extension numbers cannot be greater than {max}."),
             );
         }
+        let (decls, verification) = declarations(&range.options);
+        if decls.is_empty() {
+            continue;
+        }
+        if verification == Some(1) {
+            c.at(
+                Severity::Error,
+                None,
+                "Cannot mark the extension range as UNVERIFIED when it has extension(s) declared."
+                    .to_string(),
+            );
+            return;
+        }
+        let span = c
+            .lowered
+            .extension_range_spans
+            .get(&m)
+            .and_then(|s| s.get(i))
+            .copied();
+        let mut numbers = std::collections::HashSet::new();
+        for d in &decls {
+            if d.number < range.start || d.number >= range.end {
+                c.at(
+                    Severity::Error,
+                    span,
+                    format!(
+                        "Extension declaration number {} is not in the extension range.",
+                        d.number
+                    ),
+                );
+            }
+            if !numbers.insert(d.number) {
+                c.at(
+                    Severity::Error,
+                    span,
+                    format!(
+                        "Extension declaration number {} is declared multiple times.",
+                        d.number
+                    ),
+                );
+            }
+            match (&d.full_name, &d.ty) {
+                (Some(name), Some(ty)) => {
+                    if !names.insert(name.clone()) {
+                        c.at(
+                            Severity::Error,
+                            None,
+                            format!("Extension field name \"{name}\" is declared multiple times."),
+                        );
+                        return;
+                    }
+                    if let Some(e) = declaration_symbol_error(name) {
+                        c.at(Severity::Error, None, e);
+                    }
+                    if !is_non_message_type(ty) {
+                        if let Some(e) = declaration_symbol_error(ty) {
+                            c.at(Severity::Error, None, e);
+                        }
+                    }
+                }
+                (name, ty) => {
+                    if name.is_some() != ty.is_some() || !d.reserved {
+                        c.at(
+                            Severity::Error,
+                            None,
+                            format!(
+                                "Extension declaration #{} should have both \"full_name\" and \"type\" set.",
+                                d.number
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// protoc's check of an extension against the declarations of its range.
+fn extension_declaration_checks(c: &mut Checker<'_>, f: FieldId) {
+    let pool = c.pool;
+    let field = &pool[f];
+    let Some(extendee) = field.extendee else {
+        return;
+    };
+    let extendee_msg = &pool[extendee];
+    const OPTIONS: [&str; 9] = [
+        "google.protobuf.EnumOptions",
+        "google.protobuf.EnumValueOptions",
+        "google.protobuf.ExtensionRangeOptions",
+        "google.protobuf.FieldOptions",
+        "google.protobuf.FileOptions",
+        "google.protobuf.MessageOptions",
+        "google.protobuf.MethodOptions",
+        "google.protobuf.OneofOptions",
+        "google.protobuf.ServiceOptions",
+    ];
+    if OPTIONS.contains(&extendee_msg.full_name.as_str())
+        || pool[extendee_msg.file].name == "google/protobuf/descriptor.proto"
+    {
+        return;
+    }
+    let Some(range) = extendee_msg
+        .extension_ranges
+        .iter()
+        .find(|r| r.start <= field.number && field.number < r.end)
+    else {
+        return;
+    };
+    let (decls, verification) = declarations(&range.options);
+    let full = field.full_name.clone();
+    if let Some(d) = decls.iter().find(|d| d.number == field.number) {
+        if d.reserved {
+            c.error(
+                Symbol::Field(f),
+                Site::Extendee,
+                format!(
+                    "Cannot use number {} for extension field {full}, as it is reserved in the extension declarations for message {}.",
+                    field.number, extendee_msg.full_name
+                ),
+            );
+            return;
+        }
+        if let Some(ty) = &d.ty {
+            let actual = match field.ty {
+                FieldType::Message(m) | FieldType::Group(m) => pool[m].full_name.type_name(),
+                FieldType::Enum(e) => pool[e].full_name.type_name(),
+                FieldType::Scalar(s) => s.keyword().to_string(),
+            };
+            let expected = if !is_non_message_type(ty) && !ty.starts_with('.') {
+                format!(".{ty}")
+            } else {
+                ty.clone()
+            };
+            if expected != actual {
+                c.error(
+                    Symbol::Field(f),
+                    Site::Extendee,
+                    format!(
+                        "\"{}\" extension field {} is expected to be type \"{expected}\", not \"{actual}\".",
+                        extendee_msg.full_name, field.number
+                    ),
+                );
+            }
+        }
+        if let Some(name) = &d.full_name {
+            let actual = full.type_name();
+            if *name != actual {
+                c.error(
+                    Symbol::Field(f),
+                    Site::Extendee,
+                    format!(
+                        "\"{}\" extension field {} is expected to have field name \"{name}\", not \"{actual}\".",
+                        extendee_msg.full_name, field.number
+                    ),
+                );
+            }
+        }
+        if d.repeated != (field.label == Label::Repeated) {
+            c.error(
+                Symbol::Field(f),
+                Site::Extendee,
+                format!(
+                    "\"{}\" extension field {} is expected to be {}.",
+                    extendee_msg.full_name,
+                    field.number,
+                    if d.repeated { "repeated" } else { "optional" }
+                ),
+            );
+        }
+        return;
+    }
+    if !decls.is_empty() || verification == Some(0) {
+        c.error(
+            Symbol::Field(f),
+            Site::Extendee,
+            format!(
+                "Missing extension declaration for field {full} with number {} in extendee message {}. An extension range must declare for all extension fields if its verification state is DECLARATION or there's any declaration in the range already. Otherwise, consider splitting up the range.",
+                field.number, extendee_msg.full_name
+            ),
+        );
     }
 }
 
 fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
+    field_feature_support_checks(c, f);
     let pool = c.pool;
     let field = &pool[f];
     let in_map_entry = matches!(field.scope, Scope::Message(m) if pool[m].map_entry.is_some() && !field.is_extension());
@@ -782,6 +1358,16 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             Symbol::Field(f),
             Site::Type,
             "[lazy = true] can only be specified for submessage fields.",
+        );
+    }
+    if field.options.lazy
+        && field.is_extension()
+        && option_varint(&field.options.encoded, 15) == Some(1)
+    {
+        c.error(
+            Symbol::Field(f),
+            Site::Type,
+            "Extensions cannot be marked as unverified_lazy.",
         );
     }
     if field.options.packed == Some(true) && !is_packable(field) {
@@ -890,6 +1476,7 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             "json_name cannot have embedded null characters.",
         );
     }
+    extension_declaration_checks(c, f);
 }
 
 fn is_packable(field: &crate::ir::Field) -> bool {
@@ -1091,7 +1678,15 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
             Some(other) => {
                 let other = &pool[*other];
                 if other.name != value.name && other.number != value.number {
-                    c.error(
+                    let legacy = option_varint(&en.options.encoded, 6) == Some(1)
+                        && pool[en.file].edition == Edition::PROTO2;
+                    let report = if legacy {
+                        Checker::warning
+                    } else {
+                        Checker::error
+                    };
+                    report(
+                        c,
                         Symbol::EnumValue(*v),
                         Site::Name,
                         format!(
@@ -1145,18 +1740,420 @@ fn enum_option_checks(c: &mut Checker<'_>, e: EnumId) {
 
 /// Checks protoc's command line makes on the requested files once every file
 /// is built: reserved field numbers and option targets.
-pub(crate) fn command_line_checks(pool: &Pool, file: FileId, found: &mut Vec<Found>) {
-    for f in fields_of(pool, file) {
-        let n = pool[f].number;
-        if (19000..=19999).contains(&n) {
-            found.push(Found {
-                severity: Severity::Error,
-                kind: DiagnosticKind::Invalid,
-                span: None,
-                message: "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation."
-                    .to_string(),
-            });
+pub(crate) fn command_line_checks(
+    pool: &Pool,
+    builtin: &Pool,
+    file: FileId,
+    found: &mut Vec<Found>,
+) {
+    let mut error = |message: String| {
+        found.push(Found {
+            severity: Severity::Error,
+            kind: DiagnosticKind::Invalid,
+            span: None,
+            message,
+        });
+    };
+    for node in visit_order(pool, file) {
+        if let Node::Field(f) = node {
+            if (19000..=19999).contains(&pool[f].number) {
+                error(
+                    "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation."
+                        .to_string(),
+                );
+            }
         }
     }
-    let _ = (OptionTarget::File(file), Syntax::Proto2);
+    // Option targets, checked with the pool's own descriptor.proto when it
+    // has one (custom options are known there), else the built-in one.
+    let schema = match pool.lookup("google.protobuf.FileOptions") {
+        Some(Symbol::Message(_)) => pool,
+        _ => builtin,
+    };
+    for node in visit_order(pool, file) {
+        let (options, target, type_name) = match node {
+            Node::File => (&pool[file].options, 1, "google.protobuf.FileOptions"),
+            Node::Message(m) => (&pool[m].options, 3, "google.protobuf.MessageOptions"),
+            Node::Field(f) => (&pool[f].options, 4, "google.protobuf.FieldOptions"),
+            Node::Oneof(o) => (&pool[o].options, 5, "google.protobuf.OneofOptions"),
+            Node::Enum(e) => (&pool[e].options, 6, "google.protobuf.EnumOptions"),
+            Node::EnumValue(v) => (&pool[v].options, 7, "google.protobuf.EnumValueOptions"),
+            Node::ExtensionRange(m, i) => (
+                &pool[m].extension_ranges[i].options,
+                2,
+                "google.protobuf.ExtensionRangeOptions",
+            ),
+            Node::Service(s) => (&pool[s].options, 8, "google.protobuf.ServiceOptions"),
+            Node::Method(m) => (&pool[m].options, 9, "google.protobuf.MethodOptions"),
+        };
+        if !options.present || options.encoded.is_empty() {
+            continue;
+        }
+        let Some(Symbol::Message(ty)) = schema.lookup(type_name) else {
+            continue;
+        };
+        let mut message = crate::dynamic::DynMessage::new(ty);
+        message.merge_bytes(schema, &options.encoded, 0);
+        check_targets(schema, &message, target, &mut error);
+    }
+}
+
+fn target_name(target: i32) -> &'static str {
+    match target {
+        1 => "file",
+        2 => "extension range",
+        3 => "message",
+        4 => "field",
+        5 => "oneof",
+        6 => "enum",
+        7 => "enum entry",
+        8 => "service",
+        9 => "method",
+        _ => "unknown",
+    }
+}
+
+fn check_targets(
+    schema: &Pool,
+    message: &crate::dynamic::DynMessage,
+    target: i32,
+    error: &mut dyn FnMut(String),
+) {
+    for field in &message.fields {
+        let f = &schema[field.field];
+        if !f.options.targets.is_empty() && !f.options.targets.contains(&target) {
+            error(format!(
+                "Option {} cannot be set on an entity of type `{}`.",
+                f.full_name,
+                target_name(target)
+            ));
+        }
+        for value in &field.values {
+            if let crate::dynamic::DynValue::Message(m) = value {
+                check_targets(schema, m, target, error);
+            }
+        }
+    }
+}
+
+/// A `FieldOptions.FeatureSupport` (or the one on an enum value).
+#[derive(Clone, Debug, Default)]
+struct Support {
+    introduced: Option<i32>,
+    deprecated: Option<i32>,
+    deprecation_warning: Option<String>,
+    removed: Option<i32>,
+    removal_error: Option<String>,
+}
+
+impl Support {
+    /// The support written in field `number` of an encoded options message.
+    fn of(options: &crate::ir::Options, number: u32) -> Option<Support> {
+        use crate::wire::{FieldValue, Reader};
+        let mut found: Option<Support> = None;
+        let mut reader = Reader::new(&options.encoded);
+        while let Some((n, v)) = reader.field() {
+            let (true, FieldValue::Bytes(b)) = (n == number, v) else {
+                continue;
+            };
+            let support = found.get_or_insert_with(Support::default);
+            let mut r = Reader::new(b);
+            while let Some((k, x)) = r.field() {
+                match (k, x) {
+                    (1, FieldValue::Varint(e)) => support.introduced = Some(e as i32),
+                    (2, FieldValue::Varint(e)) => support.deprecated = Some(e as i32),
+                    (3, FieldValue::Bytes(t)) => {
+                        support.deprecation_warning = Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                    (4, FieldValue::Varint(e)) => support.removed = Some(e as i32),
+                    (5, FieldValue::Bytes(t)) => {
+                        support.removal_error = Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        found
+    }
+
+    fn merged(&self, over: &Support) -> Support {
+        Support {
+            introduced: over.introduced.or(self.introduced),
+            deprecated: over.deprecated.or(self.deprecated),
+            deprecation_warning: over
+                .deprecation_warning
+                .clone()
+                .or(self.deprecation_warning.clone()),
+            removed: over.removed.or(self.removed),
+            removal_error: over.removal_error.clone().or(self.removal_error.clone()),
+        }
+    }
+
+    /// protoc's `FeatureResolver::ValidateFeatureSupport`.
+    fn validate(&self, name: &str) -> Result<(), String> {
+        let introduced = self.introduced.unwrap_or(0);
+        if let Some(deprecated) = self.deprecated {
+            if deprecated < introduced {
+                return Err(format!("{name} was deprecated before it was introduced."));
+            }
+            if self.deprecation_warning.is_none() {
+                return Err(format!(
+                    "{name} is deprecated but does not specify a deprecation warning."
+                ));
+            }
+        }
+        if self.deprecated.is_none() && self.deprecation_warning.is_some() {
+            return Err(format!(
+                "{name} specifies a deprecation warning but is not marked deprecated in any edition."
+            ));
+        }
+        if let Some(removed) = self.removed {
+            if self.deprecated.unwrap_or(0) >= removed {
+                return Err(format!("{name} was deprecated after it was removed."));
+            }
+            if removed < introduced {
+                return Err(format!("{name} was removed before it was introduced."));
+            }
+            if introduced != removed && self.removal_error.is_none() {
+                return Err(format!(
+                    "{name} has been removed but does not specify a removal error."
+                ));
+            }
+        } else if self.removal_error.is_some() {
+            return Err(format!(
+                "{name} specifies a removal error but is not marked removed in any edition."
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// protoc's `ValidateFieldFeatureSupport`: a field's own `feature_support`
+/// and its enum values' must be consistent.
+fn field_feature_support_checks(c: &mut Checker<'_>, f: FieldId) {
+    let pool = c.pool;
+    let field = &pool[f];
+    let Some(parent) = Support::of(&field.options, 22) else {
+        return;
+    };
+    let name = field.full_name.to_string();
+    if let Err(e) = parent.validate(&name) {
+        c.error(Symbol::Field(f), Site::OptionName, e);
+        return;
+    }
+    let FieldType::Enum(e) = field.ty else {
+        return;
+    };
+    for v in &pool[e].values {
+        let value = &pool[*v];
+        let Some(own) = Support::of(&value.options, 4) else {
+            continue;
+        };
+        let support = parent.merged(&own);
+        let value_name = value.full_name.to_string();
+        let result = support.validate(&value_name).and_then(|()| {
+            if support.introduced.unwrap_or(0) < parent.introduced.unwrap_or(0) {
+                return Err(format!(
+                    "value {value_name} was introduced before {name} was."
+                ));
+            }
+            if parent.removed.is_some()
+                && support.removed.unwrap_or(0) > parent.removed.unwrap_or(0)
+            {
+                return Err(format!("value {value_name} was removed after {name} was."));
+            }
+            if parent.deprecated.is_some()
+                && support.deprecated.unwrap_or(0) > parent.deprecated.unwrap_or(0)
+            {
+                return Err(format!(
+                    "value {value_name} was deprecated after {name} was."
+                ));
+            }
+            Ok(())
+        });
+        if let Err(message) = result {
+            c.error(Symbol::Field(f), Site::OptionName, message);
+            return;
+        }
+    }
+}
+
+/// protoc's deferred `ValidateFeatureLifetimes`: every feature and option
+/// set on an element (and every enum value they use) must exist in the
+/// file's edition.
+pub(crate) fn lifetime_checks(c: &mut Checker<'_>, builtin: &Pool) {
+    if c.has_errors() {
+        return;
+    }
+    let pool = c.pool;
+    let file = c.file;
+    let edition = pool[file].edition;
+    let schema = match pool.lookup("google.protobuf.FileOptions") {
+        Some(Symbol::Message(_)) => pool,
+        _ => builtin,
+    };
+    let feature_set = match schema.lookup("google.protobuf.FeatureSet") {
+        Some(Symbol::Message(m)) => m,
+        _ => return,
+    };
+    for node in visit_order(pool, file) {
+        let (options, type_name, symbol) = match node {
+            Node::File => (&pool[file].options, "google.protobuf.FileOptions", None),
+            Node::Message(m) => (
+                &pool[m].options,
+                "google.protobuf.MessageOptions",
+                Some(Symbol::Message(m)),
+            ),
+            Node::Field(f) => (
+                &pool[f].options,
+                "google.protobuf.FieldOptions",
+                Some(Symbol::Field(f)),
+            ),
+            Node::Oneof(o) => (
+                &pool[o].options,
+                "google.protobuf.OneofOptions",
+                Some(Symbol::Oneof(o)),
+            ),
+            Node::Enum(e) => (
+                &pool[e].options,
+                "google.protobuf.EnumOptions",
+                Some(Symbol::Enum(e)),
+            ),
+            Node::EnumValue(v) => (
+                &pool[v].options,
+                "google.protobuf.EnumValueOptions",
+                Some(Symbol::EnumValue(v)),
+            ),
+            Node::ExtensionRange(m, i) => (
+                &pool[m].extension_ranges[i].options,
+                "google.protobuf.ExtensionRangeOptions",
+                None,
+            ),
+            Node::Service(s) => (
+                &pool[s].options,
+                "google.protobuf.ServiceOptions",
+                Some(Symbol::Service(s)),
+            ),
+            Node::Method(m) => (
+                &pool[m].options,
+                "google.protobuf.MethodOptions",
+                Some(Symbol::Method(m)),
+            ),
+        };
+        if !options.present {
+            continue;
+        }
+        let span = match (node, symbol) {
+            (Node::File, _) => c.lowered.package_span,
+            (_, Some(symbol)) => c.span_of(symbol, Site::Name),
+            _ => None,
+        };
+        let mut results = Vec::new();
+        if !options.features.is_empty() {
+            let mut features = crate::dynamic::DynMessage::new(feature_set);
+            features.merge_bytes(schema, &options.features, 0);
+            lifetimes(schema, edition, &features, &mut results);
+        }
+        if let Some(Symbol::Message(ty)) = schema.lookup(type_name) {
+            let mut message = crate::dynamic::DynMessage::new(ty);
+            message.merge_bytes(schema, &options.encoded, 0);
+            // The features were moved out of the options before this check.
+            let features_number = match node {
+                Node::File | Node::ExtensionRange(..) => 50,
+                Node::Message(_) => 12,
+                Node::Field(_) => 21,
+                Node::Oneof(_) => 1,
+                Node::Enum(_) => 7,
+                Node::EnumValue(_) => 2,
+                Node::Service(_) => 34,
+                Node::Method(_) => 35,
+            };
+            message.fields.retain(|f| f.number != features_number);
+            lifetimes(schema, edition, &message, &mut results);
+        }
+        for (severity, text) in results {
+            c.at(severity, span, text);
+        }
+    }
+}
+
+fn lifetimes(
+    schema: &Pool,
+    edition: Edition,
+    message: &crate::dynamic::DynMessage,
+    out: &mut Vec<(Severity, String)>,
+) {
+    for field in &message.fields {
+        let f = &schema[field.field];
+        for value in &field.values {
+            match value {
+                crate::dynamic::DynValue::Message(m) => lifetimes(schema, edition, m, out),
+                crate::dynamic::DynValue::Varint(raw) => {
+                    if let FieldType::Enum(e) = f.ty {
+                        let number = *raw as i64 as i32;
+                        if let Some(v) = schema[e]
+                            .values
+                            .iter()
+                            .find(|v| schema[**v].number == number)
+                        {
+                            let value = &schema[*v];
+                            if let Some(support) = Support::of(&value.options, 4) {
+                                single_lifetime(edition, value.full_name.as_str(), &support, out);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(support) = Support::of(&f.options, 22) {
+            single_lifetime(edition, f.full_name.as_str(), &support, out);
+        }
+    }
+}
+
+fn single_lifetime(
+    edition: Edition,
+    name: &str,
+    support: &Support,
+    out: &mut Vec<(Severity, String)>,
+) {
+    let introduced = Edition(support.introduced.unwrap_or(0));
+    if edition < introduced {
+        out.push((
+            Severity::Error,
+            format!(
+                "{name} wasn't introduced until edition {} and can't be used in edition {}",
+                introduced.display_name(),
+                edition.display_name()
+            ),
+        ));
+    }
+    if let Some(removed) = support.removed.map(Edition) {
+        if edition >= removed {
+            let suffix = support
+                .removal_error
+                .as_ref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
+            out.push((
+                Severity::Error,
+                format!(
+                    "{name} has been removed in edition {}{suffix}",
+                    removed.display_name()
+                ),
+            ));
+        }
+    } else if let Some(deprecated) = support.deprecated.map(Edition) {
+        if edition >= deprecated {
+            out.push((
+                Severity::Warning,
+                format!(
+                    "{name} has been deprecated in edition {}: {}",
+                    deprecated.display_name(),
+                    support.deprecation_warning.clone().unwrap_or_default()
+                ),
+            ));
+        }
+    }
 }

@@ -90,19 +90,6 @@ pub(crate) enum WireValue {
     Fixed32(u32),
 }
 
-impl WireValue {
-    /// The wire type.
-    pub(crate) fn wire_type(&self) -> u8 {
-        match self {
-            WireValue::Varint(_) => VARINT,
-            WireValue::Fixed64(_) => FIXED64,
-            WireValue::Bytes(_) => LEN,
-            WireValue::Group(_) => START_GROUP,
-            WireValue::Fixed32(_) => FIXED32,
-        }
-    }
-}
-
 /// Appends one field.
 pub(crate) fn put_value(out: &mut Vec<u8>, number: u32, value: &WireValue) {
     match value {
@@ -293,11 +280,6 @@ pub(crate) fn zigzag(value: i64) -> u64 {
     ((value << 1) ^ (value >> 63)) as u64
 }
 
-/// Decodes a ZigZag value.
-pub(crate) fn unzigzag(value: u64) -> i64 {
-    ((value >> 1) as i64) ^ -((value & 1) as i64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +317,6 @@ mod tests {
         );
         assert_eq!(parse_fields(&[0x0b]), None, "unterminated group");
         assert_eq!(zigzag(-1), 1);
-        assert_eq!(unzigzag(zigzag(i64::MIN)), i64::MIN);
+        assert_eq!(zigzag(i64::MIN), u64::MAX);
     }
 }

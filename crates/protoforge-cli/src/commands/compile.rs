@@ -30,7 +30,7 @@ use protoforge_compiler::{
 use super::Status;
 use super::decode_raw::decode_raw;
 use super::{depfile, free_fields, pool};
-use crate::config::protoc::{Compile, Mode, Output, Program};
+use crate::config::protoc::{Compile, ErrorFormat, Mode, Output, Program};
 use crate::generated::{Generated, describe, location_key};
 use crate::plugin::codec::{Request, Response, ResponseFile};
 use crate::plugin::run::{Job, Outcome, run_all};
@@ -206,7 +206,11 @@ impl Runner<'_> {
     fn compile(&mut self, paths: &IncludePaths, names: &[String]) -> io::Result<Option<Compiled>> {
         let resolver = Chain::new().with(paths.clone()).with(builtin::GoogleFiles);
         let roots: Vec<&str> = names.iter().map(String::as_str).collect();
-        let options = CompileOptions::default();
+        let options = CompileOptions {
+            // The rich form shows the source line of each diagnostic.
+            keep_sources: self.c.error_format == ErrorFormat::Rich,
+            ..CompileOptions::default()
+        };
         let Compilation {
             pool,
             files,

@@ -15,6 +15,8 @@
 //! file differs, so the list only shrinks. Each new difference is printed
 //! with the first differing descriptor path.
 
+#![allow(clippy::print_stdout)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
