@@ -1807,40 +1807,43 @@ pub(crate) fn register_symbols(
     lowered: &Lowered,
     report: &mut dyn FnMut(Option<SynSpan>, String),
 ) {
+    // The table is taken out so the elements can be read while it grows.
+    let mut symbols = std::mem::take(&mut pool.symbols);
     let mut r = Registrar {
         pool,
+        symbols: &mut symbols,
         file,
         lowered,
         report,
     };
-    for m in r.pool[file].messages.clone() {
-        r.message(m);
+    let f = &r.pool[file];
+    for m in &f.messages {
+        r.message(*m);
     }
-    for e in r.pool[file].enums.clone() {
-        r.enumeration(e);
+    for e in &f.enums {
+        r.enumeration(*e);
     }
-    for s in r.pool[file].services.clone() {
-        for m in r.pool[s].methods.clone() {
-            let name = r.pool[m].full_name.clone();
-            r.add(&name, Symbol::Method(m));
+    for s in &f.services {
+        for m in &r.pool[*s].methods {
+            r.add(&r.pool[*m].full_name, Symbol::Method(*m));
         }
-        let name = r.pool[s].full_name.clone();
-        r.add(&name, Symbol::Service(s));
+        r.add(&r.pool[*s].full_name, Symbol::Service(*s));
     }
-    for f in r.pool[file].extensions.clone() {
-        let name = r.pool[f].full_name.clone();
-        r.add(&name, Symbol::Field(f));
+    for x in &f.extensions {
+        r.add(&r.pool[*x].full_name, Symbol::Field(*x));
     }
+    pool.symbols = symbols;
 }
 
-struct Registrar<'a> {
-    pool: &'a mut Pool,
+struct Registrar<'a, 'r> {
+    pool: &'a Pool,
+    symbols: &'a mut crate::fxhash::FxHashMap<FullName, Symbol>,
     file: FileId,
     lowered: &'a Lowered,
-    report: &'a mut dyn FnMut(Option<SynSpan>, String),
+    report: &'a mut (dyn FnMut(Option<SynSpan>, String) + 'r),
 }
 
-impl Registrar<'_> {
+impl<'a> Registrar<'a, '_> {
     fn span(&self, symbol: Symbol) -> Option<SynSpan> {
         if matches!(symbol, Symbol::Oneof(_)) {
             return None;
@@ -1850,10 +1853,15 @@ impl Registrar<'_> {
 
     /// protoc's `AddSymbol`; false when the name was taken.
     fn add(&mut self, full_name: &FullName, symbol: Symbol) -> bool {
-        let Some(existing) = self.pool.symbols.get(full_name).copied() else {
-            self.pool.symbols.insert(full_name.clone(), symbol);
-            return true;
+        let existing = match self.symbols.entry(full_name.clone()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(symbol);
+                return true;
+            }
+            std::collections::hash_map::Entry::Occupied(o) => *o.get(),
         };
+        // Packages and elements of files built before are looked up in the
+        // pool; elements of this file are in the pool too.
         let other_file = self.pool.symbol_file(existing);
         let message = if other_file == self.file {
             let parent = full_name.parent();
@@ -1877,31 +1885,19 @@ impl Registrar<'_> {
     }
 
     fn message(&mut self, m: MessageId) {
-        let message = {
-            let x = &self.pool[m];
-            MessageLists {
-                oneofs: x.oneofs.clone(),
-                fields: x.fields.clone(),
-                nested_enums: x.nested_enums.clone(),
-                extensions: x.extensions.clone(),
-                nested_messages: x.nested_messages.clone(),
-                full_name: x.full_name.clone(),
-            }
-        };
+        let pool: &'a Pool = self.pool;
+        let message = &pool[m];
         for o in &message.oneofs {
-            let name = self.pool[*o].full_name.clone();
-            self.add(&name, Symbol::Oneof(*o));
+            self.add(&pool[*o].full_name, Symbol::Oneof(*o));
         }
         for f in &message.fields {
-            let name = self.pool[*f].full_name.clone();
-            self.add(&name, Symbol::Field(*f));
+            self.add(&pool[*f].full_name, Symbol::Field(*f));
         }
         for e in &message.nested_enums {
             self.enumeration(*e);
         }
         for f in &message.extensions {
-            let name = self.pool[*f].full_name.clone();
-            self.add(&name, Symbol::Field(*f));
+            self.add(&pool[*f].full_name, Symbol::Field(*f));
         }
         for n in &message.nested_messages {
             self.message(*n);
@@ -1910,25 +1906,17 @@ impl Registrar<'_> {
     }
 
     fn enumeration(&mut self, e: crate::ir::EnumId) {
-        let en = {
-            let x = &self.pool[e];
-            EnumLists {
-                values: x.values.clone(),
-                parent: x.parent,
-                name: x.name.clone(),
-                full_name: x.full_name.clone(),
-            }
-        };
-        let mut inner: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let pool: &'a Pool = self.pool;
+        let en = &pool[e];
+        let mut inner: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for v in &en.values {
-            let (value_name, value_full) =
-                (self.pool[*v].name.clone(), self.pool[*v].full_name.clone());
-            let added_outer = self.add(&value_full, Symbol::EnumValue(*v));
-            let added_inner = inner.insert(value_name.clone());
+            let value = &pool[*v];
+            let added_outer = self.add(&value.full_name, Symbol::EnumValue(*v));
+            let added_inner = inner.insert(value.name.as_str());
             if added_inner && !added_outer {
                 let scope = match en.parent {
-                    Some(p) => self.pool[p].full_name.to_string(),
-                    None => self.pool[self.file]
+                    Some(p) => pool[p].full_name.to_string(),
+                    None => pool[self.file]
                         .package
                         .as_ref()
                         .map(FullName::to_string)
@@ -1944,29 +1932,11 @@ impl Registrar<'_> {
                     span,
                     format!(
                         "Note that enum values use C++ scoping rules, meaning that enum values are siblings of their type, not children of it.  Therefore, \"{}\" must be unique within {scope}, not just within \"{}\".",
-                        value_name, en.name
+                        value.name, en.name
                     ),
                 );
             }
         }
         self.add(&en.full_name, Symbol::Enum(e));
     }
-}
-
-/// The lists of a message that registering its symbols walks.
-struct MessageLists {
-    oneofs: Vec<OneofId>,
-    fields: Vec<FieldId>,
-    nested_enums: Vec<crate::ir::EnumId>,
-    extensions: Vec<FieldId>,
-    nested_messages: Vec<MessageId>,
-    full_name: FullName,
-}
-
-/// The parts of an enum that registering its symbols needs.
-struct EnumLists {
-    values: Vec<EnumValueId>,
-    parent: Option<MessageId>,
-    name: String,
-    full_name: FullName,
 }

@@ -1405,8 +1405,29 @@ fn field_option_checks(c: &mut Checker<'_>, f: FieldId) {
             );
         }
     }
+    let mut map_ok = true;
     if let FieldType::Message(entry) = field.ty {
-        if let (Some(map), Label::Repeated) = (pool[entry].map_entry, field.label) {
+        if pool[entry].map_entry.is_some() {
+            let e = &pool[entry];
+            let valid = e.extensions.is_empty()
+                && field.label == Label::Repeated
+                && e.extension_ranges.is_empty()
+                && e.nested_messages.is_empty()
+                && e.nested_enums.is_empty()
+                && e.fields.len() == 2
+                && e.name == crate::lower::map_entry_name(&field.name)
+                && field.message() == e.parent
+                && !field.is_extension();
+            if !valid {
+                c.error(
+                    Symbol::Field(f),
+                    Site::Type,
+                    "map_entry should not be set explicitly. Use map<KeyType, ValueType> instead.",
+                );
+                map_ok = false;
+            }
+        }
+        if let (Some(map), Label::Repeated, true) = (pool[entry].map_entry, field.label, map_ok) {
             let key = &pool[map.key];
             match key.ty {
                 FieldType::Enum(_) => {
@@ -1754,6 +1775,19 @@ pub(crate) fn command_line_checks(
             message,
         });
     };
+    // Option imports may not bring debug_redact markers.
+    for dep in &pool[file].option_dependencies {
+        let Some(d) = dep.file else {
+            continue;
+        };
+        if let Some(marker) = debug_redact_marker(pool, d) {
+            error(format!(
+                "Option dependency {} contains a custom option {marker} marked debug_redact, which is used to mark fields that need to be redacted in debug string APIs. Switch to a regular import or remove the debug_redact annotation to avoid potentially leaking sensitive data.",
+                dep.name
+            ));
+            break;
+        }
+    }
     for node in visit_order(pool, file) {
         if let Node::Field(f) = node {
             if (19000..=19999).contains(&pool[f].number) {
@@ -2156,4 +2190,41 @@ fn single_lifetime(
             ));
         }
     }
+}
+
+/// protoc's `FindDebugRedactMarker`: the last extension of `file` whose type
+/// reaches an enum value marked `debug_redact`.
+fn debug_redact_marker(pool: &Pool, file: FileId) -> Option<String> {
+    fn redacts(pool: &Pool, ty: FieldType, visited: &mut HashMap<MessageId, bool>) -> bool {
+        match ty {
+            FieldType::Enum(e) => pool[e]
+                .values
+                .iter()
+                .any(|v| option_varint(&pool[*v].options.encoded, 3) == Some(1)),
+            FieldType::Message(m) | FieldType::Group(m) => {
+                if let Some(known) = visited.get(&m) {
+                    return *known;
+                }
+                visited.insert(m, false);
+                for f in &pool[m].fields {
+                    if redacts(pool, pool[*f].ty, visited) {
+                        visited.insert(m, true);
+                        return true;
+                    }
+                }
+                false
+            }
+            FieldType::Scalar(_) => false,
+        }
+    }
+    let mut visited = HashMap::new();
+    let mut marker = None;
+    for node in visit_order(pool, file) {
+        if let Node::Field(f) = node {
+            if pool[f].is_extension() && redacts(pool, pool[f].ty, &mut visited) {
+                marker = Some(pool[f].full_name.to_string());
+            }
+        }
+    }
+    marker
 }

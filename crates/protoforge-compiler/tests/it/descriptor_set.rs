@@ -40,7 +40,7 @@ fn combo_name(source_info: bool, retain: bool) -> &'static str {
 }
 
 struct Corpus {
-    name: &'static str,
+    name: String,
     /// Include roots, in order (the Google files come after them).
     include: Vec<PathBuf>,
     /// Files to compile, by import name.
@@ -213,11 +213,11 @@ fn compare_batch(
         );
         if let Ok(dir) = std::env::var("PROTOFORGE_DS_DUMP") {
             let _ = std::fs::write(
-                format!("{dir}/{}-{combo}-protoc.pb", corpus.name),
+                format!("{dir}/{}-{combo}-protoc.pb", corpus.name.replace('/', "_")),
                 &protoc_bytes,
             );
             let _ = std::fs::write(
-                format!("{dir}/{}-{combo}-ours.pb", corpus.name),
+                format!("{dir}/{}-{combo}-ours.pb", corpus.name.replace('/', "_")),
                 &ours_bytes,
             );
         }
@@ -280,7 +280,7 @@ fn check(
 ) {
     let tmp = std::env::temp_dir().join(format!(
         "protoforge-ds-{}-{}",
-        corpus.name,
+        corpus.name.replace('/', "_"),
         std::process::id()
     ));
     std::fs::create_dir_all(&tmp).expect("temp dir");
@@ -355,7 +355,7 @@ fn check(
 fn corpora() -> Vec<Corpus> {
     let mut out = Vec::new();
     out.push(Corpus {
-        name: "google-builtin",
+        name: "google-builtin".to_string(),
         include: Vec::new(),
         files: protoforge_compiler::builtin::FILES
             .iter()
@@ -368,14 +368,14 @@ fn corpora() -> Vec<Corpus> {
         .map(|p| format!("google/{}", p.display()))
         .collect();
     out.push(Corpus {
-        name: "googleapis-common-protos",
+        name: "googleapis-common-protos".to_string(),
         include: vec![common],
         files,
     });
     if let Some(corpus) = protoforge_testkit::corpus_dir("compiler descriptor sets") {
         let protobuf = corpus.join("protobuf");
         out.push(Corpus {
-            name: "corpus-protobuf",
+            name: "corpus-protobuf".to_string(),
             files: protoforge_testkit::proto_files(&protobuf)
                 .into_iter()
                 .map(|p| p.display().to_string())
@@ -384,7 +384,7 @@ fn corpora() -> Vec<Corpus> {
         });
         let grpc = corpus.join("grpc-testing");
         out.push(Corpus {
-            name: "corpus-grpc-testing",
+            name: "corpus-grpc-testing".to_string(),
             files: protoforge_testkit::proto_files(&grpc)
                 .into_iter()
                 .map(|p| p.display().to_string())
@@ -393,7 +393,7 @@ fn corpora() -> Vec<Corpus> {
         });
         let preview = corpus.join("googleapis/preview");
         out.push(Corpus {
-            name: "corpus-googleapis-preview",
+            name: "corpus-googleapis-preview".to_string(),
             files: protoforge_testkit::proto_files(&preview)
                 .into_iter()
                 .map(|p| p.display().to_string())
@@ -402,7 +402,7 @@ fn corpora() -> Vec<Corpus> {
         });
         let googleapis = corpus.join("googleapis");
         out.push(Corpus {
-            name: "corpus-googleapis",
+            name: "corpus-googleapis".to_string(),
             files: protoforge_testkit::proto_files(&googleapis)
                 .into_iter()
                 .map(|p| p.display().to_string())
@@ -413,19 +413,68 @@ fn corpora() -> Vec<Corpus> {
     }
     let ok = protoforge_testkit::testdata().join("compiler/ok");
     if ok.is_dir() {
-        out.push(Corpus {
-            name: "testdata-compiler-ok",
-            files: protoforge_testkit::proto_files(&ok)
-                .into_iter()
-                .map(|p| p.display().to_string())
-                .collect(),
-            include: vec![ok],
-        });
+        // Each case is a fixture (possibly several files after `//- path`
+        // markers): written out to its own include root.
+        let root =
+            std::env::temp_dir().join(format!("protoforge-ds-fixtures-{}", std::process::id()));
+        for rel in protoforge_testkit::proto_files(&ok) {
+            if rel.starts_with("snapshots") {
+                continue;
+            }
+            let text = std::fs::read_to_string(ok.join(&rel)).expect("read fixture");
+            let dir = root.join(&rel);
+            let files = materialise_fixture(&rel, &text, &dir);
+            out.push(Corpus {
+                name: format!("testdata-compiler-ok/{}", rel.display()),
+                include: vec![dir],
+                files,
+            });
+        }
     }
     if let Ok(only) = std::env::var("PROTOFORGE_DS_ONLY") {
-        out.retain(|c| c.name == only);
+        out.retain(|c| c.name == only || c.name.starts_with(&format!("{only}/")));
     }
     out
+}
+
+/// Writes the virtual files of a multi-file fixture (`//- path` markers, an
+/// optional `//- compile: a.proto b.proto` directive in the header) under
+/// `dir` and returns the files to compile.
+fn materialise_fixture(rel: &Path, text: &str, dir: &Path) -> Vec<String> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut compile: Vec<String> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(marker) = line.strip_prefix("//- ") {
+            let marker = marker.trim();
+            if let Some(list) = marker.strip_prefix("compile:") {
+                compile.extend(list.split_whitespace().map(str::to_string));
+            } else {
+                files.push((marker.to_string(), String::new()));
+            }
+            continue;
+        }
+        if let Some((_, content)) = files.last_mut() {
+            content.push_str(line);
+        }
+    }
+    if files.is_empty() {
+        let name = rel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        files.push((name, text.to_string()));
+    }
+    for (path, content) in &files {
+        let target = dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).expect("fixture dir");
+        }
+        std::fs::write(&target, content).expect("write fixture file");
+    }
+    if compile.is_empty() {
+        compile.push(files[0].0.clone());
+    }
+    compile
 }
 
 #[test]
@@ -444,8 +493,11 @@ fn descriptor_sets_match_protoc() {
     for line in &report {
         println!("{line}");
     }
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("protoforge-ds-fixtures-{}", std::process::id())),
+    );
     let known = known_differences();
-    let checked: BTreeSet<&str> = corpora.iter().map(|c| c.name).collect();
+    let checked: BTreeSet<&str> = corpora.iter().map(|c| c.name.as_str()).collect();
     let known_here: BTreeSet<String> = known
         .iter()
         .filter(|k| k.split(' ').next().is_some_and(|c| checked.contains(c)))

@@ -3,4 +3,5 @@
 mod cases;
 mod decode;
 mod descriptor_set;
+mod ir;
 mod resolve;
