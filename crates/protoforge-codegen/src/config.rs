@@ -30,6 +30,15 @@ pub enum Layout {
     /// Everything in one file of the given name, packages as inline
     /// modules: for `include!` from a build script's `OUT_DIR`.
     SingleFile(String),
+    /// One file per package, named by the package (`a.b.rs` for package
+    /// `a.b`; `_.rs` for the files with no package), holding that
+    /// package's items only: no declarations of sub-package modules and no
+    /// inner attributes (each top-level item carries the generator's lint
+    /// allowances), so that it can be `include!`d
+    /// (`protoforge::include_proto!("a.b")`) into a module tree that the
+    /// including crate writes to mirror the packages (`pub mod a { pub mod
+    /// b { … } }`). References between packages are relative (`super::`).
+    Packages,
 }
 
 impl Default for Config {

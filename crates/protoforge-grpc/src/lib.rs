@@ -29,15 +29,58 @@
 //! `docs/generated-code.md` ("Services") describes the code the service
 //! generator emits against this API.
 //!
-//! ```no_run
-//! use protoforge_grpc::{BytesCodec, CallOptions, Endpoint};
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let channel = Endpoint::new("127.0.0.1", 50051).connect().await?;
-//! let reply = channel
-//!     .unary("/pkg.Echo/Say", BytesCodec, bytes::Bytes::from_static(b"\x0a\x02hi"), CallOptions::new())
-//!     .await?;
-//! println!("{} bytes", reply.get_ref().len());
-//! # Ok(()) }
+//! A server and a client in one program: a hand-written service on raw
+//! bytes (generated code implements [`Service`] the same way, with
+//! [`ProtoCodec`]), served on a free loopback port, called once, and shut
+//! down.
+//!
+//! ```
+//! use bytes::Bytes;
+//! use protoforge_grpc::{BytesCodec, Call, CallOptions, Endpoint, Handled, Response, Server, Service};
+//!
+//! struct Echo;
+//!
+//! impl Service for Echo {
+//!     fn name(&self) -> &str {
+//!         "demo.Echo"
+//!     }
+//!
+//!     fn call(&self, call: Call) -> Handled {
+//!         match call.method() {
+//!             "Say" => call.unary(BytesCodec, |request| async move {
+//!                 Ok(Response::new(request.into_inner()))
+//!             }),
+//!             _ => call.unimplemented(),
+//!         }
+//!     }
+//! }
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//!     let port = listener.local_addr()?.port();
+//!     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+//!     let server = tokio::spawn(Server::builder().add_service(Echo).serve(listener, async {
+//!         let _ = stopped.await;
+//!     }));
+//!
+//!     let channel = Endpoint::new("127.0.0.1", port).connect().await?;
+//!     let reply = channel
+//!         .unary("/demo.Echo/Say", BytesCodec, Bytes::from_static(b"hi"), CallOptions::new())
+//!         .await?;
+//!     assert_eq!(reply.get_ref(), &Bytes::from_static(b"hi"));
+//!
+//!     // A method the service does not have.
+//!     let missing = channel
+//!         .unary("/demo.Echo/Shout", BytesCodec, Bytes::new(), CallOptions::new())
+//!         .await
+//!         .unwrap_err();
+//!     assert_eq!(missing.code(), protoforge_grpc::Code::Unimplemented);
+//!
+//!     let _ = stop.send(());
+//!     server.await??;
+//!     Ok(())
+//! }
 //! ```
 
 #![deny(missing_docs)]

@@ -296,9 +296,9 @@ impl Diagnostic {
             Severity::Warning => "warning",
         };
         let _ = writeln!(out, "{severity}[{}]: {}", self.kind.name(), self.message);
-        render_snippet(&mut out, path, source, index, self.span, "");
+        render_snippet_into(&mut out, path, source, index, self.span, "");
         for note in &self.notes {
-            render_snippet(&mut out, path, source, index, note.span, &note.message);
+            render_snippet_into(&mut out, path, source, index, note.span, &note.message);
         }
         if let Some(help) = &self.help {
             let _ = writeln!(out, "  = help: {help}");
@@ -307,12 +307,22 @@ impl Diagnostic {
     }
 }
 
+/// The location and source excerpt [`Diagnostic::render_rich`] prints for
+/// a span: `  --> path:line:col`, the source line, and carets under the
+/// span, each line ending in a newline. For renderers of diagnostics that
+/// are not syntax diagnostics (the compiler's) to look the same.
+pub fn render_snippet(path: &str, source: &[u8], index: &LineIndex, span: Span) -> String {
+    let mut out = String::new();
+    render_snippet_into(&mut out, path, source, index, span, "");
+    out
+}
+
 /// Writes `--> path:line:col`, the source line and a caret line for `span`.
 ///
 /// The line is shown with tabs expanded to four spaces, control characters
 /// and invalid UTF-8 shown as U+FFFD, so the carets line up under the
 /// characters they mark whatever the bytes are.
-fn render_snippet(
+fn render_snippet_into(
     out: &mut String,
     path: &str,
     source: &[u8],

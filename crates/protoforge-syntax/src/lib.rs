@@ -34,7 +34,7 @@ mod literal;
 mod parse;
 mod span;
 
-pub use diagnostic::{Diagnostic, DiagnosticKind, Note, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticKind, Note, Severity, render_snippet};
 pub use lex::{Token, TokenKind, tokenize};
 pub use span::{LineCol, LineIndex, Span, TAB_WIDTH};
 

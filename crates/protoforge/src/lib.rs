@@ -30,6 +30,43 @@
 //!
 //! Generated code reaches the runtime only through [`__private`], which is
 //! not part of the semver-stable API.
+//!
+//! The well-known types are messages like any other:
+//!
+//! ```
+//! use protoforge::Message;
+//! use protoforge::wkt::{Any, Duration};
+//!
+//! let timeout = Duration { seconds: 1, nanos: 500_000_000, ..Default::default() };
+//! let bytes = timeout.encode_to_vec();
+//! assert_eq!(bytes, [0x08, 0x01, 0x10, 0x80, 0xca, 0xb5, 0xee, 0x01]);
+//! assert_eq!(Duration::decode(&bytes)?, timeout);
+//!
+//! let any = Any::pack(&timeout);
+//! assert_eq!(any.type_url, "type.googleapis.com/google.protobuf.Duration");
+//! let back: Duration = any.unpack()?;
+//! assert_eq!(std::time::Duration::try_from(back)?, std::time::Duration::from_millis(1500));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Generated code
+//!
+//! `protoforge-build` (in a build script), or the `protoc-gen-protoforge`
+//! plugin of any protoc-compatible compiler, generates a struct per message, implementing [`Message`], and an enum
+//! per protobuf enum, implementing [`Enum`]. [`include_proto!`] includes
+//! what a build script generated for a package:
+//!
+//! ```text
+//! pub mod shop {
+//!     protoforge::include_proto!("shop");
+//! }
+//!
+//! let order = shop::Order { id: "o-1".into(), ..Default::default() };
+//! let bytes = order.encode_to_vec();
+//! ```
+//!
+//! `docs/generated-code.md` in the repository describes what each `.proto`
+//! construct becomes.
 
 #![deny(missing_docs)]
 
@@ -61,6 +98,44 @@ pub mod codecs {
         Bool, BoxGroup, BoxMsg, BytesBuf, BytesVec, ClosedEnum, Codec, Double, Fixed32, Fixed64,
         Float, Group, Int32, Int64, Msg, OpenEnum, Packable, Sfixed32, Sfixed64, Sint32, Sint64,
         Str, StrUnverified, Uint32, Uint64,
+    };
+}
+
+/// Includes the Rust code `protoforge-build` generated for a protobuf
+/// package, from the build script's `OUT_DIR`.
+///
+/// `protoforge-build` writes one file per package, named by the package as
+/// written in the `.proto` (`shop.orders` → `OUT_DIR/shop.orders.rs`); the
+/// files with no package go to `OUT_DIR/_.rs`, included by
+/// `include_proto!()` with no argument. Types of other packages are named
+/// relatively (`super::common::Money`), so declare one module per package,
+/// nested like the package names:
+///
+/// ```text
+/// pub mod shop {
+///     pub mod common {
+///         protoforge::include_proto!("shop.common");
+///     }
+///     pub mod orders {
+///         protoforge::include_proto!("shop.orders");
+///     }
+/// }
+/// ```
+///
+/// Code written to another directory (`protoforge_build::Builder::out_dir`)
+/// is included with `include!` and the same file names.
+#[macro_export]
+macro_rules! include_proto {
+    () => {
+        ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/_.rs"));
+    };
+    ($package:literal) => {
+        ::core::include!(::core::concat!(
+            ::core::env!("OUT_DIR"),
+            "/",
+            $package,
+            ".rs"
+        ));
     };
 }
 

@@ -69,7 +69,7 @@ fn compare(case: &str, cwd: &Path, options: &str, args: &[&str]) {
 
 #[test]
 fn bundled_examples() {
-    let examples = protoforge_testkit::testdata().join("examples");
+    let examples = protoforge_testkit::workspace_root().join("crates/protoforge-examples/proto");
     for options in ["target=ts", "target=js+dts,json_types=true"] {
         compare(
             "examples",

@@ -251,7 +251,7 @@ fn usage_errors_exit_with_2() {
 #[test]
 fn bundled_examples_are_clean() {
     // What `cargo xtask demo` runs.
-    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/examples");
+    let examples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../protoforge-examples/proto");
     let mut args = vec![
         "check".to_string(),
         "-I".to_string(),

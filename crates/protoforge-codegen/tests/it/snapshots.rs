@@ -239,3 +239,59 @@ fn small_case_to_paste_a_failing_input_into() {
     );
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn packages_layout_writes_one_includable_file_per_package() {
+    let mut files = InMemory::new();
+    files.add(
+        "a.proto",
+        "syntax = \"proto3\";\npackage Top.b;\nmessage M { message In {} }\n",
+    );
+    files.add(
+        "c.proto",
+        "syntax = \"proto3\";\npackage Top.b.c;\nimport \"a.proto\";\nmessage N { Top.b.M m = 1; }\n",
+    );
+    files.add("d.proto", "syntax = \"proto3\";\nmessage Loose {}\n");
+    let compilation = compile(
+        &files,
+        &["a.proto", "c.proto", "d.proto"],
+        &CompileOptions::default(),
+    );
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+
+    let mut config = Config::new();
+    config.layout(Layout::Packages);
+    let out =
+        generate(&compilation.pool, &compilation.files, &config).unwrap_or_else(|e| panic!("{e}"));
+    // Named by the package as written in the .proto, the no-package files as `_.rs`.
+    let names: Vec<&str> = out.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["Top.b.c.rs", "Top.b.rs", "_.rs"]);
+    for file in &out {
+        assert!(
+            !file.content.contains("#!["),
+            "{}: an include!d file cannot have inner attributes",
+            file.name
+        );
+        assert!(
+            syn::parse_file(&file.content).is_ok(),
+            "{} parses",
+            file.name
+        );
+    }
+    let b = &out[1].content;
+    assert!(b.contains("pub struct M"), "{b}");
+    assert!(
+        b.contains("pub mod m {"),
+        "nested types stay in the file: {b}"
+    );
+    assert!(
+        !b.contains("pub mod c"),
+        "sub-packages are not declared: {b}"
+    );
+    assert!(
+        b.contains("#[allow(\n    clippy::all,"),
+        "items carry the lint allowances: {b}"
+    );
+    assert!(out[0].content.contains("::core::option::Option<super::M>"));
+    assert!(out[2].content.contains("pub struct Loose"));
+}

@@ -1,0 +1,286 @@
+//! The googleapis "common protos" (`google/api`, `google/rpc`,
+//! `google/type`, `google/longrunning`, …) built in, byte for byte as the
+//! pinned `googleapis-common-protos` 1.76.0 package ships them (licence:
+//! `proto/LICENSE`), so that a build script can import
+//! `google/api/annotations.proto` or `google/rpc/status.proto` without
+//! vendoring them. The package names one file `operations_proto.proto`;
+//! it is served under its googleapis name, `google/longrunning/operations.proto`.
+//!
+//! They come after the user's include paths and the compiler's built-in
+//! `google/protobuf` files: a vendored copy on an include path wins.
+
+use protoforge_compiler::resolve::{FileResolver, ResolveError, SourceFile};
+
+/// Every bundled file: its import name and its bytes.
+pub const FILES: &[(&str, &[u8])] = &[
+    (
+        "google/api/annotations.proto",
+        include_bytes!("../proto/google/api/annotations.proto"),
+    ),
+    (
+        "google/api/auth.proto",
+        include_bytes!("../proto/google/api/auth.proto"),
+    ),
+    (
+        "google/api/backend.proto",
+        include_bytes!("../proto/google/api/backend.proto"),
+    ),
+    (
+        "google/api/billing.proto",
+        include_bytes!("../proto/google/api/billing.proto"),
+    ),
+    (
+        "google/api/client.proto",
+        include_bytes!("../proto/google/api/client.proto"),
+    ),
+    (
+        "google/api/config_change.proto",
+        include_bytes!("../proto/google/api/config_change.proto"),
+    ),
+    (
+        "google/api/consumer.proto",
+        include_bytes!("../proto/google/api/consumer.proto"),
+    ),
+    (
+        "google/api/context.proto",
+        include_bytes!("../proto/google/api/context.proto"),
+    ),
+    (
+        "google/api/control.proto",
+        include_bytes!("../proto/google/api/control.proto"),
+    ),
+    (
+        "google/api/distribution.proto",
+        include_bytes!("../proto/google/api/distribution.proto"),
+    ),
+    (
+        "google/api/documentation.proto",
+        include_bytes!("../proto/google/api/documentation.proto"),
+    ),
+    (
+        "google/api/endpoint.proto",
+        include_bytes!("../proto/google/api/endpoint.proto"),
+    ),
+    (
+        "google/api/error_reason.proto",
+        include_bytes!("../proto/google/api/error_reason.proto"),
+    ),
+    (
+        "google/api/field_behavior.proto",
+        include_bytes!("../proto/google/api/field_behavior.proto"),
+    ),
+    (
+        "google/api/field_info.proto",
+        include_bytes!("../proto/google/api/field_info.proto"),
+    ),
+    (
+        "google/api/http.proto",
+        include_bytes!("../proto/google/api/http.proto"),
+    ),
+    (
+        "google/api/httpbody.proto",
+        include_bytes!("../proto/google/api/httpbody.proto"),
+    ),
+    (
+        "google/api/label.proto",
+        include_bytes!("../proto/google/api/label.proto"),
+    ),
+    (
+        "google/api/launch_stage.proto",
+        include_bytes!("../proto/google/api/launch_stage.proto"),
+    ),
+    (
+        "google/api/log.proto",
+        include_bytes!("../proto/google/api/log.proto"),
+    ),
+    (
+        "google/api/logging.proto",
+        include_bytes!("../proto/google/api/logging.proto"),
+    ),
+    (
+        "google/api/metric.proto",
+        include_bytes!("../proto/google/api/metric.proto"),
+    ),
+    (
+        "google/api/monitored_resource.proto",
+        include_bytes!("../proto/google/api/monitored_resource.proto"),
+    ),
+    (
+        "google/api/monitoring.proto",
+        include_bytes!("../proto/google/api/monitoring.proto"),
+    ),
+    (
+        "google/api/policy.proto",
+        include_bytes!("../proto/google/api/policy.proto"),
+    ),
+    (
+        "google/api/quota.proto",
+        include_bytes!("../proto/google/api/quota.proto"),
+    ),
+    (
+        "google/api/resource.proto",
+        include_bytes!("../proto/google/api/resource.proto"),
+    ),
+    (
+        "google/api/routing.proto",
+        include_bytes!("../proto/google/api/routing.proto"),
+    ),
+    (
+        "google/api/service.proto",
+        include_bytes!("../proto/google/api/service.proto"),
+    ),
+    (
+        "google/api/source_info.proto",
+        include_bytes!("../proto/google/api/source_info.proto"),
+    ),
+    (
+        "google/api/system_parameter.proto",
+        include_bytes!("../proto/google/api/system_parameter.proto"),
+    ),
+    (
+        "google/api/usage.proto",
+        include_bytes!("../proto/google/api/usage.proto"),
+    ),
+    (
+        "google/api/visibility.proto",
+        include_bytes!("../proto/google/api/visibility.proto"),
+    ),
+    (
+        "google/cloud/common_resources.proto",
+        include_bytes!("../proto/google/cloud/common_resources.proto"),
+    ),
+    (
+        "google/cloud/extended_operations.proto",
+        include_bytes!("../proto/google/cloud/extended_operations.proto"),
+    ),
+    (
+        "google/cloud/location/locations.proto",
+        include_bytes!("../proto/google/cloud/location/locations.proto"),
+    ),
+    (
+        "google/gapic/metadata/gapic_metadata.proto",
+        include_bytes!("../proto/google/gapic/metadata/gapic_metadata.proto"),
+    ),
+    (
+        "google/logging/type/http_request.proto",
+        include_bytes!("../proto/google/logging/type/http_request.proto"),
+    ),
+    (
+        "google/logging/type/log_severity.proto",
+        include_bytes!("../proto/google/logging/type/log_severity.proto"),
+    ),
+    (
+        "google/longrunning/operations.proto",
+        include_bytes!("../proto/google/longrunning/operations_proto.proto"),
+    ),
+    (
+        "google/rpc/code.proto",
+        include_bytes!("../proto/google/rpc/code.proto"),
+    ),
+    (
+        "google/rpc/context/attribute_context.proto",
+        include_bytes!("../proto/google/rpc/context/attribute_context.proto"),
+    ),
+    (
+        "google/rpc/context/audit_context.proto",
+        include_bytes!("../proto/google/rpc/context/audit_context.proto"),
+    ),
+    (
+        "google/rpc/error_details.proto",
+        include_bytes!("../proto/google/rpc/error_details.proto"),
+    ),
+    (
+        "google/rpc/http.proto",
+        include_bytes!("../proto/google/rpc/http.proto"),
+    ),
+    (
+        "google/rpc/status.proto",
+        include_bytes!("../proto/google/rpc/status.proto"),
+    ),
+    (
+        "google/type/calendar_period.proto",
+        include_bytes!("../proto/google/type/calendar_period.proto"),
+    ),
+    (
+        "google/type/color.proto",
+        include_bytes!("../proto/google/type/color.proto"),
+    ),
+    (
+        "google/type/date.proto",
+        include_bytes!("../proto/google/type/date.proto"),
+    ),
+    (
+        "google/type/datetime.proto",
+        include_bytes!("../proto/google/type/datetime.proto"),
+    ),
+    (
+        "google/type/dayofweek.proto",
+        include_bytes!("../proto/google/type/dayofweek.proto"),
+    ),
+    (
+        "google/type/decimal.proto",
+        include_bytes!("../proto/google/type/decimal.proto"),
+    ),
+    (
+        "google/type/expr.proto",
+        include_bytes!("../proto/google/type/expr.proto"),
+    ),
+    (
+        "google/type/fraction.proto",
+        include_bytes!("../proto/google/type/fraction.proto"),
+    ),
+    (
+        "google/type/interval.proto",
+        include_bytes!("../proto/google/type/interval.proto"),
+    ),
+    (
+        "google/type/latlng.proto",
+        include_bytes!("../proto/google/type/latlng.proto"),
+    ),
+    (
+        "google/type/localized_text.proto",
+        include_bytes!("../proto/google/type/localized_text.proto"),
+    ),
+    (
+        "google/type/money.proto",
+        include_bytes!("../proto/google/type/money.proto"),
+    ),
+    (
+        "google/type/month.proto",
+        include_bytes!("../proto/google/type/month.proto"),
+    ),
+    (
+        "google/type/phone_number.proto",
+        include_bytes!("../proto/google/type/phone_number.proto"),
+    ),
+    (
+        "google/type/postal_address.proto",
+        include_bytes!("../proto/google/type/postal_address.proto"),
+    ),
+    (
+        "google/type/quaternion.proto",
+        include_bytes!("../proto/google/type/quaternion.proto"),
+    ),
+    (
+        "google/type/timeofday.proto",
+        include_bytes!("../proto/google/type/timeofday.proto"),
+    ),
+];
+
+/// A resolver serving the bundled googleapis files.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GoogleApis;
+
+impl FileResolver for GoogleApis {
+    fn open(&self, name: &str) -> Result<SourceFile, ResolveError> {
+        FILES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, bytes)| SourceFile {
+                name: (*n).to_string(),
+                disk_path: None,
+                contents: bytes.to_vec(),
+            })
+            .ok_or(ResolveError::NotFound)
+    }
+}
