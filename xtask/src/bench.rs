@@ -7,10 +7,12 @@
 //! binaries in release mode, runs them, and assembles their Markdown
 //! fragments with the facts about the machine and the versions.
 //!
-//! `cargo xtask bench [codec|compile] [--quick]`: one part only (the other
-//! part's latest fragment from `<target>/bench/` is reused when present),
-//! or a quick pass (few rounds, a sample of the files) to check the
-//! pipeline itself.
+//! `cargo xtask bench [codec|compile|rpc|codegen] [--quick]`: some parts
+//! only (the other parts' latest fragments from `<target>/bench/` are
+//! reused when present), or a quick pass (few rounds, a sample of the
+//! files) to check the pipeline itself. The RPC part uses `h2load`
+//! (Debian `nghttp2-client`, installed with apt-get when missing and
+//! possible) beside its own load generator.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -153,6 +155,31 @@ fn part(
     Ok(full)
 }
 
+/// The parts of the benchmark, in page order.
+const PARTS: [&str; 4] = ["compile", "codegen", "codec", "rpc"];
+
+/// `h2load` (nghttp2), installed from Debian's `nghttp2-client` when it is
+/// missing and apt-get works; `None` when it cannot be had (the RPC part
+/// then says so on the page).
+fn find_h2load() -> Option<PathBuf> {
+    let bin = PathBuf::from("h2load");
+    if version_of(&bin, &["--version"]).is_some() {
+        return Some(bin);
+    }
+    eprintln!("bench: h2load not found, trying apt-get install nghttp2-client");
+    let installed = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "nghttp2-client"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .is_ok_and(|s| s.success());
+    if installed && version_of(&bin, &["--version"]).is_some() {
+        Some(bin)
+    } else {
+        eprintln!("bench: h2load unavailable; the RPC part runs with its own load generator only");
+        None
+    }
+}
+
 pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let quick = args.iter().any(|a| a == "--quick");
     let parts: Vec<&str> = args
@@ -161,9 +188,10 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
         .filter(|a| !a.starts_with("--"))
         .collect();
     for p in &parts {
-        if !["codec", "compile"].contains(p) {
+        if !PARTS.contains(p) {
             return Err(format!(
-                "unknown part {p}; usage: cargo xtask bench [codec|compile] [--quick]"
+                "unknown part {p}; usage: cargo xtask bench [{}] [--quick]",
+                PARTS.join("|")
             ));
         }
     }
@@ -245,6 +273,30 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
         read(&bench_dir.join("compile.md"))
     };
 
+    let rpc = if wants("rpc") {
+        let h2load = find_h2load();
+        part("rpc", quick, |out| {
+            let mut cmd = Command::new(release.join("rpc"));
+            cmd.arg("--server").arg(release.join("rpc-server"));
+            cmd.arg("--work").arg(bench_dir.join("rpc"));
+            cmd.arg("--out").arg(out);
+            if let Some(h2load) = &h2load {
+                cmd.arg("--h2load").arg(h2load);
+            }
+            if quick {
+                cmd.args(["--rounds", "1", "--seconds", "0.5"]);
+            } else {
+                cmd.args(["--rounds", "5", "--seconds", "2"]);
+                if version_of(Path::new("valgrind"), &["--version"]).is_some() {
+                    cmd.arg("--callgrind");
+                }
+            }
+            run(&mut cmd)
+        })?
+    } else {
+        read(&bench_dir.join("rpc.md"))
+    };
+
     let protoc = version_of(&python, &["-m", "grpc_tools.protoc", "--version"])
         .unwrap_or_else(|| "?".to_string());
     let rustc = version_of(Path::new("rustc"), &["--version"]).unwrap_or_else(|| "?".to_string());
@@ -289,6 +341,8 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
          - protoc: {protoc} (PyPI `grpcio-tools` {}, run as `python -m grpc_tools.protoc`)\n\
          - buf: {} (npm `@bufbuild/buf`)\n\
          - protox {} (crate), prost {} and prost-build {} (crates), buffa {} and buffa-build {} (crates)\n\
+         - tonic {}, tonic-prost-build {}, h2 {}, hyper {}, tokio {} (crates)\n\
+         - h2load: {}\n\
          - valgrind: {valgrind}\n\n",
         machine(),
         locked_pip("grpcio-tools"),
@@ -298,6 +352,12 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
         locked_version("prost-build"),
         locked_version("buffa"),
         locked_version("buffa-build"),
+        locked_version("tonic"),
+        locked_version("tonic-prost-build"),
+        locked_version("h2"),
+        locked_version("hyper"),
+        locked_version("tokio"),
+        version_of(Path::new("h2load"), &["--version"]).unwrap_or_else(|| "absent".to_string()),
     );
     let _ = write!(
         doc,
@@ -321,7 +381,15 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
             codec
         },
     );
-    doc.push_str(RPC_SECTION);
+    let _ = write!(
+        doc,
+        "## RPC: protoforge-grpc against tonic\n\n{}\n",
+        if rpc.is_empty() {
+            "Not run yet (`cargo xtask bench rpc`).\n".to_string()
+        } else {
+            rpc
+        },
+    );
     let path = root().join("docs/benchmarks.md");
     std::fs::write(&path, doc).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!("bench: wrote {}", path.display());
@@ -336,29 +404,3 @@ fn locked_pip(name: &str) -> String {
         .unwrap_or("?")
         .to_string()
 }
-
-/// The RPC part: what it will measure, for the gRPC work to fill in.
-const RPC_SECTION: &str = "## RPC: protoforge-grpc against tonic\n\n\
-Not measured yet: it needs `protoforge-grpc` on main. The plan (issue 7), so the gRPC work can fill in a \
-`rpc` part of this benchmark (a `benchmarks/src/bin/rpc.rs` run by `cargo xtask bench rpc`) with the same \
-method as above:\n\n\
-- one server binary per stack (protoforge-grpc, tonic) serving the same service generated from one \
-descriptor set, pinned to one core with `taskset`, the load generator on the other; loopback only, bounded \
-in time and request count;\n\
-- the same load generators for both servers: our own Rust client, and `h2load` (Debian `nghttp2-client`) \
-with pre-encoded gRPC frames;\n\
-- rounds interleaving the two servers, medians and paired ratios.\n\n\
-| measurement | protoforge-grpc | tonic | ratio |\n\
-|---|--:|--:|--:|\n\
-| unary requests/s, small message | | | |\n\
-| unary requests/s, ~1 KB message | | | |\n\
-| server-streaming messages/s | | | |\n\
-| bidi ping-pong round trip (median) | | | |\n\
-| latency at concurrency 1 (p50 / p99) | | | |\n\
-| p50 / p99 at a fixed offered load | | | |\n\
-| CPU time per call (server) | | | |\n\
-| allocations per unary call (server) | | | |\n\
-| peak memory per idle connection | | | |\n\
-| throughput against concurrent streams on one connection (1, 10, 100) | | | |\n\n\
-Targets (issue 7): at least 1.3x tonic's throughput, p99 at most half of tonic's, allocations per unary \
-call at most a quarter of tonic's.\n";
