@@ -155,6 +155,35 @@ fn part(
     Ok(full)
 }
 
+/// `cargo-llvm-lines`, installed with `cargo install` when missing.
+const LLVM_LINES_VERSION: &str = "0.4.48";
+
+/// Whether `cargo llvm-lines` is available, installing it (a minute or two
+/// of building) when it is not; the codegen part says so when it is not.
+fn llvm_lines() -> bool {
+    let present = || {
+        cargo()
+            .args(["llvm-lines", "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if present() {
+        return true;
+    }
+    eprintln!("bench: installing cargo-llvm-lines {LLVM_LINES_VERSION}");
+    let installed = cargo()
+        .args([
+            "install",
+            "--locked",
+            "cargo-llvm-lines",
+            "--version",
+            LLVM_LINES_VERSION,
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    installed && present()
+}
+
 /// The parts of the benchmark, in page order.
 const PARTS: [&str; 4] = ["compile", "codegen", "codec", "rpc"];
 
@@ -273,6 +302,33 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
         read(&bench_dir.join("compile.md"))
     };
 
+    let codegen = if wants("codegen") {
+        let llvm_lines = !quick && llvm_lines();
+        part("codegen", quick, |out| {
+            let mut cmd = Command::new(release.join("codegen"));
+            cmd.arg("--protoforge").arg(release.join("protoforge"));
+            cmd.arg("--grpc-include").arg(&grpc_include);
+            cmd.arg("--corpus").arg(&corpus);
+            cmd.arg("--gen-protoforge")
+                .arg(release.join("gen-protoforge"));
+            cmd.arg("--gen-prost").arg(release.join("gen-prost"));
+            cmd.arg("--workspace").arg(root());
+            cmd.arg("--work").arg(bench_dir.join("codegen"));
+            cmd.arg("--out").arg(out);
+            if quick {
+                cmd.args(["--every", "256", "--rounds", "1", "--build-rounds", "1"]);
+            } else {
+                cmd.args(["--every", "64", "--rounds", "5", "--build-rounds", "2"]);
+                if llvm_lines {
+                    cmd.arg("--llvm-lines");
+                }
+            }
+            run(&mut cmd)
+        })?
+    } else {
+        read(&bench_dir.join("codegen.md"))
+    };
+
     let rpc = if wants("rpc") {
         let h2load = find_h2load();
         part("rpc", quick, |out| {
@@ -319,23 +375,27 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
          are checked.\n\n\
          ## How to run\n\n\
          ```sh\n\
-         cargo xtask bench                 # everything (about half an hour on a quiet 2-core machine)\n\
-         cargo xtask bench codec           # one part; the other part's last fragment is kept\n\
+         cargo xtask bench                 # everything (about forty minutes on a quiet 2-core machine)\n\
+         cargo xtask bench codec rpc       # some parts; the others' last fragments are kept\n\
          cargo xtask bench compile --quick # check the pipeline: few rounds, a sample of the inputs\n\
          ```\n\n\
          It installs the pinned peers (`cargo xtask peers`, and `@bufbuild/buf` {BUF_VERSION} from npm into \
          `target/peers/buf`), builds `protoforge` and the `benchmarks/` crate in release mode, and runs \
-         `target/release/codec` and `target/release/compile` (both take `--help`-style arguments; see their \
-         sources). Raw codec samples go to `target/bench/codec.tsv`. The benchmark crate is a workspace \
-         member outside `default-members`, and `cargo xtask test` excludes it, so prost, buffa and protox \
-         never enter the product's dependency graph or the test run.\n\n\
+         `target/release/{{compile,codegen,codec,rpc}}` (each takes `--help`-style arguments; see their \
+         sources in `benchmarks/src/bin/`). The RPC part uses `h2load` (Debian `nghttp2-client`, installed \
+         with apt-get when missing) and the codegen part `cargo llvm-lines` ({LLVM_LINES_VERSION}, installed \
+         with `cargo install` when missing). Raw codec samples go to `target/bench/codec.tsv`. The benchmark crate is a workspace \
+         member outside `default-members`, and `cargo xtask test` excludes it, so prost, buffa, protox and \
+         tonic never enter the product's dependency graph or the test run.\n\n\
          ## Method\n\n\
          The machine is shared: other processes (compilers, test suites) run at the same time, so:\n\n\
          - every figure is a median over rounds, with the spread (±half the interquartile range) beside it;\n\
          - the implementations are interleaved in each round, in rotating order, so load bursts hit all of them alike;\n\
          - ratios are paired: taken between measurements of the same round, then the median is reported;\n\
          - the codec is also measured in instructions per operation with callgrind, which does not depend on load;\n\
-         - for the compilers, CPU time (user + system) is reported beside wall time.\n\n\
+         - for the compilers, CPU time (user + system) is reported beside wall time;\n\
+         - the RPC servers and the load generator are pinned to separate cores; the servers' CPU time per call and \
+         instructions per call (callgrind) are the figures that do not depend on how busy the other core is.\n\n\
          ## Machine and versions\n\n\
          {}- rustc: {rustc}\n- protoforge: workspace at `{git}`\n\
          - protoc: {protoc} (PyPI `grpcio-tools` {}, run as `python -m grpc_tools.protoc`)\n\
@@ -362,6 +422,7 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let _ = write!(
         doc,
         "## Compiler: googleapis to a descriptor set\n\n{}\n\
+         ## Code generation and the cost of building generated code\n\n{}\n\
          ## Codec: encode and decode per message shape\n\n\
          Messages from `benchmarks/proto/bench.proto`, compiled once by protoforge's compiler; the same \
          descriptor set feeds protoforge's code generator, prost-build (`compile_fds`) and buffa-build \
@@ -374,6 +435,11 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
             "Not run yet (`cargo xtask bench compile`).\n".to_string()
         } else {
             compile
+        },
+        if codegen.is_empty() {
+            "Not run yet (`cargo xtask bench codegen`).\n".to_string()
+        } else {
+            codegen
         },
         if codec.is_empty() {
             "Not run yet (`cargo xtask bench codec`).\n".to_string()
