@@ -298,6 +298,7 @@ pub async fn ping_pong(
 /// `connections`) whatever the answers, for `duration` after `warmup`.
 /// Each latency is measured from when the call was due, so a server that
 /// falls behind is charged for the queue it builds. Nanoseconds.
+#[allow(clippy::too_many_arguments)]
 pub async fn fixed_rate(
     port: u16,
     connections: usize,

@@ -94,7 +94,7 @@ struct Run {
 }
 
 /// Runs `cmd` under `/usr/bin/time`, failing with its stderr.
-fn timed(mut cmd: Command, stats: &Path, what: &str) -> Result<Run, String> {
+fn timed(cmd: Command, stats: &Path, what: &str) -> Result<Run, String> {
     let mut timed = Command::new("/usr/bin/time");
     timed.args(["-f", "%e %U %S %M", "-o"]).arg(stats);
     timed.arg(cmd.get_program()).args(cmd.get_args());

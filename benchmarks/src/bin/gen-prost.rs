@@ -7,12 +7,12 @@
 
 #![allow(clippy::print_stderr)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use prost::Message as _;
 
-fn run(set: &PathBuf, out: &PathBuf) -> Result<(), String> {
+fn run(set: &Path, out: &Path) -> Result<(), String> {
     let bytes = std::fs::read(set).map_err(|e| format!("{}: {e}", set.display()))?;
     let fds = prost_types::FileDescriptorSet::decode(bytes.as_slice())
         .map_err(|e| format!("reading the set: {e}"))?;

@@ -7,13 +7,13 @@
 
 #![allow(clippy::print_stderr)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use protoforge_codegen::{Config, Layout, Services, generate};
 use protoforge_compiler::ir::Pool;
 
-fn run(set: &PathBuf, out: &PathBuf) -> Result<usize, String> {
+fn run(set: &Path, out: &Path) -> Result<usize, String> {
     let bytes = std::fs::read(set).map_err(|e| format!("{}: {e}", set.display()))?;
     let pool =
         Pool::from_file_descriptor_set(&bytes).map_err(|e| format!("reading the set: {e}"))?;

@@ -1075,7 +1075,7 @@ fn h2load_version(bin: Option<&Path>) -> String {
         .map(|o| {
             String::from_utf8_lossy(&o.stdout)
                 .split_whitespace()
-                .find(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+                .find_map(|w| w.strip_prefix("nghttp2/"))
                 .unwrap_or("?")
                 .to_string()
         })
