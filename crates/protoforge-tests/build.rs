@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use protoforge_codegen::{Config, Layout, generate};
+use protoforge_codegen::{Config, Layout, Services, generate};
 use protoforge_compiler::resolve::{Chain, IncludePaths};
 use protoforge_compiler::{CompileOptions, compile};
 
@@ -95,7 +95,11 @@ fn write(include: &IncludePaths, roots: &[&str], name: &str) {
         panic!("compiling {roots:?} failed:\n{}", errors.join("\n"));
     }
     let mut config = Config::new();
-    config.layout(Layout::SingleFile(name.to_string()));
+    // Service code too: the corpus's services (custom options, retention,
+    // generic services) must give gRPC code that compiles.
+    config
+        .layout(Layout::SingleFile(name.to_string()))
+        .services(Services::BOTH);
     let files = generate(&compilation.pool, &compilation.files, &config)
         .unwrap_or_else(|e| panic!("generating Rust for {roots:?} failed: {e}"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));

@@ -11,12 +11,14 @@
 //! - `cargo xtask conformance`: the protobuf conformance suite against the
 //!   generated code (`conformance.rs`).
 //! - `cargo xtask demo`: the main job end to end on the bundled inputs.
+//! - `cargo xtask bench`: every benchmark, written to `docs/benchmarks.md`.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod bench;
 mod codegen;
 mod conformance;
 mod node_peers;
@@ -96,17 +98,34 @@ fn test() -> Result<(), String> {
     peers()?;
     // Benchmarks are built (so they keep compiling) but not run: they are
     // measurements, not tests (`cargo bench` runs them).
-    run(cargo().args(["build", "--workspace", "--benches", "--locked"]))?;
+    // The benchmark crate (prost, buffa, protox as peers) is no part of it.
+    run(cargo().args([
+        "build",
+        "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
+        "--benches",
+        "--locked",
+    ]))?;
     run(cargo().args([
         "test",
         "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
         "--lib",
         "--bins",
         "--tests",
         "--examples",
         "--locked",
     ]))?;
-    run(cargo().args(["test", "--workspace", "--doc", "--locked"]))?;
+    run(cargo().args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "protoforge-benchmarks",
+        "--doc",
+        "--locked",
+    ]))?;
     conformance::conformance()?;
     Ok(())
 }
@@ -133,9 +152,10 @@ fn main() -> ExitCode {
         "peers" => peers(),
         "test" => test(),
         "demo" => demo(),
+        "bench" => bench::bench(&std::env::args().skip(2).collect::<Vec<_>>()),
         "conformance" => conformance::conformance(),
         "codegen" => codegen::codegen(),
-        _ => Err("usage: cargo xtask <peers|test|demo|conformance|codegen>".to_string()),
+        _ => Err("usage: cargo xtask <peers|test|demo|bench|conformance|codegen>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

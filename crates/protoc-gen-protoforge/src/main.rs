@@ -13,8 +13,10 @@
 //! protoc ... --protoforge_opt=bytes=.pkg.Msg.data,btree_map=.pkg --protoforge_out=...
 //! ```
 //!
-//! Parameters (comma-separated): `bytes=PATH`, `btree_map=PATH`,
-//! `extern_path=PROTO_PATH=RUST_PATH`, `single_file=NAME.rs`.
+//! Parameters (comma-separated, read by `Config::from_parameter`, the same
+//! as `protoforge --rust_out`'s): `bytes=PATH`, `btree_map=PATH`,
+//! `extern_path=PROTO_PATH=RUST_PATH`, `single_file=NAME.rs`,
+//! `services=client|server|both|none`.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -22,42 +24,11 @@ use std::process::ExitCode;
 use protoforge::Message;
 use protoforge::compiler::{CodeGeneratorRequest, CodeGeneratorResponse, code_generator_response};
 use protoforge::descriptor::FileDescriptorSet;
-use protoforge_codegen::{Config, Layout, generate};
+use protoforge_codegen::{Config, generate};
 use protoforge_compiler::ir::{Edition, Pool};
 
 /// `FEATURE_PROTO3_OPTIONAL | FEATURE_SUPPORTS_EDITIONS`.
 const SUPPORTED_FEATURES: u64 = 1 | 2;
-
-/// Parses the plugin parameter into a configuration.
-fn config(parameter: &str) -> Result<Config, String> {
-    let mut config = Config::new();
-    for item in parameter
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let (key, value) = item.split_once('=').unwrap_or((item, ""));
-        match key {
-            "bytes" => {
-                config.bytes(value);
-            }
-            "btree_map" => {
-                config.btree_map(value);
-            }
-            "extern_path" => {
-                let (proto, rust) = value.split_once('=').ok_or_else(|| {
-                    format!("extern_path needs PROTO_PATH=RUST_PATH, got {value:?}")
-                })?;
-                config.extern_path(proto, rust);
-            }
-            "single_file" if !value.is_empty() => {
-                config.layout(Layout::SingleFile(value.to_string()));
-            }
-            _ => return Err(format!("unknown parameter {item:?}")),
-        }
-    }
-    Ok(config)
-}
 
 /// Answers one request.
 fn respond(request: &[u8]) -> CodeGeneratorResponse {
@@ -77,7 +48,8 @@ fn respond(request: &[u8]) -> CodeGeneratorResponse {
 fn generate_files(request: &[u8]) -> Result<Vec<code_generator_response::File>, String> {
     let request =
         CodeGeneratorRequest::decode(request).map_err(|e| format!("reading the request: {e}"))?;
-    let config = config(request.parameter.as_deref().unwrap_or(""))?;
+    let config = Config::from_parameter(request.parameter.as_deref().unwrap_or(""))
+        .map_err(|e| e.to_string())?;
     let set = FileDescriptorSet {
         file: request.proto_file,
         ..Default::default()

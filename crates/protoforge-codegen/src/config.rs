@@ -106,20 +106,22 @@ impl Services {
 impl std::str::FromStr for Services {
     type Err = crate::Error;
 
-    /// A comma-separated list of `client` and `server`, or `none` (the form
-    /// a command-line option takes).
+    /// `client`, `server`, `both` or `none`, or a list of them joined by
+    /// `,` or `+` (`client+server`: the form fits inside a plugin parameter,
+    /// which is itself split on commas).
     fn from_str(s: &str) -> Result<Services, crate::Error> {
         let mut out = Services::NONE;
-        for part in s.split(',').map(str::trim) {
+        for part in s.split([',', '+']).map(str::trim) {
             match part {
                 "client" => out.client = true,
                 "server" => out.server = true,
+                "both" => out = Services::BOTH,
                 "none" | "" => {}
                 other => {
                     return Err(crate::Error::new(
                         crate::ErrorKind::InvalidOption,
                         format!(
-                            "unknown service code `{other}` (expected `client`, `server` or `none`)"
+                            "unknown service code `{other}` (expected `client`, `server`, `both` or `none`)"
                         ),
                     ));
                 }

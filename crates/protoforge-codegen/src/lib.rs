@@ -56,6 +56,7 @@ mod doc;
 mod enumeration;
 mod message;
 pub mod names;
+mod parameter;
 mod service;
 
 use std::collections::BTreeMap;

@@ -258,6 +258,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                     self.unknown_fields.write(w);
                 }
 
+                #[inline]
                 fn merge_field(
                     &mut self,
                     tag: u32,
@@ -349,15 +350,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                     .iter()
                     .any(|e| names::type_name(&pool[*e].name) == name)
         };
-        if taken(&base) {
-            let mut candidate = format!("{base}Oneof");
-            while taken(&candidate) {
-                candidate.push('_');
-            }
-            candidate
-        } else {
-            base
-        }
+        names::avoiding(&base, "Oneof", taken)
     }
 
     fn oneof_enum_path(&self, o: protoforge_compiler::ir::OneofId) -> TokenStream {

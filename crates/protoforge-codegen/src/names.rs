@@ -158,13 +158,30 @@ pub fn unique(names: &mut [String], numbers: &[i64], reserved: &[&str]) {
     }
 }
 
+/// `name`, or when `taken` says it is in use, `name` + `suffix` (then more
+/// `_` until free): a oneof enum named like a nested type becomes
+/// `KindOneof`.
+pub fn avoiding(name: &str, suffix: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(name) {
+        return name.to_string();
+    }
+    let mut candidate = format!("{name}{suffix}");
+    while taken(&candidate) {
+        candidate.push('_');
+    }
+    candidate
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A conversion, its input and the expected identifier.
+    type Case = (fn(&str) -> String, &'static str, &'static str);
+
     #[test]
     fn conversions() {
-        let table: &[(fn(&str) -> String, &str, &str)] = &[
+        let table: &[Case] = &[
             (type_name, "foo_bar", "FooBar"),
             (type_name, "HTTPRequest", "HttpRequest"),
             (type_name, "self", "Self_"),
@@ -250,6 +267,16 @@ mod tests {
                 "new_3_6"
             ]
         );
+    }
+
+    #[test]
+    fn avoiding_takes_a_suffix_when_taken() {
+        assert_eq!(avoiding("Kind", "Oneof", |n| n == "Kind"), "KindOneof");
+        assert_eq!(
+            avoiding("Kind", "Oneof", |n| n == "Kind" || n == "KindOneof"),
+            "KindOneof_"
+        );
+        assert_eq!(avoiding("Kind", "Oneof", |_| false), "Kind");
     }
 
     #[test]

@@ -11,11 +11,20 @@
 //! The corpus (`../shared/corpus`, or `$PROTOFORGE_CORPUS`) is optional: where
 //! it is absent, [`corpus_dir`] prints a loud notice that the tier did not run
 //! and returns `None`.
+//!
+//! [`fixture`] reads the multi-file fixture format of `testdata/compiler`, and
+//! [`outcome`] runs protoc on a fixture and reads its diagnostics back.
 
 #![allow(clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub mod fixture;
+pub mod outcome;
+
+pub use fixture::Fixture;
+pub use outcome::{Diagnostic, ProtocOutcome, Severity, protoc_outcome};
 
 /// Environment variable naming the corpus directory.
 pub const CORPUS_ENV: &str = "PROTOFORGE_CORPUS";

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 
 use bytes::Bytes;
 
-use crate::decode::Decoder;
+use crate::decode::{DecodeOptions, Decoder, read_packed_varints};
 use crate::encode::{SizeCache, Writer};
 use crate::enums::{Enum, EnumValue};
 use crate::error::{DecodeError, DecodeErrorKind};
@@ -58,6 +58,18 @@ pub trait Packable: Codec<Value: Copy> {
 
     /// Writes one value.
     fn put(value: Self::Value, w: &mut Writer<'_>);
+
+    /// Decodes a whole packed payload (the bytes of one length-delimited
+    /// occurrence) and appends its values.
+    #[inline]
+    fn read_packed(payload: &[u8], values: &mut Vec<Self::Value>) -> Result<(), DecodeError> {
+        let options = DecodeOptions::new();
+        let mut d = Decoder::new(payload, &options);
+        while !d.at_end() {
+            values.push(Self::read(&mut d)?);
+        }
+        Ok(())
+    }
 }
 
 macro_rules! varint_codec {
@@ -114,6 +126,11 @@ macro_rules! varint_codec {
             #[inline(always)]
             fn put($v: $ty, w: &mut Writer<'_>) {
                 w.put_varint($to_wire)
+            }
+
+            #[inline]
+            fn read_packed(payload: &[u8], values: &mut Vec<$ty>) -> Result<(), DecodeError> {
+                read_packed_varints(payload, values, |$w| $from_wire)
             }
         }
     };
@@ -204,8 +221,31 @@ macro_rules! fixed_codec {
             fn put($v: $ty, w: &mut Writer<'_>) {
                 w.$put($to_bits)
             }
+
+            #[inline]
+            fn read_packed(payload: &[u8], values: &mut Vec<$ty>) -> Result<(), DecodeError> {
+                if payload.len() % $n != 0 {
+                    return Err(packed_length_error(payload.len(), $n));
+                }
+                values.extend(payload.chunks_exact($n).map(|chunk| {
+                    let mut bytes = [0u8; $n];
+                    bytes.copy_from_slice(chunk);
+                    let $b = <$bits>::from_le_bytes(bytes);
+                    $from_bits
+                }));
+                Ok(())
+            }
         }
     };
+}
+
+#[cold]
+#[inline(never)]
+fn packed_length_error(len: usize, width: usize) -> DecodeError {
+    DecodeError::with_detail(
+        DecodeErrorKind::InvalidValue,
+        format!("packed field of {len} bytes is not a multiple of {width}"),
+    )
 }
 
 fixed_codec!(
@@ -270,8 +310,13 @@ impl Codec for Str {
     #[inline]
     fn merge(value: &mut String, _tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         let s = d.read_str()?;
-        value.clear();
-        value.push_str(s);
+        if value.capacity() < s.len() {
+            // One exact allocation, not a growth of the empty string.
+            *value = String::from(s);
+        } else {
+            value.clear();
+            value.push_str(s);
+        }
         Ok(())
     }
 
@@ -551,6 +596,11 @@ impl<E: Enum> Packable for OpenEnum<E> {
     #[inline(always)]
     fn put(value: EnumValue<E>, w: &mut Writer<'_>) {
         w.put_varint(value.to_i32() as i64 as u64)
+    }
+
+    #[inline]
+    fn read_packed(payload: &[u8], values: &mut Vec<EnumValue<E>>) -> Result<(), DecodeError> {
+        read_packed_varints(payload, values, |w| EnumValue::from_i32(w as u32 as i32))
     }
 }
 

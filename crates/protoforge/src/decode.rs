@@ -117,12 +117,6 @@ impl<'a> Decoder<'a> {
         self.pos >= self.end
     }
 
-    /// The unread bytes of the current scope.
-    #[inline]
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        self.buf.get(self.pos..self.end).unwrap_or_default()
-    }
-
     /// The position in the input, for raw-byte capture.
     #[inline]
     pub(crate) fn position(&self) -> usize {
@@ -165,31 +159,12 @@ impl<'a> Decoder<'a> {
     #[inline(never)]
     fn read_varint_slow(&mut self) -> Result<u64, DecodeError> {
         let bytes = self.buf.get(self.pos..self.end).unwrap_or_default();
-        // With ten bytes available, a fixed-size array lets the loop run
-        // without bounds checks.
-        if let Some(Ok(array)) = bytes.get(..10).map(<&[u8; 10]>::try_from) {
-            let mut value = 0u64;
-            for (i, &b) in array.iter().enumerate() {
-                value |= u64::from(b & 0x7f) << (7 * i);
-                if b < 0x80 {
-                    self.pos += i + 1;
-                    return Ok(value);
-                }
+        match decode_varint(bytes) {
+            Ok((value, len)) => {
+                self.pos += len;
+                Ok(value)
             }
-            return Err(DecodeError::new(DecodeErrorKind::OverlongVarint));
-        }
-        let mut value = 0u64;
-        for (i, &b) in bytes.iter().take(10).enumerate() {
-            value |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                self.pos += i + 1;
-                return Ok(value);
-            }
-        }
-        if bytes.len() >= 10 {
-            Err(DecodeError::new(DecodeErrorKind::OverlongVarint))
-        } else {
-            Err(DecodeError::new(DecodeErrorKind::Truncated))
+            Err(kind) => Err(DecodeError::new(kind)),
         }
     }
 
@@ -484,6 +459,97 @@ impl<'a> Decoder<'a> {
     }
 }
 
+/// Decodes the varint at the start of `bytes`: its value and length, or
+/// `Truncated` (the bytes end inside it) or `OverlongVarint` (ten bytes
+/// with continuation bits). Of a tenth byte only the lowest bit counts, as
+/// in C++.
+#[inline(always)]
+pub(crate) fn decode_varint(bytes: &[u8]) -> Result<(u64, usize), DecodeErrorKind> {
+    // With eight bytes available, the varint's end is found and its 7-bit
+    // groups joined with word operations instead of a loop.
+    if let Some(Ok(word)) = bytes.get(..8).map(<[u8; 8]>::try_from) {
+        let word = u64::from_le_bytes(word);
+        let stops = !word & 0x8080_8080_8080_8080;
+        if stops != 0 {
+            // The first byte without its continuation bit ends the varint.
+            let len = (stops.trailing_zeros() as usize + 1) / 8;
+            return Ok((join_7bit(word & (u64::MAX >> (64 - 8 * len))), len));
+        }
+        let low = join_7bit(word);
+        return match (bytes.get(8), bytes.get(9)) {
+            (Some(&b8), _) if b8 < 0x80 => Ok((low | (u64::from(b8) << 56), 9)),
+            (Some(&b8), Some(&b9)) if b9 < 0x80 => Ok((
+                low | (u64::from(b8 & 0x7f) << 56) | (u64::from(b9) << 63),
+                10,
+            )),
+            (Some(_), Some(_)) => Err(DecodeErrorKind::OverlongVarint),
+            _ => Err(DecodeErrorKind::Truncated),
+        };
+    }
+    let mut value = 0u64;
+    for (i, &b) in bytes.iter().enumerate() {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b < 0x80 {
+            return Ok((value, i + 1));
+        }
+    }
+    Err(DecodeErrorKind::Truncated)
+}
+
+/// The number of varints that end in `bytes` (bytes without the
+/// continuation bit), eight bytes at a time.
+#[inline]
+pub(crate) fn count_varints(bytes: &[u8]) -> usize {
+    let chunks = bytes.chunks_exact(8);
+    let tail = chunks.remainder();
+    let mut n = 0;
+    for chunk in chunks {
+        if let Ok(word) = <[u8; 8]>::try_from(chunk) {
+            n += (!u64::from_le_bytes(word) & 0x8080_8080_8080_8080).count_ones() as usize;
+        }
+    }
+    n + tail.iter().filter(|&&b| b < 0x80).count()
+}
+
+/// Decodes a packed run of varints (`payload`, the whole length-delimited
+/// value) into `values`, converting each with `from_wire`.
+#[inline]
+pub(crate) fn read_packed_varints<T>(
+    payload: &[u8],
+    values: &mut Vec<T>,
+    from_wire: impl Fn(u64) -> T,
+) -> Result<(), DecodeError> {
+    // One element per byte without the continuation bit: reserve exactly
+    // what the input holds.
+    values.reserve(count_varints(payload));
+    let mut rest = payload;
+    while let Some(&b) = rest.first() {
+        if b < 0x80 {
+            values.push(from_wire(u64::from(b)));
+            rest = rest.get(1..).unwrap_or_default();
+            continue;
+        }
+        match decode_varint(rest) {
+            Ok((value, len)) => {
+                values.push(from_wire(value));
+                rest = rest.get(len..).unwrap_or_default();
+            }
+            Err(kind) => return Err(DecodeError::new(kind)),
+        }
+    }
+    Ok(())
+}
+
+/// Joins the 7-bit groups of up to eight varint bytes (little-endian in
+/// `word`, continuation bits set or not) into their 56-bit value.
+#[inline(always)]
+fn join_7bit(word: u64) -> u64 {
+    let x = word & 0x7f7f_7f7f_7f7f_7f7f;
+    let x = (x & 0x007f_007f_007f_007f) | ((x & 0x7f00_7f00_7f00_7f00) >> 1);
+    let x = (x & 0x0000_3fff_0000_3fff) | ((x & 0x3fff_0000_3fff_0000) >> 2);
+    (x & 0x0000_0000_0fff_ffff) | ((x & 0x0fff_ffff_0000_0000) >> 4)
+}
+
 #[cold]
 #[inline(never)]
 fn end_group_mismatch(open: u32, got: u32) -> DecodeError {
@@ -500,7 +566,7 @@ fn end_group_mismatch(open: u32, got: u32) -> DecodeError {
 /// The field loop of one message: reads tags to the end of the current
 /// scope (or the open group's end-group tag) and hands each to
 /// [`Message::merge_field`], adding the message and field to any error.
-#[inline]
+#[inline(never)]
 pub(crate) fn merge_loop<M: Message>(msg: &mut M, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
     while d.pos < d.end {
         d.tag_start = d.pos;
@@ -535,4 +601,65 @@ fn with_field<M: Message>(e: DecodeError, tag: u32) -> DecodeError {
         .find(|(n, _)| *n == number)
         .map(|(_, name)| *name);
     e.push(M::NAME, number, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The varint rules written the slow way: up to ten bytes, the value
+    /// from the low 7 bits of each, only bit 0 of a tenth byte counting.
+    fn reference(bytes: &[u8]) -> Result<(u64, usize), DecodeErrorKind> {
+        let mut value = 0u64;
+        for (i, &b) in bytes.iter().enumerate().take(10) {
+            value |= u64::from(b & 0x7f).checked_shl(7 * i as u32).unwrap_or(0);
+            if b < 0x80 {
+                return Ok((value, i + 1));
+            }
+        }
+        Err(if bytes.len() >= 10 {
+            DecodeErrorKind::OverlongVarint
+        } else {
+            DecodeErrorKind::Truncated
+        })
+    }
+
+    fn check(bytes: &[u8]) {
+        let options = DecodeOptions::new();
+        let mut d = Decoder::new(bytes, &options);
+        let got = d
+            .read_varint()
+            .map(|v| (v, d.position()))
+            .map_err(|e| e.kind());
+        assert_eq!(got, reference(bytes), "{bytes:02x?}");
+    }
+
+    #[test]
+    fn varints_of_every_length_and_tail() {
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for shift in 0..64 {
+            for value in [1u64 << shift, (1u64 << shift) - 1, u64::MAX >> shift] {
+                let mut v = Vec::new();
+                crate::encode::put_varint(&mut v, value);
+                inputs.push(v);
+            }
+        }
+        // Non-canonical encodings, tenth bytes above 1, overlong runs.
+        inputs.push(vec![0x80, 0x00]);
+        inputs.push(vec![0xff; 9].into_iter().chain([0x7f]).collect());
+        inputs.push(vec![0x80; 9].into_iter().chain([0x02]).collect());
+        inputs.push(vec![0xff; 11]);
+        inputs.push(vec![0x80; 10]);
+        for input in inputs {
+            // Alone, truncated at every length, and followed by other bytes.
+            for cut in 0..=input.len() {
+                check(&input[..cut]);
+            }
+            for tail in [&[0x01u8][..], &[0x80, 0x80, 0x01], &[0xff; 12]] {
+                let mut with_tail = input.clone();
+                with_tail.extend_from_slice(tail);
+                check(&with_tail);
+            }
+        }
+    }
 }

@@ -240,32 +240,8 @@ fn merge_packed<C: Packable>(
     values: &mut Vec<C::Value>,
     d: &mut Decoder<'_>,
 ) -> Result<(), DecodeError> {
-    d.limited(|d| {
-        let len = d.remaining();
-        if C::FIXED_LEN > 0 {
-            if len % C::FIXED_LEN != 0 {
-                return Err(packed_length_error(len, C::FIXED_LEN));
-            }
-            values.reserve(len / C::FIXED_LEN);
-        } else {
-            // One element per byte without the continuation bit: reserve
-            // exactly what the input holds.
-            values.reserve(d.rest().iter().filter(|&&b| b < 0x80).count());
-        }
-        while !d.at_end() {
-            values.push(C::read(d)?);
-        }
-        Ok(())
-    })
-}
-
-#[cold]
-#[inline(never)]
-fn packed_length_error(len: usize, width: usize) -> DecodeError {
-    DecodeError::with_detail(
-        DecodeErrorKind::InvalidValue,
-        format!("packed field of {len} bytes is not a multiple of {width}"),
-    )
+    let payload = d.read_slice()?;
+    C::read_packed(payload, values)
 }
 
 /// Reads a fresh value (for a oneof member being replaced).
@@ -404,6 +380,7 @@ pub fn merge_map_closed<K: Codec, E: Enum, M: MapStorage<Key = K::Value, Value =
             let mut w = Writer::new(&mut entry, &sizes);
             write_value::<K>(&mut w, key_tag, &key);
             write_value::<Int32>(&mut w, value_tag, &raw);
+            drop(w);
             unknown.push_len(tag_number(tag), &entry);
         }
     }

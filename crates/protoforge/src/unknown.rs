@@ -12,71 +12,90 @@ use crate::wire::{WireType, tag, tag_number, varint_len};
 /// The unknown fields of one message, as the raw bytes of each field (tag
 /// and value, a group's bytes up to and including its end tag), in the order
 /// they were read.
+///
+/// Boxed, and absent while empty: every generated message carries one, so
+/// it costs one word in messages that have no unknown fields (most), which
+/// keeps messages small to move, build and drop. Invariant: never
+/// `Some` of an empty vector, so the derived comparisons hold.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct UnknownFields {
-    raw: Vec<u8>,
+    // One word, not three, in every message: the extra allocation only
+    // happens for messages that do have unknown fields.
+    #[allow(clippy::box_collection)]
+    raw: Option<Box<Vec<u8>>>,
 }
 
 impl UnknownFields {
     /// No unknown fields.
     pub const fn new() -> UnknownFields {
-        UnknownFields { raw: Vec::new() }
+        UnknownFields { raw: None }
     }
 
     /// True when there are none.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
+        self.raw.is_none()
     }
 
     /// The fields' bytes, exactly as they will be encoded.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.raw
+        self.raw.as_deref().map(Vec::as_slice).unwrap_or_default()
     }
 
     /// Drops every unknown field.
     pub fn clear(&mut self) {
-        self.raw.clear();
+        self.raw = None;
+    }
+
+    /// The bytes, to append to (appends are never empty, which keeps the
+    /// invariant).
+    #[inline]
+    fn raw_mut(&mut self) -> &mut Vec<u8> {
+        self.raw.get_or_insert_with(Box::default)
     }
 
     /// Appends one field's raw bytes (tag included).
     #[inline]
     pub(crate) fn push_raw(&mut self, field: &[u8]) {
-        self.raw.extend_from_slice(field);
+        if !field.is_empty() {
+            self.raw_mut().extend_from_slice(field);
+        }
     }
 
     /// Appends a varint field, as C++ does for a closed enum's unknown value
     /// (the value sign-extended to 64 bits).
     pub fn push_varint(&mut self, number: u32, value: u64) {
-        put_varint(&mut self.raw, u64::from(tag(number, WireType::Varint)));
-        put_varint(&mut self.raw, value);
+        let raw = self.raw_mut();
+        put_varint(raw, u64::from(tag(number, WireType::Varint)));
+        put_varint(raw, value);
     }
 
     /// Appends a length-delimited field.
     pub fn push_len(&mut self, number: u32, value: &[u8]) {
-        put_varint(&mut self.raw, u64::from(tag(number, WireType::Len)));
-        put_varint(&mut self.raw, value.len() as u64);
-        self.raw.extend_from_slice(value);
+        let raw = self.raw_mut();
+        put_varint(raw, u64::from(tag(number, WireType::Len)));
+        put_varint(raw, value.len() as u64);
+        raw.extend_from_slice(value);
     }
 
     /// The encoded length.
     #[inline]
     pub fn encoded_len(&self) -> usize {
-        self.raw.len()
+        self.raw.as_deref().map_or(0, Vec::len)
     }
 
     /// Writes the fields.
     #[inline]
     pub fn write(&self, w: &mut Writer<'_>) {
-        if !self.raw.is_empty() {
-            w.put_slice(&self.raw);
+        if let Some(raw) = &self.raw {
+            w.put_slice(raw);
         }
     }
 
     /// The fields, parsed.
     pub fn iter(&self) -> UnknownFieldsIter<'_> {
         UnknownFieldsIter {
-            raw: &self.raw,
+            raw: self.as_bytes(),
             pos: 0,
         }
     }
@@ -170,7 +189,7 @@ impl UnknownFields {
     pub fn from_bytes(bytes: &[u8]) -> Result<UnknownFields, DecodeError> {
         validate(bytes)?;
         Ok(UnknownFields {
-            raw: bytes.to_vec(),
+            raw: (!bytes.is_empty()).then(|| Box::new(bytes.to_vec())),
         })
     }
 }

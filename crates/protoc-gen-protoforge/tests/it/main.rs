@@ -98,7 +98,7 @@ fn parameters_reach_the_generator_and_bad_ones_fail() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("unknown parameter \"frobnicate=1\""),
+        stderr.contains("parameter `frobnicate=1`: unknown option"),
         "{stderr}"
     );
 }

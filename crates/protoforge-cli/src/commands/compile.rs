@@ -21,7 +21,7 @@
 use std::collections::BTreeSet;
 use std::io::{self, Read, Write};
 
-use protoforge_compiler::ir::{FileId, Pool};
+use protoforge_compiler::ir::{Edition, FileId, Pool};
 use protoforge_compiler::resolve::{Chain, DiskToVirtual, FileResolver, IncludePaths};
 use protoforge_compiler::{
     Compilation, CompileOptions, DescriptorSetOptions, Diagnostic, DiagnosticKind, builtin,
@@ -30,10 +30,10 @@ use protoforge_compiler::{
 use super::Status;
 use super::decode_raw::decode_raw;
 use super::{depfile, free_fields, pool};
-use crate::config::protoc::{Compile, Mode, Output};
+use crate::config::protoc::{Compile, ErrorFormat, Mode, Output, Program};
 use crate::generated::{Generated, describe, location_key};
-use crate::plugin::codec::Request;
-use crate::plugin::run::{Job, run_all};
+use crate::plugin::codec::{Request, Response, ResponseFile};
+use crate::plugin::run::{Job, Outcome, run_all};
 use crate::plugin::{
     self, PLUGINS_WITHOUT_JSON_NAME, check_features, compiler_version, is_bootstrap, json_names,
 };
@@ -206,7 +206,11 @@ impl Runner<'_> {
     fn compile(&mut self, paths: &IncludePaths, names: &[String]) -> io::Result<Option<Compiled>> {
         let resolver = Chain::new().with(paths.clone()).with(builtin::GoogleFiles);
         let roots: Vec<&str> = names.iter().map(String::as_str).collect();
-        let options = CompileOptions::default();
+        let options = CompileOptions {
+            // The rich form shows the source line of each diagnostic.
+            keep_sources: self.c.error_format == ErrorFormat::Rich,
+            ..CompileOptions::default()
+        };
         let Compilation {
             pool,
             files,
@@ -330,22 +334,33 @@ impl Runner<'_> {
     fn generate(&mut self, compiled: &Compiled, paths: &IncludePaths) -> io::Result<bool> {
         let c = self.c;
         let pool = &compiled.pool;
-        let requests: Vec<Vec<u8>> = c
+        // External plugins run as subprocesses, all at once; the built-in
+        // Rust generator runs here, on the compiled pool.
+        let external: Vec<&Output> = c
             .outputs
             .iter()
-            .map(|output| request(pool, &compiled.inputs, output).encode())
+            .filter(|output| output.program != Program::BuiltinRust)
             .collect();
-        let jobs: Vec<Job<'_>> = c
-            .outputs
+        let jobs: Vec<Job<'_>> = external
             .iter()
-            .zip(requests)
-            .map(|(output, request)| Job {
+            .map(|output| Job {
                 program: &output.program,
-                request,
+                request: request(pool, &compiled.inputs, output).encode(),
                 codegen_trace: c.codegen_trace,
             })
             .collect();
-        let outcomes = run_all(&jobs);
+        let mut external_outcomes = run_all(&jobs).into_iter();
+        let outcomes: Vec<Outcome> = c
+            .outputs
+            .iter()
+            .map(|output| match output.program {
+                Program::BuiltinRust => builtin_rust(pool, &compiled.inputs, &output.parameter),
+                _ => external_outcomes.next().unwrap_or_else(|| Outcome {
+                    stderr: String::new(),
+                    result: Err("internal error: a plugin's outcome is missing".into()),
+                }),
+            })
+            .collect();
         let facts: Vec<plugin::FileFacts> = compiled
             .inputs
             .iter()
@@ -466,6 +481,39 @@ impl Runner<'_> {
             return Ok(false);
         }
         Ok(true)
+    }
+}
+
+/// `--rust_out` without a `--plugin` for it: protoforge's generator on the
+/// compiled pool, answered as a plugin response so that it is written (and
+/// its errors are reported) exactly like any plugin's output. It declares
+/// the features `protoc-gen-protoforge` declares: proto3 `optional` and
+/// editions up to 2024.
+fn builtin_rust(pool: &Pool, inputs: &[FileId], parameter: &str) -> Outcome {
+    let generated = protoforge_codegen::Config::from_parameter(parameter)
+        .and_then(|config| protoforge_codegen::generate(pool, inputs, &config));
+    let mut response = Response {
+        supported_features: 1 | 2,
+        minimum_edition: Edition::PROTO2.0,
+        maximum_edition: Edition::E2024.0,
+        ..Response::default()
+    };
+    match generated {
+        Ok(files) => {
+            response.files = files
+                .into_iter()
+                .map(|file| ResponseFile {
+                    name: file.name,
+                    content: file.content.into_bytes(),
+                    ..ResponseFile::default()
+                })
+                .collect();
+        }
+        Err(error) => response.error = error.to_string().into_bytes(),
+    }
+    Outcome {
+        stderr: String::new(),
+        result: Ok(response),
     }
 }
 

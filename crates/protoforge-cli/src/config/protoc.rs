@@ -127,7 +127,15 @@ pub(crate) enum Program {
     Exact(String),
     /// A name looked up in `PATH` (`protoc-gen-NAME`).
     SearchPath(String),
+    /// protoforge's own Rust generator, run in-process: `--rust_out` when no
+    /// `--plugin=protoc-gen-rust=…` names another program. (protoc's
+    /// `--rust_out` is its own upb-based generator; ours writes the code
+    /// `protoforge-codegen` generates, as `protoc-gen-protoforge` does.)
+    BuiltinRust,
 }
+
+/// The plugin name whose `--NAME_out` runs [`Program::BuiltinRust`].
+pub(crate) const BUILTIN_RUST_PLUGIN: &str = "protoc-gen-rust";
 
 /// One `--NAME_out` flag.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -893,6 +901,7 @@ impl<'h> Parser<'h> {
                 }
                 let program = match self.plugins.get(&plugin) {
                     Some(path) => Program::Exact(path.clone()),
+                    None if plugin == BUILTIN_RUST_PLUGIN => Program::BuiltinRust,
                     None => Program::SearchPath(plugin.clone()),
                 };
                 Output {

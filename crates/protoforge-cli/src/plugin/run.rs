@@ -67,6 +67,12 @@ pub(crate) fn run(job: &Job<'_>) -> Outcome {
         Program::Exact(path) if !path.contains('/') => (path.clone(), format!("./{path}")),
         Program::Exact(path) => (path.clone(), path.clone()),
         Program::SearchPath(name) => (name.clone(), name.clone()),
+        Program::BuiltinRust => {
+            return Outcome {
+                stderr: String::new(),
+                result: Err("internal error: the built-in Rust generator runs in-process".into()),
+            };
+        }
     };
     let mut command = Command::new(&path);
     command

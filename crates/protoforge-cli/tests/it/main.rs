@@ -9,5 +9,6 @@ mod decode_raw;
 mod plugins;
 mod protoc_gen_es;
 mod protoc_usage;
+mod rust_out;
 mod subcommands;
 mod support;

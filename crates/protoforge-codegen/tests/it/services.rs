@@ -127,6 +127,8 @@ fn services_parse_from_option_text() {
         ("server", Services::SERVER),
         ("client,server", Services::BOTH),
         ("server, client", Services::BOTH),
+        ("client+server", Services::BOTH),
+        ("both", Services::BOTH),
         ("none", Services::NONE),
     ] {
         assert_eq!(text.parse::<Services>().ok(), Some(want), "{text}");
@@ -134,7 +136,7 @@ fn services_parse_from_option_text() {
     let err = "grpc".parse::<Services>().err().map(|e| e.to_string());
     assert_eq!(
         err.as_deref(),
-        Some("unknown service code `grpc` (expected `client`, `server` or `none`)")
+        Some("unknown service code `grpc` (expected `client`, `server`, `both` or `none`)")
     );
 }
 

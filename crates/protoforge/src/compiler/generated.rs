@@ -50,6 +50,7 @@ impl __pf::Message for Version {
         __pf::write_opt::<__pf::Str>(w, 34, &self.suffix);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -167,6 +168,7 @@ impl __pf::Message for CodeGeneratorRequest {
         >(w, 138, &self.source_file_descriptors);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -272,6 +274,7 @@ impl __pf::Message for CodeGeneratorResponse {
         >(w, 122, &self.file);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -414,6 +417,7 @@ pub mod code_generator_response {
             >(w, 130, &self.generated_code_info);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,

@@ -160,6 +160,7 @@ impl __pf::Message for FileDescriptorSet {
         self.extensions.write_range(w, 536000000, 536000001);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -311,6 +312,7 @@ impl __pf::Message for FileDescriptorProto {
         __pf::write_repeated::<__pf::Str>(w, 122, &self.option_dependency);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -507,6 +509,7 @@ impl __pf::Message for DescriptorProto {
         __pf::write_opt::<__pf::ClosedEnum<SymbolVisibility>>(w, 88, &self.visibility);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -632,6 +635,7 @@ pub mod descriptor_proto {
             >(w, 26, &self.options);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -694,6 +698,7 @@ pub mod descriptor_proto {
             __pf::write_opt::<__pf::Int32>(w, 16, &self.end);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -785,6 +790,7 @@ impl __pf::Message for ExtensionRangeOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -894,6 +900,7 @@ pub mod extension_range_options {
             __pf::write_opt::<__pf::Bool>(w, 48, &self.repeated);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -1088,6 +1095,7 @@ impl __pf::Message for FieldDescriptorProto {
         __pf::write_opt::<__pf::Bool>(w, 136, &self.proto3_optional);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1353,6 +1361,7 @@ impl __pf::Message for OneofDescriptorProto {
         __pf::write_opt::<__pf::Msg<OneofOptions>>(w, 18, &self.options);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1444,6 +1453,7 @@ impl __pf::Message for EnumDescriptorProto {
         __pf::write_opt::<__pf::ClosedEnum<SymbolVisibility>>(w, 48, &self.visibility);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1531,6 +1541,7 @@ pub mod enum_descriptor_proto {
             __pf::write_opt::<__pf::Int32>(w, 16, &self.end);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -1592,6 +1603,7 @@ impl __pf::Message for EnumValueDescriptorProto {
         __pf::write_opt::<__pf::Msg<EnumValueOptions>>(w, 26, &self.options);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1664,6 +1676,7 @@ impl __pf::Message for ServiceDescriptorProto {
         __pf::write_opt::<__pf::Msg<ServiceOptions>>(w, 26, &self.options);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1748,6 +1761,7 @@ impl __pf::Message for MethodDescriptorProto {
         __pf::write_opt::<__pf::Bool>(w, 48, &self.server_streaming);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1998,6 +2012,7 @@ impl __pf::Message for FileOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2340,6 +2355,7 @@ impl __pf::Message for MessageOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2589,6 +2605,7 @@ impl __pf::Message for FieldOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2743,6 +2760,7 @@ pub mod field_options {
             __pf::write_opt::<__pf::ClosedEnum<super::Edition>>(w, 24, &self.edition);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -2845,6 +2863,7 @@ pub mod field_options {
             __pf::write_opt::<__pf::Str>(w, 42, &self.removal_error);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -3130,6 +3149,7 @@ impl __pf::Message for OneofOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -3237,6 +3257,7 @@ impl __pf::Message for EnumOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -3361,6 +3382,7 @@ impl __pf::Message for EnumValueOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -3464,6 +3486,7 @@ impl __pf::Message for ServiceOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -3567,6 +3590,7 @@ impl __pf::Message for MethodOptions {
         self.extensions.write_range(w, 1000, 536870912);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -3727,6 +3751,7 @@ impl __pf::Message for UninterpretedOption {
         __pf::write_opt::<__pf::Str>(w, 66, &self.aggregate_value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -3827,6 +3852,7 @@ pub mod uninterpreted_option {
             __pf::write_opt::<__pf::Bool>(w, 16, &self.is_extension);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -3979,6 +4005,7 @@ impl __pf::Message for FeatureSet {
         self.extensions.write_range(w, 10000, 10001);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -4134,6 +4161,7 @@ pub mod feature_set {
         fn write(&self, w: &mut __pf::Writer<'_>) {
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -4510,6 +4538,7 @@ impl __pf::Message for FeatureSetDefaults {
         __pf::write_opt::<__pf::ClosedEnum<Edition>>(w, 40, &self.maximum_edition);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -4607,6 +4636,7 @@ pub mod feature_set_defaults {
             __pf::write_opt::<__pf::Msg<super::FeatureSet>>(w, 42, &self.fixed_features);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -4720,6 +4750,7 @@ impl __pf::Message for SourceCodeInfo {
         self.extensions.write_range(w, 536000000, 536000001);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -4873,6 +4904,7 @@ pub mod source_code_info {
             __pf::write_repeated::<__pf::Str>(w, 50, &self.leading_detached_comments);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,
@@ -4943,6 +4975,7 @@ impl __pf::Message for GeneratedCodeInfo {
         >(w, 10, &self.annotation);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -5019,6 +5052,7 @@ pub mod generated_code_info {
             >(w, 40, &self.semantic);
             self.unknown_fields.write(w);
         }
+        #[inline]
         fn merge_field(
             &mut self,
             tag: u32,

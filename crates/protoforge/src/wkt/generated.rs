@@ -93,6 +93,7 @@ impl __pf::Message for Any {
         __pf::write_implicit::<__pf::BytesVec>(w, 18, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -201,6 +202,7 @@ impl __pf::Message for Api {
         __pf::write_implicit::<__pf::Str>(w, 66, &self.edition);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -297,6 +299,7 @@ impl __pf::Message for Method {
         __pf::write_implicit::<__pf::Str>(w, 66, &self.edition);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -433,6 +436,7 @@ impl __pf::Message for Mixin {
         __pf::write_implicit::<__pf::Str>(w, 18, &self.root);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -545,6 +549,7 @@ impl __pf::Message for Duration {
         __pf::write_implicit::<__pf::Int32>(w, 16, &self.nanos);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -586,6 +591,7 @@ impl __pf::Message for Empty {
     fn write(&self, w: &mut __pf::Writer<'_>) {
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -842,6 +848,7 @@ impl __pf::Message for FieldMask {
         __pf::write_repeated::<__pf::Str>(w, 10, &self.paths);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -881,6 +888,7 @@ impl __pf::Message for SourceContext {
         __pf::write_implicit::<__pf::Str>(w, 10, &self.file_name);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -963,6 +971,7 @@ impl __pf::Message for Struct {
         __pf::write_map::<__pf::Str, __pf::Msg<Value>, _>(w, 10, &self.fields);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1057,6 +1066,7 @@ impl __pf::Message for Value {
         }
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1213,6 +1223,7 @@ impl __pf::Message for ListValue {
         __pf::write_repeated::<__pf::Msg<Value>>(w, 10, &self.values);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1360,6 +1371,7 @@ impl __pf::Message for Timestamp {
         __pf::write_implicit::<__pf::Int32>(w, 16, &self.nanos);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1468,6 +1480,7 @@ impl __pf::Message for Type {
         __pf::write_implicit::<__pf::Str>(w, 58, &self.edition);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1574,6 +1587,7 @@ impl __pf::Message for Field {
         __pf::write_implicit::<__pf::Str>(w, 90, &self.default_value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1795,6 +1809,7 @@ impl __pf::Message for Enum {
         __pf::write_implicit::<__pf::Str>(w, 50, &self.edition);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1860,6 +1875,7 @@ impl __pf::Message for EnumValue {
         __pf::write_repeated::<__pf::Msg<Option>>(w, 26, &self.options);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1914,6 +1930,7 @@ impl __pf::Message for Option {
         __pf::write_opt::<__pf::Msg<Any>>(w, 18, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1957,6 +1974,7 @@ impl __pf::Message for DoubleValue {
         __pf::write_implicit::<__pf::Double>(w, 9, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -1999,6 +2017,7 @@ impl __pf::Message for FloatValue {
         __pf::write_implicit::<__pf::Float>(w, 13, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2041,6 +2060,7 @@ impl __pf::Message for Int64Value {
         __pf::write_implicit::<__pf::Int64>(w, 8, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2083,6 +2103,7 @@ impl __pf::Message for UInt64Value {
         __pf::write_implicit::<__pf::Uint64>(w, 8, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2125,6 +2146,7 @@ impl __pf::Message for Int32Value {
         __pf::write_implicit::<__pf::Int32>(w, 8, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2167,6 +2189,7 @@ impl __pf::Message for UInt32Value {
         __pf::write_implicit::<__pf::Uint32>(w, 8, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2209,6 +2232,7 @@ impl __pf::Message for BoolValue {
         __pf::write_implicit::<__pf::Bool>(w, 8, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2251,6 +2275,7 @@ impl __pf::Message for StringValue {
         __pf::write_implicit::<__pf::Str>(w, 10, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
@@ -2293,6 +2318,7 @@ impl __pf::Message for BytesValue {
         __pf::write_implicit::<__pf::BytesVec>(w, 10, &self.value);
         self.unknown_fields.write(w);
     }
+    #[inline]
     fn merge_field(
         &mut self,
         tag: u32,
