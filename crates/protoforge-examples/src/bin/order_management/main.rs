@@ -99,8 +99,8 @@ fn batch() -> Vec<Case> {
         case("req-08", "c-2", &[("TP-00", 1)], Code::FailedPrecondition),
         case("req-09", "c-4", &[("MN-27", 1)], Code::FailedPrecondition),
         Case {
-            budget: Duration::from_millis(150),
-            setup: Setup::InventoryUnderLoad(Duration::from_millis(400)),
+            budget: Duration::from_millis(300),
+            setup: Setup::InventoryUnderLoad(Duration::from_secs(1)),
             ..case("req-10", "c-1", &[("CB-05", 1)], Code::DeadlineExceeded)
         },
         Case {
