@@ -229,20 +229,25 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
     let page_only = args.iter().any(|a| a == "--page-only");
     let wants = |p: &str| !page_only && (parts.is_empty() || parts.contains(&p));
 
-    crate::peers()?;
     let venv = crate::venv();
     let python = venv.join("bin/python");
-    let buf = install_buf()?;
-    run(cargo().args([
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "protoforge-cli",
-        "-p",
-        "protoforge-benchmarks",
-        "--bins",
-    ]))?;
+    let buf = if page_only {
+        target().join("peers/buf/node_modules/.bin/buf")
+    } else {
+        crate::peers()?;
+        let buf = install_buf()?;
+        run(cargo().args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "protoforge-cli",
+            "-p",
+            "protoforge-benchmarks",
+            "--bins",
+        ]))?;
+        buf
+    };
     let release = target().join("release");
     let bench_dir = target().join("bench");
 
