@@ -4,9 +4,9 @@
 //!
 //! Each value is built once in protoforge's types and encoded; prost's and
 //! buffa's values are decoded from those bytes, so the three runtimes hold
-//! the same message. [`Case::new`] checks that each runtime's encoding
-//! decodes back to the original value, so no runtime is timed doing less
-//! than the others.
+//! the same message. Building a [`Case`] (`case!`) checks that each
+//! runtime's encoding decodes back to the original value, so no runtime is
+//! timed doing less than the others.
 
 use std::collections::HashMap;
 use std::hint::black_box;

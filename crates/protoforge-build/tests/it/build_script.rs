@@ -111,6 +111,24 @@ fn a_broken_proto_fails_the_build_with_a_readable_diagnostic() {
     );
 }
 
+#[test]
+fn a_warning_is_a_cargo_warning_and_the_build_goes_on() {
+    let fixture = Fixture::new("messages", "messages-warning", Deps::Messages);
+    fixture.write(
+        "proto/loose.proto",
+        "syntax = \"proto3\";\n\nimport \"google/protobuf/empty.proto\";\n\nmessage Loose {\n  string name = 1;\n}\n",
+    );
+    let out = fixture.cargo(&["build"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "a warning must not fail the build:\n{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: messages-warning@0.1.0: proto/loose.proto:3:1: warning: Import google/protobuf/empty.proto is unused.\n"
+        ),
+        "{stderr}"
+    );
+}
+
 /// The `output` file cargo keeps of the fixture's last build-script run.
 fn build_script_output(package: &str) -> String {
     let build = target_dir().join("fixtures/target/debug/build");
