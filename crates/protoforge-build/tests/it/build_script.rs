@@ -120,7 +120,10 @@ fn a_warning_is_a_cargo_warning_and_the_build_goes_on() {
     );
     let out = fixture.cargo(&["build"]);
     let stderr = text(&out.stderr);
-    assert!(out.status.success(), "a warning must not fail the build:\n{stderr}");
+    assert!(
+        out.status.success(),
+        "a warning must not fail the build:\n{stderr}"
+    );
     assert!(
         stderr.contains(
             "warning: messages-warning@0.1.0: proto/loose.proto:3:1: warning: Import google/protobuf/empty.proto is unused.\n"
