@@ -664,95 +664,78 @@ pub(crate) fn naming_checks(c: &mut Checker<'_>) {
                     }
                 }
             }
-            Node::Message(m) => {
-                let msg = &pool[m];
-                if enforced(msg.features.enforce_naming_style) && msg.map_entry.is_none() {
-                    if let Err(e) = title_case(&msg.name) {
-                        c.error(
-                            Symbol::Message(m),
-                            Site::Name,
-                            format!("Message name {} {e}{OPT_OUT}", msg.name),
-                        );
-                    }
-                }
-            }
-            Node::Oneof(o) => {
-                let oneof = &pool[o];
-                if enforced(oneof.features.enforce_naming_style) && !oneof.synthetic {
-                    if let Err(e) = lower_snake(&oneof.name) {
-                        c.error(
-                            Symbol::Oneof(o),
-                            Site::Name,
-                            format!("Oneof name {} {e}{OPT_OUT}", oneof.name),
-                        );
-                    }
-                }
-            }
-            Node::Field(f) => {
-                let field = &pool[f];
-                let in_entry = matches!(field.scope, Scope::Message(m) if pool[m].map_entry.is_some() && !field.is_extension());
-                if enforced(field.features.enforce_naming_style) && !in_entry {
-                    if let Err(e) = lower_snake(&field.name) {
-                        c.error(
-                            Symbol::Field(f),
-                            Site::Name,
-                            format!("Field name {} {e}{OPT_OUT}", field.name),
-                        );
-                    }
-                }
-            }
-            Node::Enum(e) => {
-                let en = &pool[e];
-                if enforced(en.features.enforce_naming_style) {
-                    if let Err(err) = title_case(&en.name) {
-                        c.error(
-                            Symbol::Enum(e),
-                            Site::Name,
-                            format!("Enum name {} {err}{OPT_OUT}", en.name),
-                        );
-                    }
-                }
-            }
-            Node::EnumValue(v) => {
-                let value = &pool[v];
-                if enforced(value.features.enforce_naming_style) {
-                    if let Err(e) = upper_snake(&value.name) {
-                        c.error(
-                            Symbol::EnumValue(v),
-                            Site::Name,
-                            format!("Enum value name {} {e}{OPT_OUT}", value.name),
-                        );
-                    }
-                }
-            }
-            Node::Service(s) => {
-                let service = &pool[s];
-                if enforced(service.features.enforce_naming_style) {
-                    if let Err(e) = title_case(&service.name) {
-                        c.error(
-                            Symbol::Service(s),
-                            Site::Name,
-                            format!("Service name {} {e}{OPT_OUT}", service.name),
-                        );
-                    }
-                }
-            }
-            Node::Method(m) => {
-                let method = &pool[m];
-                if enforced(method.features.enforce_naming_style) {
-                    if let Err(e) = title_case(&method.name) {
-                        c.error(
-                            Symbol::Method(m),
-                            Site::Name,
-                            format!("Method name {} {e}{OPT_OUT}", method.name),
-                        );
-                    }
-                }
-            }
             Node::ExtensionRange(..) => {}
+            // Every named element: (checked?, symbol, what, name, rule).
+            _ => {
+                let checked: Option<(bool, Symbol, &str, &str, NameRule)> = match node {
+                    Node::Message(m) => {
+                        let msg = &pool[m];
+                        let style = msg.features.enforce_naming_style;
+                        let check = enforced(style) && msg.map_entry.is_none();
+                        Some((check, Symbol::Message(m), "Message", &msg.name, title_case))
+                    }
+                    Node::Oneof(o) => {
+                        let oneof = &pool[o];
+                        let style = oneof.features.enforce_naming_style;
+                        let check = enforced(style) && !oneof.synthetic;
+                        Some((check, Symbol::Oneof(o), "Oneof", &oneof.name, lower_snake))
+                    }
+                    Node::Field(f) => {
+                        let field = &pool[f];
+                        let in_entry = matches!(field.scope, Scope::Message(m) if pool[m].map_entry.is_some() && !field.is_extension());
+                        let check = enforced(field.features.enforce_naming_style) && !in_entry;
+                        Some((check, Symbol::Field(f), "Field", &field.name, lower_snake))
+                    }
+                    Node::Enum(e) => {
+                        let en = &pool[e];
+                        let check = enforced(en.features.enforce_naming_style);
+                        Some((check, Symbol::Enum(e), "Enum", &en.name, title_case))
+                    }
+                    Node::EnumValue(v) => {
+                        let value = &pool[v];
+                        let check = enforced(value.features.enforce_naming_style);
+                        Some((
+                            check,
+                            Symbol::EnumValue(v),
+                            "Enum value",
+                            &value.name,
+                            upper_snake,
+                        ))
+                    }
+                    Node::Service(sv) => {
+                        let service = &pool[sv];
+                        let check = enforced(service.features.enforce_naming_style);
+                        Some((
+                            check,
+                            Symbol::Service(sv),
+                            "Service",
+                            &service.name,
+                            title_case,
+                        ))
+                    }
+                    Node::Method(m) => {
+                        let method = &pool[m];
+                        let check = enforced(method.features.enforce_naming_style);
+                        Some((check, Symbol::Method(m), "Method", &method.name, title_case))
+                    }
+                    _ => None,
+                };
+                if let Some((true, symbol, what, name, rule)) = checked {
+                    if let Err(e) = rule(name) {
+                        c.error(
+                            symbol,
+                            Site::Name,
+                            format!("{what} name {name} {e}{OPT_OUT}"),
+                        );
+                    }
+                }
+            }
         }
     }
 }
+
+/// A naming-style rule: `Err` holds the end of protoc's message.
+type NameRule = fn(&str) -> Result<(), &'static str>;
 
 fn bad_underscores(name: &str) -> bool {
     let b = name.as_bytes();
