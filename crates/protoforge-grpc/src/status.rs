@@ -144,6 +144,9 @@ struct Inner {
     message: String,
     details: Bytes,
     metadata: Metadata,
+    /// The peer reset the stream with `REFUSED_STREAM`: it did not process
+    /// the call, so the client may start it again transparently.
+    refused: bool,
 }
 
 pub(crate) const GRPC_STATUS: &str = "grpc-status";
@@ -159,6 +162,7 @@ impl Status {
                 message: message.into(),
                 details: Bytes::new(),
                 metadata: Metadata::new(),
+                refused: false,
             }),
         }
     }
@@ -298,7 +302,15 @@ impl Status {
             h2::Reason::INADEQUATE_SECURITY => Code::PermissionDenied,
             _ => Code::Internal,
         };
-        Status::new(code, format!("stream reset by the peer: {reason}"))
+        let mut status = Status::new(code, format!("stream reset by the peer: {reason}"));
+        status.inner.refused = reason == h2::Reason::REFUSED_STREAM;
+        status
+    }
+
+    /// Whether the peer refused the stream before processing it
+    /// (`REFUSED_STREAM`), so that starting the call again is safe.
+    pub(crate) fn is_refused_stream(&self) -> bool {
+        self.inner.refused
     }
 
     /// The status for an error from the HTTP/2 layer on a client: a reset
@@ -359,6 +371,7 @@ impl Status {
                 message,
                 details,
                 metadata: Metadata::from_headers(headers),
+                refused: false,
             }),
         })
     }

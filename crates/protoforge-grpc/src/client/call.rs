@@ -17,6 +17,15 @@ use http::HeaderValue;
 use tokio::sync::oneshot;
 
 use super::Channel;
+
+/// How many times a call whose request was sent whole (unary and
+/// server-streaming) is started again when the server refuses its stream
+/// with `REFUSED_STREAM` before processing it: once, as gRPC's transparent
+/// retry does for calls that reached the server but not the application.
+/// This happens when calls start before the server's SETTINGS (say a lower
+/// `max_concurrent_streams`) arrive; by the retry the client knows the limit
+/// and queues the call instead.
+pub(crate) const TRANSPARENT_RETRIES: u32 = 1;
 use crate::cancel::Cancellation;
 use crate::codec::{Codec, Outbound};
 use crate::compression::{ACCEPT_ENCODING, Encoding};
@@ -277,19 +286,28 @@ impl Channel {
         let work = async {
             let mut encoder = Encoder::new(codec.clone(), setup.encoding, setup.max_send);
             let bytes = encoder.encode(message.message, message.compress)?;
-            let (response, mut send) = self.start(path, options.metadata, &setup).await?;
-            // If sending fails the server has answered or reset; its answer
-            // says why.
-            let _ = send_data(&mut send, bytes, true).await;
-            let streaming = Self::receive(
-                response,
-                codec,
-                &setup,
-                SendControl::Owned(send),
-                None,
-                false,
-            );
-            single_response(streaming).await
+            let mut retries = 0;
+            loop {
+                let (response, mut send) =
+                    self.start(path, options.metadata.clone(), &setup).await?;
+                // If sending fails the server has answered or reset; its
+                // answer says why.
+                let _ = send_data(&mut send, bytes.clone(), true).await;
+                let streaming = Self::receive(
+                    response,
+                    codec.clone(),
+                    &setup,
+                    SendControl::Owned(send),
+                    None,
+                    false,
+                );
+                match single_response(streaming).await {
+                    Err(status) if status.is_refused_stream() && retries < TRANSPARENT_RETRIES => {
+                        retries += 1;
+                    }
+                    result => return result,
+                }
+            }
         };
         bounded(work, setup.deadline, setup.cancellation.as_ref()).await
     }
@@ -337,17 +355,27 @@ impl Channel {
         let work = async {
             let mut encoder = Encoder::new(codec.clone(), setup.encoding, setup.max_send);
             let bytes = encoder.encode(message.message, message.compress)?;
-            let (response, mut send) = self.start(path, options.metadata, &setup).await?;
-            let _ = send_data(&mut send, bytes, true).await;
-            let mut streaming = Self::receive(
-                response,
-                codec,
-                &setup,
-                SendControl::Owned(send),
-                None,
-                true,
-            );
-            let metadata = streaming.metadata().await?;
+            let mut retries = 0;
+            let (streaming, metadata) = loop {
+                let (response, mut send) =
+                    self.start(path, options.metadata.clone(), &setup).await?;
+                let _ = send_data(&mut send, bytes.clone(), true).await;
+                let mut streaming = Self::receive(
+                    response,
+                    codec.clone(),
+                    &setup,
+                    SendControl::Owned(send),
+                    None,
+                    true,
+                );
+                match streaming.metadata().await {
+                    Ok(metadata) => break (streaming, metadata),
+                    Err(status) if status.is_refused_stream() && retries < TRANSPARENT_RETRIES => {
+                        retries += 1;
+                    }
+                    Err(status) => return Err(status),
+                }
+            };
             Ok(Response::received(
                 streaming,
                 metadata,

@@ -243,6 +243,58 @@ fn reset_codes_map_to_status_codes() {
 }
 
 #[test]
+fn a_refused_stream_is_started_again_once() {
+    run(async {
+        let refused = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = refused.clone();
+        let (addr, mut seen) = raw_server(move |parts, body, mut respond| {
+            let count = count.clone();
+            async move {
+                // `/s/Once` refuses its first stream only; `/s/Always` every one.
+                let first = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                if parts.uri.path() == "/s/Always" || first {
+                    respond.send_reset(h2::Reason::REFUSED_STREAM);
+                    return;
+                }
+                drain(body).await;
+                if let Ok(mut s) = respond.send_response(grpc_response(), false) {
+                    let _ = s.send_data(framed(0, b"ok"), false);
+                    let _ = s.send_trailers(trailers(&[("grpc-status", b"0")]));
+                }
+            }
+        })
+        .await;
+        let channel = client_for(addr).await;
+        let once = channel
+            .unary(
+                "/s/Once",
+                BytesCodec,
+                Bytes::from_static(b"x"),
+                CallOptions::new(),
+            )
+            .await
+            .expect("the second attempt is answered");
+        assert_eq!(once.get_ref(), &Bytes::from_static(b"ok"));
+        let always = channel
+            .unary(
+                "/s/Always",
+                BytesCodec,
+                Bytes::from_static(b"x"),
+                CallOptions::new(),
+            )
+            .await
+            .expect_err("refused twice");
+        assert_eq!(always.code(), Code::Unavailable, "{always:?}");
+        // Two attempts per call: the original and one transparent retry.
+        let mut paths = Vec::new();
+        while let Ok(parts) = seen.try_recv() {
+            paths.push(parts.uri.path().to_string());
+        }
+        assert_eq!(paths, ["/s/Once", "/s/Once", "/s/Always", "/s/Always"]);
+    });
+}
+
+#[test]
 fn odd_trailers_never_change_the_code() {
     run(async {
         let (addr, _) = raw_server(|parts, body, mut respond| async move {
