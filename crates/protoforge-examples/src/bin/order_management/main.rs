@@ -39,9 +39,9 @@ use protoforge_examples::shop::orders::v1::{
     GetOrderRequest, OrdersClient, OrdersServer, PlaceOrderRequest,
 };
 use protoforge_examples::store::inventory::v1::{
-    InventoryClient, InventoryServer, ListItemsRequest, StockLine,
+    InventoryClient, InventoryServer, Item, ListItemsRequest, StockLine,
 };
-use protoforge_grpc::{CallOptions, Cancellation, Code, Server};
+use protoforge_grpc::{CallOptions, Cancellation, Code, Server, Streaming};
 
 use crate::orders::money;
 use crate::trace::{Log, REQUEST_ID};
@@ -125,19 +125,13 @@ fn describe(lines: &[(&str, i32)]) -> String {
         .join(", ")
 }
 
-/// Counts the stock changes the inventory streams to a watcher until
-/// `stop` is cancelled.
+/// Counts the stock changes in `changes` (an open `WatchItems` call) until
+/// the call is cancelled.
 async fn watch(
-    inventory: InventoryClient,
-    stop: Cancellation,
+    mut changes: Streaming<Item>,
     seen: Arc<AtomicUsize>,
     skus: Arc<Mutex<BTreeMap<String, usize>>>,
 ) -> Result<(), protoforge_grpc::Status> {
-    let options = CallOptions::new().cancellation(stop);
-    let mut changes = inventory
-        .watch_items(ListItemsRequest::default(), options)
-        .await?
-        .into_inner();
     loop {
         match changes.message().await {
             Ok(Some(item)) => {
@@ -187,12 +181,16 @@ async fn demo() -> Result<bool, Box<dyn Error + Send + Sync>> {
     let stop_watching = Cancellation::new();
     let seen = Arc::new(AtomicUsize::new(0));
     let skus = Arc::new(Mutex::new(BTreeMap::new()));
-    let watcher = tokio::spawn(watch(
-        InventoryClient::new(inventory.channel()?),
-        stop_watching.clone(),
-        seen.clone(),
-        skus.clone(),
-    ));
+    // The call returns once the inventory has sent its headers, which it
+    // does after subscribing, so no change of the first order is missed.
+    let changes = InventoryClient::new(inventory.channel()?)
+        .watch_items(
+            ListItemsRequest::default(),
+            CallOptions::new().cancellation(stop_watching.clone()),
+        )
+        .await?
+        .into_inner();
+    let watcher = tokio::spawn(watch(changes, seen.clone(), skus.clone()));
 
     let client = OrdersClient::new(orders_server.channel()?);
     let mut customers = Some(customers);
