@@ -16,7 +16,7 @@ use protoforge_syntax::{LineIndex, Parse};
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Position};
 use crate::ir::{FileId, Pool};
 use crate::lower::{self, Input};
-use crate::resolve::{FileResolver, ResolveError};
+use crate::resolve::{FileResolver, ResolveError, Resolved};
 use crate::{Compilation, CompileOptions};
 
 /// A loaded and parsed file.
@@ -51,6 +51,8 @@ fn imports(parse: &Parse) -> Vec<String> {
 enum Event {
     /// A file to build; everything it imports came before.
     File { name: String, loaded: Loaded },
+    /// A file compiled already: an encoded `FileDescriptorProto`.
+    Descriptor { name: String, bytes: Vec<u8> },
     /// A file that could not be opened.
     Missing { name: String, error: ResolveError },
     /// An import cycle, reported in the file that closes it.
@@ -121,8 +123,9 @@ impl Loader<'_> {
             }
             None => {}
         }
-        let file = match self.resolver.open(name) {
-            Ok(file) => file,
+        let file = match self.resolver.resolve(name) {
+            Ok(Resolved::Source(file)) => file,
+            Ok(Resolved::Descriptor(bytes)) => return self.visit_descriptor(name, bytes),
             Err(error) => {
                 self.state.insert(name.to_string(), true);
                 return self
@@ -162,6 +165,29 @@ impl Loader<'_> {
             .send(Event::File {
                 name: name.to_string(),
                 loaded,
+            })
+            .is_ok()
+    }
+}
+
+impl Loader<'_> {
+    /// A file from a descriptor set: its imports first, then the file.
+    fn visit_descriptor(&mut self, name: &str, bytes: Vec<u8>) -> bool {
+        // Malformed bytes are reported when the file is built.
+        let deps = crate::decode::file_imports(&bytes).unwrap_or_default();
+        self.state.insert(name.to_string(), false);
+        self.stack.push(name.to_string());
+        for dep in deps {
+            if !self.visit(&dep) {
+                return false;
+            }
+        }
+        self.stack.pop();
+        self.state.insert(name.to_string(), true);
+        self.send
+            .send(Event::Descriptor {
+                name: name.to_string(),
+                bytes,
             })
             .is_ok()
     }
@@ -234,6 +260,18 @@ fn build_all(
                     failed_files.insert(file);
                 }
                 diagnostics.push(diag);
+            }
+            Event::Descriptor { name, bytes } => {
+                if !build_descriptor(
+                    &mut pool,
+                    &name,
+                    &bytes,
+                    &missing,
+                    &failed_files,
+                    &mut diagnostics,
+                ) {
+                    failed_files.insert(name);
+                }
             }
             Event::File { name, loaded } => {
                 let id = FileId::from_index(pool.files.len());
@@ -313,6 +351,46 @@ fn build_all(
         files: root_ids,
         diagnostics,
     }
+}
+
+/// Adds a file from a descriptor set to the pool, as protoc's descriptor
+/// pool builds a file from its fallback database: every import must have
+/// been built without errors, and every name must resolve. False when an
+/// error was reported (messages have no line and column: there is no
+/// source).
+fn build_descriptor(
+    pool: &mut Pool,
+    name: &str,
+    bytes: &[u8],
+    missing: &HashMap<String, ResolveError>,
+    failed: &HashSet<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
+    let mut ok = true;
+    for import in crate::decode::file_imports(bytes).unwrap_or_default() {
+        if !pool.files_by_name.contains_key(&import) || failed.contains(&import) {
+            if let Some(e) = missing.get(&import) {
+                diagnostics.push(Diagnostic::error(
+                    DiagnosticKind::FileNotFound,
+                    format!("{import}: {e}"),
+                ));
+            }
+            diagnostics.push(
+                Diagnostic::error(
+                    DiagnosticKind::Import,
+                    format!("Import \"{import}\" was not found or had errors."),
+                )
+                .in_file(name),
+            );
+            ok = false;
+        }
+    }
+    if let Err(error) = crate::decode::file_into_pool(pool, bytes) {
+        diagnostics
+            .push(Diagnostic::error(DiagnosticKind::Invalid, error.to_string()).in_file(name));
+        ok = false;
+    }
+    ok
 }
 
 #[allow(clippy::too_many_arguments)]

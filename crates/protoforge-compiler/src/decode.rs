@@ -145,6 +145,66 @@ impl Pool {
     }
 }
 
+/// The files of an encoded `FileDescriptorSet`, each with its name, in
+/// order. Fails when the set or one of its files is not well-formed
+/// protobuf.
+pub(crate) fn descriptor_set_files(bytes: &[u8]) -> Result<Vec<(String, &[u8])>, DecodeError> {
+    let mut out = Vec::new();
+    for (number, value) in fields(bytes, "FileDescriptorSet")? {
+        if number != 1 {
+            continue;
+        }
+        let file = crate::decode::bytes(value, "FileDescriptorSet.file")?;
+        let mut name = String::new();
+        for (number, value) in fields(file, "FileDescriptorProto")? {
+            if number == 1 {
+                name = string(value, "file name")?;
+            }
+        }
+        out.push((name, file));
+    }
+    Ok(out)
+}
+
+/// The import names of an encoded `FileDescriptorProto`: its dependencies,
+/// then its option dependencies (the order protoc builds them in).
+pub(crate) fn file_imports(bytes: &[u8]) -> Result<Vec<String>, DecodeError> {
+    let mut regular = Vec::new();
+    let mut option = Vec::new();
+    for (number, value) in fields(bytes, "FileDescriptorProto")? {
+        match number {
+            3 => regular.push(string(value, "dependency")?),
+            15 => option.push(string(value, "option_dependency")?),
+            _ => {}
+        }
+    }
+    regular.extend(option);
+    Ok(regular)
+}
+
+/// Whether an encoded `FileDescriptorProto` has a `service`.
+pub(crate) fn has_services(bytes: &[u8]) -> bool {
+    fields(bytes, "FileDescriptorProto").is_ok_and(|parts| parts.iter().any(|(n, _)| *n == 6))
+}
+
+/// Reads one encoded `FileDescriptorProto` into `pool`, after the files it
+/// imports. On error the pool may keep part of the file: the compilation
+/// has failed then.
+pub(crate) fn file_into_pool(pool: &mut Pool, bytes: &[u8]) -> Result<FileId, DecodeError> {
+    let mut decoder = Decoder {
+        pool: std::mem::take(pool),
+        raw_fields: Vec::new(),
+        raw_methods: Vec::new(),
+        edition: Edition::PROTO2,
+        file: FileId(0),
+        package: String::new(),
+        features: Features::for_edition(Edition::PROTO2),
+    };
+    let result = decoder.file(bytes);
+    *pool = decoder.pool;
+    result.map(|()| decoder.file)
+}
+
 impl Decoder {
     fn file(&mut self, bytes: &[u8]) -> Result<(), DecodeError> {
         let id = FileId::from_index(self.pool.files.len());
@@ -776,9 +836,8 @@ impl Decoder {
                         self.pool.messages[m.index()].extended_by.push(f.id);
                     }
                     _ => {
-                        return Err(DecodeError::new(format!(
-                            "{full}: extendee \"{extendee}\" is not a message in the set"
-                        )));
+                        // protoc's descriptor builder's wording.
+                        return Err(DecodeError::new(format!("\"{extendee}\" is not defined.")));
                     }
                 }
             }
@@ -788,9 +847,7 @@ impl Decoder {
                     Some(Symbol::Message(m)) if f.ty != 14 => FieldType::Message(m),
                     Some(Symbol::Enum(e)) if f.ty == 14 || f.ty == 0 => FieldType::Enum(e),
                     _ => {
-                        return Err(DecodeError::new(format!(
-                            "{full}: type \"{name}\" is not in the set"
-                        )));
+                        return Err(DecodeError::new(format!("\"{name}\" is not defined.")));
                     }
                 },
                 (t, _) => match Scalar::from_type_number(t) {

@@ -61,10 +61,12 @@ mod fxhash;
 pub mod ir;
 mod link;
 mod lower;
+pub mod message;
 mod options;
 pub mod resolve;
 mod source_info;
 mod text;
+pub mod text_format;
 mod validate;
 
 mod wire;

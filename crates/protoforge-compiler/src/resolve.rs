@@ -65,6 +65,16 @@ impl fmt::Display for ResolveError {
 
 impl std::error::Error for ResolveError {}
 
+/// A file as a resolver has it: `.proto` source to compile, or a file
+/// compiled already (from a descriptor set).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Source text.
+    Source(SourceFile),
+    /// An encoded `FileDescriptorProto`, used as it is.
+    Descriptor(Vec<u8>),
+}
+
 /// A source of `.proto` files, by virtual path.
 ///
 /// Resolvers are `Send + Sync`: the compiler reads and parses files on a
@@ -72,17 +82,98 @@ impl std::error::Error for ResolveError {}
 pub trait FileResolver: Send + Sync {
     /// The file whose import name is `name`.
     fn open(&self, name: &str) -> Result<SourceFile, ResolveError>;
+
+    /// The file `name` as source or as a compiled descriptor; what the
+    /// compiler calls. By default, the source from [`FileResolver::open`].
+    fn resolve(&self, name: &str) -> Result<Resolved, ResolveError> {
+        self.open(name).map(Resolved::Source)
+    }
 }
 
 impl<R: FileResolver + ?Sized> FileResolver for &R {
     fn open(&self, name: &str) -> Result<SourceFile, ResolveError> {
         (**self).open(name)
     }
+    fn resolve(&self, name: &str) -> Result<Resolved, ResolveError> {
+        (**self).resolve(name)
+    }
 }
 
 impl<R: FileResolver + ?Sized> FileResolver for Box<R> {
     fn open(&self, name: &str) -> Result<SourceFile, ResolveError> {
         (**self).open(name)
+    }
+    fn resolve(&self, name: &str) -> Result<Resolved, ResolveError> {
+        (**self).resolve(name)
+    }
+}
+
+/// Files compiled already, from `FileDescriptorSet`s (protoc's
+/// `--descriptor_set_in`): each file is given to the compiler as its
+/// `FileDescriptorProto`. When a name appears more than once, the first
+/// occurrence wins (the first set given, and the first copy in a set), as
+/// in protoc's merged descriptor database.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DescriptorSets {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl DescriptorSets {
+    /// No files.
+    pub fn new() -> DescriptorSets {
+        DescriptorSets::default()
+    }
+
+    /// Adds the files of one encoded `FileDescriptorSet`. Fails, adding
+    /// nothing, when the bytes are not a descriptor set (protoc's "Unable to
+    /// parse.").
+    pub fn add_set(&mut self, bytes: &[u8]) -> Result<&mut DescriptorSets, crate::DecodeError> {
+        let files = crate::decode::descriptor_set_files(bytes)?;
+        for (name, file) in files {
+            self.files.entry(name).or_insert_with(|| file.to_vec());
+        }
+        Ok(self)
+    }
+
+    /// Whether no set was added (or every set was empty).
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The names of every file in the sets, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Whether a set holds the file `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// Whether the file `name` defines a service.
+    pub fn has_services(&self, name: &str) -> bool {
+        self.files
+            .get(name)
+            .is_some_and(|bytes| crate::decode::has_services(bytes))
+    }
+
+    /// The encoded `FileDescriptorProto` of `name`.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.files.get(name).map(Vec::as_slice)
+    }
+}
+
+impl FileResolver for DescriptorSets {
+    /// Descriptor sets hold no source: always [`ResolveError::NotFound`].
+    fn open(&self, _name: &str) -> Result<SourceFile, ResolveError> {
+        Err(ResolveError::NotFound)
+    }
+
+    fn resolve(&self, name: &str) -> Result<Resolved, ResolveError> {
+        self.files
+            .get(name)
+            .map(|bytes| Resolved::Descriptor(bytes.clone()))
+            .ok_or(ResolveError::NotFound)
     }
 }
 
@@ -355,6 +446,16 @@ impl FileResolver for Chain {
     fn open(&self, name: &str) -> Result<SourceFile, ResolveError> {
         for resolver in &self.resolvers {
             match resolver.open(name) {
+                Err(ResolveError::NotFound) => continue,
+                other => return other,
+            }
+        }
+        Err(ResolveError::NotFound)
+    }
+
+    fn resolve(&self, name: &str) -> Result<Resolved, ResolveError> {
+        for resolver in &self.resolvers {
+            match resolver.resolve(name) {
                 Err(ResolveError::NotFound) => continue,
                 other => return other,
             }

@@ -22,14 +22,16 @@ use std::collections::BTreeSet;
 use std::io::{self, Read, Write};
 
 use protoforge_compiler::ir::{Edition, FileId, Pool};
-use protoforge_compiler::resolve::{Chain, DiskToVirtual, FileResolver, IncludePaths};
+use protoforge_compiler::resolve::{
+    Chain, DescriptorSets, DiskToVirtual, FileResolver, IncludePaths,
+};
+use protoforge_compiler::text_format;
 use protoforge_compiler::{
     Compilation, CompileOptions, DescriptorSetOptions, Diagnostic, DiagnosticKind, builtin,
 };
 
 use super::Status;
-use super::decode_raw::decode_raw;
-use super::{depfile, free_fields, pool};
+use super::{codec, depfile, free_fields, pool};
 use crate::config::protoc::{Compile, ErrorFormat, Mode, Output, Program};
 use crate::generated::{Generated, describe, location_key};
 use crate::plugin::codec::{Request, Response, ResponseFile};
@@ -91,26 +93,50 @@ impl Runner<'_> {
         if c.dependency_out.is_some() && inputs.len() > 1 {
             return self.fail("Can only process one input file when using --dependency_out=FILE.");
         }
-        if !c.descriptor_set_in.is_empty() {
-            return self
-                .fail("protoforge: --descriptor_set_in is not supported yet (see docs/cli.md)");
+        let mut sets = DescriptorSets::new();
+        for name in &c.descriptor_set_in {
+            // protoc names ENOENT whatever the reason the file did not open.
+            let Ok(bytes) = std::fs::read(name) else {
+                return self.fail(&format!("{name}: No such file or directory"));
+            };
+            if sets.add_set(&bytes).is_err() {
+                return self.fail(&format!("{name}: Unable to parse."));
+            }
         }
         let mut include_paths = IncludePaths::new();
         for path in &c.proto_paths {
             include_paths.map(&path.virtual_prefix, &path.disk);
         }
         let mut names = Vec::with_capacity(inputs.len());
-        for input in &inputs {
-            match self.map_input(&include_paths, input)? {
-                Some(name) => names.push(name),
-                None => return Ok(Status::Failed),
+        if c.proto_paths.is_empty() {
+            // Only the descriptor sets: inputs are names in them.
+            for input in &inputs {
+                if !sets.contains(input) {
+                    return self.fail(&format!(
+                        "Could not find file in descriptor database: {input}: No such file or \
+                         directory"
+                    ));
+                }
+                if c.disallow_services && sets.has_services(input) {
+                    return self.fail(&format!(
+                        "{input}: This file contains services, but --disallow_services was used."
+                    ));
+                }
+                names.push(input.clone());
+            }
+        } else {
+            for input in &inputs {
+                match self.map_input(&include_paths, &sets, input)? {
+                    Some(name) => names.push(name),
+                    None => return Ok(Status::Failed),
+                }
             }
         }
 
         let compiled = if names.is_empty() {
             None
         } else {
-            match self.compile(&include_paths, &names)? {
+            match self.compile(&include_paths, &sets, &names)? {
                 Some(compiled) => Some(compiled),
                 None => return Ok(Status::Failed),
             }
@@ -126,15 +152,48 @@ impl Runner<'_> {
         }
 
         match &c.mode {
-            Mode::Encode(_) | Mode::Decode(_) => {
-                return self.fail(
-                    "protoforge: --encode and --decode are not supported yet (see docs/cli.md)",
-                );
+            Mode::Encode(type_name) | Mode::Decode(type_name) => {
+                let direction = match &c.mode {
+                    Mode::Encode(_) => codec::Direction::Encode,
+                    _ => codec::Direction::Decode,
+                };
+                let empty = Pool::default();
+                let fallback;
+                let pool = match &compiled {
+                    Some(compiled) if compiled.pool.message_by_name(type_name).is_some() => {
+                        &compiled.pool
+                    }
+                    // protoc finds the type in the descriptor sets even when
+                    // no input file imports it.
+                    _ if !sets.is_empty() => {
+                        let every: Vec<String> = sets.names().map(str::to_string).collect();
+                        fallback = self.compile(&include_paths, &sets, &every)?;
+                        match &fallback {
+                            Some(all) => &all.pool,
+                            None => return Ok(Status::Failed),
+                        }
+                    }
+                    Some(compiled) => &compiled.pool,
+                    None => &empty,
+                };
+                let ok = codec::run(
+                    pool,
+                    type_name,
+                    direction,
+                    c.error_format,
+                    c.fatal_warnings,
+                    stdin,
+                    out,
+                    self.err,
+                )?;
+                if !ok {
+                    return Ok(Status::Failed);
+                }
             }
             Mode::DecodeRaw => {
                 let mut input = Vec::new();
                 stdin.read_to_end(&mut input)?;
-                match decode_raw(&input) {
+                match text_format::print_unknown(&input) {
                     Some(text) => out.write_all(text.as_bytes())?,
                     None => return self.fail("Failed to parse input."),
                 }
@@ -163,9 +222,18 @@ impl Runner<'_> {
 
     /// protoc's `MakeProtoProtoPathRelative`: the import name of an input
     /// given by disk path or by import name.
-    fn map_input(&mut self, paths: &IncludePaths, input: &str) -> io::Result<Option<String>> {
+    fn map_input(
+        &mut self,
+        paths: &IncludePaths,
+        sets: &DescriptorSets,
+        input: &str,
+    ) -> io::Result<Option<String>> {
+        let in_sets = sets.contains(input);
         if std::fs::metadata(input).is_err() {
-            if paths.virtual_to_disk(input).is_ok() || builtin::GoogleFiles.open(input).is_ok() {
+            if paths.virtual_to_disk(input).is_ok()
+                || in_sets
+                || builtin::GoogleFiles.open(input).is_ok()
+            {
                 return Ok(Some(input.to_string()));
             }
             self.fail(&format!(
@@ -180,12 +248,13 @@ impl Runner<'_> {
                  the latter file as your input or reorder the --proto_path so that the former \
                  file's location comes first."
             ),
+            DiskToVirtual::CannotOpen(_) if in_sets => return Ok(Some(input.to_string())),
             DiskToVirtual::CannotOpen(reason) => format!(
                 "Could not map to virtual file: {input}: {}",
                 strip_os_error(&reason)
             ),
             DiskToVirtual::NoMapping => {
-                if paths.virtual_to_disk(input).is_ok() {
+                if paths.virtual_to_disk(input).is_ok() || in_sets {
                     return Ok(Some(input.to_string()));
                 }
                 format!(
@@ -203,8 +272,24 @@ impl Runner<'_> {
 
     /// Compiles the inputs and prints the diagnostics; `None` when there
     /// was an error.
-    fn compile(&mut self, paths: &IncludePaths, names: &[String]) -> io::Result<Option<Compiled>> {
-        let resolver = Chain::new().with(paths.clone()).with(builtin::GoogleFiles);
+    fn compile(
+        &mut self,
+        paths: &IncludePaths,
+        sets: &DescriptorSets,
+        names: &[String],
+    ) -> io::Result<Option<Compiled>> {
+        let sets = sets.clone();
+        // protoc looks in the source tree first, then in the descriptor
+        // sets; with no `-I` at all, only in the sets.
+        let only_sets = self.c.proto_paths.is_empty();
+        let resolver = if only_sets {
+            Chain::new().with(sets)
+        } else {
+            Chain::new()
+                .with(paths.clone())
+                .with(sets)
+                .with(builtin::GoogleFiles)
+        };
         let roots: Vec<&str> = names.iter().map(String::as_str).collect();
         let options = CompileOptions {
             // The rich form shows the source line of each diagnostic.
@@ -221,6 +306,12 @@ impl Runner<'_> {
         for diagnostic in &diagnostics {
             let kind = kind_name(diagnostic.kind);
             if !diagnostic.is_error() && self.c.allowed_warnings.contains(&kind) {
+                continue;
+            }
+            // With only descriptor sets there is no source tree to say that a
+            // file is missing; protoc reports the import alone.
+            if only_sets && diagnostic.kind == DiagnosticKind::FileNotFound {
+                found_errors = true;
                 continue;
             }
             if diagnostic.is_error() {

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use protoforge_syntax::{Diagnostic, LineIndex};
 
+pub(crate) mod codec;
 pub(crate) mod compile;
-pub(crate) mod decode_raw;
 pub(crate) mod depfile;
 pub(crate) mod free_fields;
 pub(crate) mod pool;

@@ -1,0 +1,671 @@
+//! Text format to a [`DynMessage`], as protoc's `TextFormat::Parser` reads
+//! it for `--encode`: partial messages allowed, a singular field or a oneof
+//! set twice is an error, unknown fields and extensions are errors, `Any`
+//! may be written expanded (`[type.googleapis.com/pkg.T] { … }`), repeated
+//! fields may use the list form (`f: [1, 2]`). It stops at the first parse
+//! error; tokenizer errors found before it are reported too, in order.
+
+use protoforge_syntax::literal::{decode_string, parse_float, parse_int};
+
+use super::tokenize::{Kind, Tokenizer, identifier};
+use super::{Diagnostic, MAX_DEPTH, is_group_like};
+use crate::dynamic::{DynMessage, DynValue};
+use crate::ir::{FieldId, FieldType, MessageId, Pool, Presence, Scalar};
+
+pub(crate) struct Parser<'a> {
+    pool: &'a Pool,
+    tokens: Tokenizer<'a>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    depth_left: i64,
+}
+
+/// The result of one step: `Err` when an error was reported and parsing stops.
+type Step<T = ()> = Result<T, ()>;
+
+const INT32_MAX: u64 = i32::MAX as u64;
+const UINT32_MAX: u64 = u32::MAX as u64;
+const INT64_MAX: u64 = i64::MAX as u64;
+
+impl<'a> Parser<'a> {
+    pub(crate) fn new(pool: &'a Pool, text: &'a [u8]) -> Parser<'a> {
+        let mut parser = Parser {
+            pool,
+            tokens: Tokenizer::new(text),
+            diagnostics: Vec::new(),
+            depth_left: MAX_DEPTH as i64,
+        };
+        parser.advance();
+        parser
+    }
+
+    fn advance(&mut self) {
+        self.tokens.next();
+        for e in self.tokens.errors.drain(..) {
+            self.diagnostics.push(Diagnostic {
+                line: e.line,
+                column: e.column,
+                message: e.message,
+                is_warning: false,
+            });
+        }
+    }
+
+    fn error(&mut self, message: String) -> Step<()> {
+        let (line, column) = (self.tokens.current.line, self.tokens.current.column);
+        self.diagnostics.push(Diagnostic {
+            line,
+            column,
+            message,
+            is_warning: false,
+        });
+        Err(())
+    }
+
+    fn warning(&mut self, message: String) {
+        let (line, column) = (self.tokens.current.line, self.tokens.current.column);
+        self.diagnostics.push(Diagnostic {
+            line,
+            column,
+            message,
+            is_warning: true,
+        });
+    }
+
+    fn looking_at(&self, text: &str) -> bool {
+        self.tokens.current.text == text && self.tokens.current.kind != Kind::String
+    }
+
+    fn kind(&self) -> Kind {
+        self.tokens.current.kind
+    }
+
+    fn try_consume(&mut self, text: &str) -> bool {
+        if self.tokens.current.text == text {
+            self.advance();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn consume(&mut self, text: &str) -> Step {
+        if self.tokens.current.text == text {
+            self.advance();
+            Ok(())
+        } else {
+            let found = self.tokens.current.text.clone();
+            self.error(format!("Expected \"{text}\", found \"{found}\"."))
+        }
+    }
+
+    /// Parses the whole input into `message`.
+    pub(crate) fn parse(&mut self, message: &mut DynMessage) -> bool {
+        while self.kind() != Kind::End {
+            if self.field(message).is_err() {
+                return false;
+            }
+        }
+        !self.diagnostics.iter().any(|d| !d.is_warning)
+    }
+
+    fn enter(&mut self) -> Step {
+        self.depth_left -= 1;
+        if self.depth_left < 0 {
+            return self.error(format!(
+                "Message is too deep, the parser exceeded the configured recursion limit of {MAX_DEPTH}."
+            ));
+        }
+        Ok(())
+    }
+
+    fn message_body(&mut self, message: &mut DynMessage, delimiter: &str) -> Step {
+        self.enter()?;
+        let result = (|| {
+            while !self.looking_at(">") && !self.looking_at("}") {
+                self.field(message)?;
+            }
+            self.consume(delimiter)
+        })();
+        self.depth_left += 1;
+        result
+    }
+
+    fn message_delimiter(&mut self) -> Step<&'static str> {
+        if self.try_consume("<") {
+            return Ok(">");
+        }
+        self.consume("{")?;
+        Ok("}")
+    }
+
+    fn end_field(&mut self) {
+        let _ = self.try_consume(";") || self.try_consume(",");
+    }
+
+    fn field(&mut self, message: &mut DynMessage) -> Step {
+        let pool = self.pool;
+        let ty = message.ty;
+        let type_name = pool[ty].full_name.as_str().to_string();
+        if self.looking_at("[") {
+            if let Some((url_field, value_field)) = any_fields(pool, ty) {
+                return self.any(message, url_field, value_field);
+            }
+            let (name, prefix) = self.type_url_or_name()?;
+            if !prefix.is_empty() {
+                return self.error("Extension name contains \"/\"".into());
+            }
+            let Some(field) = find_extension(pool, ty, &name) else {
+                return self.error(format!(
+                    "Extension \"{name}\" is not defined or is not an extension of \"{type_name}\"."
+                ));
+            };
+            return self.field_value(message, field, &name);
+        }
+        let name = if self.kind() == Kind::Identifier {
+            let text = self.tokens.current.text.clone();
+            self.advance();
+            text
+        } else {
+            let found = self.tokens.current.text.clone();
+            return self.error(format!("Expected identifier, got: {found}"));
+        };
+        let mut field = pool.field_by_name(ty, &name);
+        if field.is_none() {
+            let lower = name.to_ascii_lowercase();
+            field = pool
+                .field_by_name(ty, &lower)
+                .filter(|f| is_group_like(pool, *f))
+                .filter(|f| pool[*f].ty.message().is_some_and(|m| pool[m].name == name));
+        }
+        match field {
+            Some(field) => self.field_value(message, field, &name),
+            None if pool[ty].reserved_names.contains(&name) => {
+                if self.try_consume(":") && !self.looking_at("{") && !self.looking_at("<") {
+                    self.skip_value()?;
+                } else {
+                    self.skip_message()?;
+                }
+                self.end_field();
+                Ok(())
+            }
+            None => self.error(format!(
+                "Message type \"{type_name}\" has no field named \"{name}\"."
+            )),
+        }
+    }
+
+    fn field_value(&mut self, message: &mut DynMessage, field: FieldId, name: &str) -> Step {
+        let pool = self.pool;
+        let f = &pool[field];
+        if f.options.deprecated {
+            self.warning(format!("text format contains deprecated field \"{name}\""));
+        }
+        let repeated = f.is_repeated();
+        if !repeated && message.get(f.number as u32).is_some() {
+            return self.error(format!(
+                "Non-repeated field \"{name}\" is specified multiple times."
+            ));
+        }
+        if let Some(oneof) = f.oneof {
+            let set = pool[oneof]
+                .fields
+                .iter()
+                .find(|m| message.get(pool[**m].number as u32).is_some());
+            if let Some(other) = set {
+                return self.error(format!(
+                    "Field \"{name}\" is specified along with field \"{}\", another member of oneof \"{}\".",
+                    pool[*other].name, pool[oneof].name
+                ));
+            }
+        }
+        let is_message = f.ty.message().is_some();
+        if is_message {
+            if self.try_consume(":") {}
+        } else {
+            self.consume(":")?;
+        }
+        if repeated && self.try_consume("[") {
+            if !self.try_consume("]") {
+                loop {
+                    self.one_value(message, field)?;
+                    if self.try_consume("]") {
+                        break;
+                    }
+                    self.consume(",")?;
+                }
+            }
+        } else {
+            self.one_value(message, field)?;
+        }
+        self.end_field();
+        Ok(())
+    }
+
+    fn one_value(&mut self, message: &mut DynMessage, field: FieldId) -> Step {
+        let pool = self.pool;
+        if let Some(m) = pool[field].ty.message() {
+            let delimiter = self.message_delimiter()?;
+            let mut sub = DynMessage::new(m);
+            // A singular message set earlier is merged into (it cannot be, by
+            // the check above, but keep protobuf's rule).
+            self.message_body(&mut sub, delimiter)?;
+            message.push_value(pool, field, DynValue::Message(Box::new(sub)));
+            return Ok(());
+        }
+        let value = self.scalar(field)?;
+        set_scalar(pool, message, field, value);
+        Ok(())
+    }
+
+    fn scalar(&mut self, field: FieldId) -> Step<DynValue> {
+        let pool = self.pool;
+        let f = &pool[field];
+        Ok(match f.ty {
+            FieldType::Scalar(s) => match s {
+                Scalar::Int32 | Scalar::Sint32 | Scalar::Sfixed32 => {
+                    let v = self.signed(INT32_MAX)? as i32;
+                    match s {
+                        Scalar::Int32 => DynValue::Varint(i64::from(v) as u64),
+                        Scalar::Sint32 => {
+                            DynValue::Varint(u64::from(((v << 1) ^ (v >> 31)) as u32))
+                        }
+                        _ => DynValue::Fixed32(v as u32),
+                    }
+                }
+                Scalar::Int64 | Scalar::Sint64 | Scalar::Sfixed64 => {
+                    let v = self.signed(INT64_MAX)?;
+                    match s {
+                        Scalar::Int64 => DynValue::Varint(v as u64),
+                        Scalar::Sint64 => DynValue::Varint(crate::wire::zigzag(v)),
+                        _ => DynValue::Fixed64(v as u64),
+                    }
+                }
+                Scalar::Uint32 | Scalar::Fixed32 => {
+                    let v = self.unsigned(UINT32_MAX)?;
+                    if s == Scalar::Uint32 {
+                        DynValue::Varint(v)
+                    } else {
+                        DynValue::Fixed32(v as u32)
+                    }
+                }
+                Scalar::Uint64 | Scalar::Fixed64 => {
+                    let v = self.unsigned(u64::MAX)?;
+                    if s == Scalar::Uint64 {
+                        DynValue::Varint(v)
+                    } else {
+                        DynValue::Fixed64(v)
+                    }
+                }
+                Scalar::Float => DynValue::Fixed32(safe_double_to_float(self.double()?).to_bits()),
+                Scalar::Double => DynValue::Fixed64(self.double()?.to_bits()),
+                Scalar::String | Scalar::Bytes => {
+                    if self.kind() != Kind::String {
+                        let found = self.tokens.current.text.clone();
+                        self.error(format!("Expected string, got: {found}"))?;
+                    }
+                    let mut out = Vec::new();
+                    while self.kind() == Kind::String {
+                        decode_string(self.tokens.current.text.as_bytes(), &mut out);
+                        self.advance();
+                    }
+                    DynValue::Bytes(out)
+                }
+                Scalar::Bool => {
+                    if self.kind() == Kind::Integer {
+                        DynValue::Varint(self.unsigned(1)?)
+                    } else {
+                        let value = self.identifier()?;
+                        match value.as_str() {
+                            "true" | "True" | "t" => DynValue::Varint(1),
+                            "false" | "False" | "f" => DynValue::Varint(0),
+                            _ => {
+                                let name = f.name.clone();
+                                self.error(format!(
+                                    "Invalid value for boolean field \"{name}\". Value: \"{value}\"."
+                                ))?;
+                                DynValue::Varint(0)
+                            }
+                        }
+                    }
+                }
+            },
+            FieldType::Enum(e) => {
+                let (text, number) = if self.kind() == Kind::Identifier {
+                    let name = self.identifier()?;
+                    let number = pool[e]
+                        .values
+                        .iter()
+                        .find(|v| pool[**v].name == name)
+                        .map(|v| pool[*v].number);
+                    match number {
+                        Some(n) => return Ok(DynValue::Varint(i64::from(n) as u64)),
+                        None => (name, None),
+                    }
+                } else if self.looking_at("-") || self.kind() == Kind::Integer {
+                    let n = self.signed(INT32_MAX)?;
+                    let known = pool[e]
+                        .values
+                        .iter()
+                        .any(|v| i64::from(pool[*v].number) == n);
+                    if known || !pool[e].is_closed() {
+                        return Ok(DynValue::Varint(n as u64));
+                    }
+                    (n.to_string(), Some(n))
+                } else {
+                    let found = self.tokens.current.text.clone();
+                    self.error(format!("Expected integer or identifier, got: {found}"))?;
+                    (String::new(), None)
+                };
+                let _ = number;
+                let name = f.name.clone();
+                self.error(format!(
+                    "Unknown enumeration value of \"{text}\" for field \"{name}\"."
+                ))?;
+                DynValue::Varint(0)
+            }
+            FieldType::Message(_) | FieldType::Group(_) => DynValue::Varint(0),
+        })
+    }
+
+    fn identifier(&mut self) -> Step<String> {
+        if self.kind() == Kind::Identifier {
+            let text = self.tokens.current.text.clone();
+            self.advance();
+            return Ok(text);
+        }
+        let found = self.tokens.current.text.clone();
+        self.error(format!("Expected identifier, got: {found}"))?;
+        Ok(String::new())
+    }
+
+    fn unsigned(&mut self, max: u64) -> Step<u64> {
+        if self.kind() != Kind::Integer {
+            let found = self.tokens.current.text.clone();
+            self.error(format!("Expected integer, got: {found}"))?;
+        }
+        let text = self.tokens.current.text.clone();
+        match parse_int(text.as_bytes(), max) {
+            Some(v) => {
+                self.advance();
+                Ok(v)
+            }
+            None => {
+                self.error(format!("Integer out of range ({text})"))?;
+                Ok(0)
+            }
+        }
+    }
+
+    fn signed(&mut self, max: u64) -> Step<i64> {
+        let negative = self.try_consume("-");
+        let value = self.unsigned(if negative { max + 1 } else { max })?;
+        Ok(if negative {
+            (value as i64).wrapping_neg()
+        } else {
+            value as i64
+        })
+    }
+
+    fn double(&mut self) -> Step<f64> {
+        let negative = self.try_consume("-");
+        let text = self.tokens.current.text.clone();
+        let value = match self.kind() {
+            Kind::Integer => {
+                let lower = text.to_ascii_lowercase();
+                if lower.starts_with("0x") || (text.len() > 1 && text.starts_with('0')) {
+                    self.error(format!("Expect a decimal number, got: {text}"))?;
+                }
+                let v = match parse_int(text.as_bytes(), u64::MAX) {
+                    Some(v) => v as f64,
+                    None => parse_float(text.as_bytes()),
+                };
+                self.advance();
+                v
+            }
+            Kind::Float => {
+                self.advance();
+                parse_float(text.as_bytes())
+            }
+            Kind::Identifier => {
+                let lower = text.to_ascii_lowercase();
+                let v = match lower.as_str() {
+                    "inf" | "infinity" => f64::INFINITY,
+                    "nan" => f64::NAN,
+                    _ => {
+                        self.error(format!("Expected double, got: {lower}"))?;
+                        0.0
+                    }
+                };
+                self.advance();
+                v
+            }
+            _ => {
+                self.error(format!("Expected double, got: {text}"))?;
+                0.0
+            }
+        };
+        Ok(if negative { -value } else { value })
+    }
+
+    /// `[` URL-or-name `]`: the full type name and the URL prefix (with its
+    /// trailing `/`; empty for a plain name).
+    fn type_url_or_name(&mut self) -> Step<(String, String)> {
+        self.tokens.url_chars = true;
+        let _ = self.consume("[");
+        let mut text = String::new();
+        while self.kind() == Kind::UrlChars {
+            text.push_str(&self.tokens.current.text);
+            self.advance();
+        }
+        self.tokens.url_chars = false;
+        self.consume("]")?;
+        let (prefix, name) = match text.rfind('/') {
+            None => (String::new(), text),
+            Some(at) => {
+                let prefix = text[..=at].to_string();
+                let name = text[at + 1..].to_string();
+                if prefix == "/" {
+                    return self
+                        .error("Type URL prefix is empty".into())
+                        .map(|()| (name, prefix));
+                }
+                if prefix.starts_with('/') {
+                    return self
+                        .error("Type URL starts with \"/\"".into())
+                        .map(|()| (name, prefix));
+                }
+                let bytes = prefix.as_bytes();
+                for i in 0..bytes.len() {
+                    if bytes[i] == b'%'
+                        && (i + 2 >= bytes.len()
+                            || !bytes[i + 1].is_ascii_hexdigit()
+                            || !bytes[i + 2].is_ascii_hexdigit())
+                    {
+                        let end = (i + 3).min(prefix.len());
+                        let bad = prefix.get(i..end).unwrap_or("").to_string();
+                        return self
+                            .error(format!("Invalid percent encode, got: \"{bad}\""))
+                            .map(|()| (name, prefix));
+                    }
+                }
+                (prefix, name)
+            }
+        };
+        for part in name.split('.') {
+            if !identifier(part) {
+                return self
+                    .error(format!("Invalid identifier in type name, got: \"{part}\""))
+                    .map(|()| (name.clone(), prefix.clone()));
+            }
+        }
+        Ok((name, prefix))
+    }
+
+    fn any(&mut self, message: &mut DynMessage, url_field: FieldId, value_field: FieldId) -> Step {
+        let pool = self.pool;
+        let (name, prefix) = self.type_url_or_name()?;
+        if prefix.is_empty() {
+            return self.error("Type URL prefix is missing".into());
+        }
+        let _ = self.try_consume(":");
+        let Some(target) = pool.message_by_name(&name) else {
+            return self.error(format!(
+                "Could not find type \"{prefix}{name}\" stored in google.protobuf.Any."
+            ));
+        };
+        let delimiter = self.message_delimiter()?;
+        let mut value = DynMessage::new(target);
+        self.message_body(&mut value, delimiter)?;
+        let has = |f: FieldId| message.get(pool[f].number as u32).is_some();
+        if has(url_field) || has(value_field) {
+            return self.error("Non-repeated Any specified multiple times.".into());
+        }
+        let url = format!("{prefix}{name}").into_bytes();
+        set_scalar(pool, message, url_field, DynValue::Bytes(url));
+        set_scalar(
+            pool,
+            message,
+            value_field,
+            DynValue::Bytes(value.to_bytes(pool)),
+        );
+        self.end_field();
+        Ok(())
+    }
+
+    fn skip_message(&mut self) -> Step {
+        self.enter()?;
+        let result = (|| {
+            let delimiter = self.message_delimiter()?;
+            while !self.looking_at(">") && !self.looking_at("}") {
+                self.skip_field()?;
+            }
+            self.consume(delimiter)
+        })();
+        self.depth_left += 1;
+        result
+    }
+
+    fn skip_field(&mut self) -> Step {
+        if self.looking_at("[") {
+            self.type_url_or_name()?;
+        } else {
+            self.identifier()?;
+        }
+        if self.try_consume(":") && !self.looking_at("{") && !self.looking_at("<") {
+            self.skip_value()?;
+        } else {
+            self.skip_message()?;
+        }
+        self.end_field();
+        Ok(())
+    }
+
+    fn skip_value(&mut self) -> Step {
+        self.enter()?;
+        let result = (|| {
+            if self.kind() == Kind::String {
+                while self.kind() == Kind::String {
+                    self.advance();
+                }
+                return Ok(());
+            }
+            if self.try_consume("[") {
+                if !self.try_consume("]") {
+                    loop {
+                        if !self.looking_at("{") && !self.looking_at("<") {
+                            self.skip_value()?;
+                        } else {
+                            self.skip_message()?;
+                        }
+                        if self.try_consume("]") {
+                            break;
+                        }
+                        self.consume(",")?;
+                    }
+                }
+                return Ok(());
+            }
+            let minus = self.try_consume("-");
+            if !matches!(self.kind(), Kind::Integer | Kind::Float | Kind::Identifier) {
+                let text = self.tokens.current.text.clone();
+                return self.error(format!("Cannot skip field value, unexpected token: {text}"));
+            }
+            if minus && self.kind() == Kind::Identifier {
+                let text = self.tokens.current.text.to_ascii_lowercase();
+                if text != "inf" && text != "infinity" && text != "nan" {
+                    return self.error(format!("Invalid float number: {text}"));
+                }
+            }
+            self.advance();
+            Ok(())
+        })();
+        self.depth_left += 1;
+        result
+    }
+}
+
+/// C++'s `io::SafeDoubleToFloat`: out-of-range values become infinities.
+fn safe_double_to_float(value: f64) -> f32 {
+    if value > f64::from(f32::MAX) {
+        f32::INFINITY
+    } else if value < -f64::from(f32::MAX) {
+        f32::NEG_INFINITY
+    } else {
+        value as f32
+    }
+}
+
+/// Sets a scalar as reflection's `Set*`/`Add*` do: a field without presence
+/// set to its default is not set at all.
+pub(crate) fn set_scalar(pool: &Pool, message: &mut DynMessage, field: FieldId, value: DynValue) {
+    let f = &pool[field];
+    if f.presence == Presence::Implicit && f.oneof.is_none() && is_default(&value) {
+        message.fields.retain(|x| x.field != field);
+        return;
+    }
+    message.push_value(pool, field, value);
+}
+
+fn is_default(value: &DynValue) -> bool {
+    match value {
+        DynValue::Varint(v) | DynValue::Fixed64(v) => *v == 0,
+        DynValue::Fixed32(v) => *v == 0,
+        DynValue::Bytes(b) => b.is_empty(),
+        DynValue::Message(_) => false,
+    }
+}
+
+/// For `google.protobuf.Any`: its `type_url` and `value` fields.
+pub(crate) fn any_fields(pool: &Pool, ty: MessageId) -> Option<(FieldId, FieldId)> {
+    if pool[ty].full_name.as_str() != "google.protobuf.Any" {
+        return None;
+    }
+    let url = pool.field_by_number(ty, 1)?;
+    let value = pool.field_by_number(ty, 2)?;
+    let string =
+        |f: FieldId, s: Scalar| pool[f].ty == FieldType::Scalar(s) && !pool[f].is_repeated();
+    (string(url, Scalar::String) && string(value, Scalar::Bytes)).then_some((url, value))
+}
+
+/// protoc's `FindExtensionByPrintableName`: an extension of `ty` by full
+/// name, or for a MessageSet, by the full name of its message type.
+fn find_extension(pool: &Pool, ty: MessageId, name: &str) -> Option<FieldId> {
+    let extensions = &pool[ty].extended_by;
+    if let Some(f) = extensions
+        .iter()
+        .copied()
+        .find(|f| pool[*f].full_name.as_str() == name)
+    {
+        return Some(f);
+    }
+    if !pool[ty].options.message_set_wire_format {
+        return None;
+    }
+    extensions.iter().copied().find(|f| {
+        super::is_message_set_extension(pool, *f)
+            && pool[*f]
+                .ty
+                .message()
+                .is_some_and(|m| pool[m].full_name.as_str() == name)
+    })
+}
