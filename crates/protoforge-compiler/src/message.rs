@@ -7,7 +7,8 @@
 //! fields of the wrong wire type and unknown numbers are kept as unknown
 //! fields, values of closed enums with no name too, packed and unpacked
 //! repeated scalars are both accepted, a field without presence holding its
-//! default is not set, a map keeps the last entry for a key, and nesting
+//! default is not set, map entries are kept in order (duplicate keys too),
+//! and nesting
 //! deeper than [`MAX_DEPTH`] or a string field that must be UTF-8 and is not
 //! fails the whole parse. Encoding writes known fields by number, then
 //! unknown fields in the order read.
@@ -16,8 +17,8 @@ use std::fmt;
 
 use crate::dynamic::{DynMessage, DynValue};
 use crate::ir::{FieldId, FieldType, Label, MessageId, Pool, Presence, Scalar, Utf8Validation};
+use crate::text_format::is_map;
 use crate::text_format::unknown::{Raw, parse_raw};
-use crate::text_format::{is_map, map_key};
 
 /// Deepest nesting of messages and groups decoding accepts (protobuf's
 /// default recursion limit).
@@ -58,8 +59,7 @@ impl fmt::Display for MessageDecodeError {
             DecodeErrorKind::Malformed => f.write_str("malformed message"),
             DecodeErrorKind::InvalidUtf8(field) => write!(
                 f,
-                "String field '{field}' contains invalid UTF-8 data when parsing a protocol buffer. \
-                 Use the 'bytes' type if you intend to send raw bytes. "
+                "String field '{field}' contains invalid UTF-8 data when parsing a protocol buffer."
             ),
         }
     }
@@ -104,6 +104,15 @@ impl DynamicMessage {
         self.inner.to_bytes(pool)
     }
 
+    /// The full names of string fields that must hold UTF-8 and do not, one
+    /// per value, in encoding order (protobuf's C++ serializer logs each and
+    /// writes the bytes anyway).
+    pub fn invalid_utf8_fields(&self, pool: &Pool) -> Vec<String> {
+        let mut out = Vec::new();
+        invalid_utf8(pool, &self.inner, &mut out);
+        out
+    }
+
     /// The paths of required fields that are not set, as protobuf's
     /// `FindInitializationErrors` names them (`a`, `b.c`, `list[1].d`,
     /// `(pkg.ext).e`).
@@ -111,6 +120,23 @@ impl DynamicMessage {
         let mut out = Vec::new();
         missing_required(pool, &self.inner, "", &mut out);
         out
+    }
+}
+
+fn invalid_utf8(pool: &Pool, message: &DynMessage, out: &mut Vec<String>) {
+    for field in &message.fields {
+        let f = &pool[field.field];
+        let verify = f.ty == FieldType::Scalar(Scalar::String)
+            && f.features.utf8_validation == Utf8Validation::Verify;
+        for value in &field.values {
+            match value {
+                DynValue::Bytes(b) if verify && std::str::from_utf8(b).is_err() => {
+                    out.push(f.full_name.as_str().to_string());
+                }
+                DynValue::Message(m) => invalid_utf8(pool, m, out),
+                _ => {}
+            }
+        }
     }
 }
 
@@ -296,15 +322,11 @@ fn push_scalar(
     crate::text_format::set_scalar(pool, message, field, value);
 }
 
-/// A message value; for a map, the entry replaces an earlier one with the
-/// same key.
-fn push_message(pool: &Pool, message: &mut DynMessage, field: FieldId, sub: DynMessage) {
+/// A message value. Map entries are kept as read, duplicate keys included
+/// (protoc's `--decode` prints them all), but not their unknown fields.
+fn push_message(pool: &Pool, message: &mut DynMessage, field: FieldId, mut sub: DynMessage) {
     if is_map(pool, field) {
-        let key = map_key(pool, &sub);
-        if let Some(slot) = message.fields.iter_mut().find(|f| f.field == field) {
-            slot.values
-                .retain(|v| !matches!(v, DynValue::Message(m) if map_key(pool, m) == key));
-        }
+        sub.unknown.clear();
     }
     message.push_value(pool, field, DynValue::Message(Box::new(sub)));
 }

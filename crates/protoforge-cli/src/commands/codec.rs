@@ -22,6 +22,7 @@ pub(crate) enum Direction {
 }
 
 /// What happened, for the exit code: `Ok(true)` when protoc would succeed.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run(
     pool: &Pool,
     type_name: &str,
@@ -66,9 +67,8 @@ pub(crate) fn run(
         Direction::Decode => match DynamicMessage::decode(pool, ty, &input) {
             Ok(message) => message,
             Err(e) => {
-                if let DecodeErrorKind::InvalidUtf8(_) = e.kind() {
-                    // protoc logs this through absl before failing.
-                    writeln!(err, "{e}")?;
+                if let DecodeErrorKind::InvalidUtf8(field) = e.kind() {
+                    absl_log_utf8(err, field, "parsing")?;
                 }
                 writeln!(err, "Failed to parse input.")?;
                 return Ok(false);
@@ -84,8 +84,44 @@ pub(crate) fn run(
         )?;
     }
     match direction {
-        Direction::Encode => out.write_all(&message.encode(pool))?,
+        Direction::Encode => {
+            for field in message.invalid_utf8_fields(pool) {
+                absl_log_utf8(err, &field, "serializing")?;
+            }
+            out.write_all(&message.encode(pool))?
+        }
         Direction::Decode => out.write_all(text_format::print(pool, &message).as_bytes())?,
     }
-    Ok(!(fatal_warnings && !missing.is_empty()))
+    // protoc 35.1 exits 0 here even with --fatal_warnings.
+    let _ = fatal_warnings;
+    Ok(true)
+}
+
+/// The line protobuf's C++ runtime logs (through absl, before logging is
+/// initialised) for a string field that is not UTF-8, in absl's format:
+/// severity and a zero date, the time since the epoch, the thread id, the
+/// source location. The first log line of a process comes after absl's
+/// notice, as in protoc.
+fn absl_log_utf8(err: &mut dyn Write, field: &str, doing: &str) -> io::Result<()> {
+    static NOTICE: std::sync::Once = std::sync::Once::new();
+    let mut notice = false;
+    NOTICE.call_once(|| notice = true);
+    if notice {
+        writeln!(
+            err,
+            "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
+        )?;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    writeln!(
+        err,
+        "E0000 00:00:{}.{:06} {:>7} wire_format_lite.cc:578] String field '{field}' contains \
+         invalid UTF-8 data when {doing} a protocol buffer. Use the 'bytes' type if you intend \
+         to send raw bytes. ",
+        now.as_secs(),
+        now.subsec_micros(),
+        std::process::id()
+    )
 }

@@ -3,6 +3,7 @@
 //! scratch directories.
 
 mod beyond_protoc;
+mod codec;
 mod compile;
 mod corpus_requests;
 mod decode_raw;

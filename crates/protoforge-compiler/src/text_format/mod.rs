@@ -28,8 +28,10 @@ use crate::text::{c_escape, simple_dtoa, simple_ftoa};
 
 pub use unknown::print_unknown;
 
-/// How deeply text may nest messages (protoc's parser default).
-pub const MAX_DEPTH: usize = 100;
+/// How deeply text may nest messages. protoc's parser has no limit (its
+/// default is `INT_MAX`); ours keeps the parser's recursion well inside a
+/// thread's stack.
+pub const MAX_DEPTH: usize = 2000;
 
 /// How many levels of unknown length-delimited values are tried as
 /// messages when printing (protoc's `kUnknownFieldRecursionLimit`).
@@ -161,7 +163,9 @@ fn print_message(pool: &Pool, message: &DynMessage, indent: usize, out: &mut Str
             }
         }
     }
-    unknown::print_fields(&message.unknown, UNKNOWN_RECURSION_BUDGET, indent, out);
+    if pool[message.ty].map_entry.is_none() {
+        unknown::print_fields(&message.unknown, UNKNOWN_RECURSION_BUDGET, indent, out);
+    }
 }
 
 fn print_field(pool: &Pool, field: FieldId, value: &DynValue, indent: usize, out: &mut String) {
@@ -216,7 +220,7 @@ fn scalar_text(pool: &Pool, field: FieldId, value: &DynValue) -> String {
 }
 
 /// The value of an unset field of a map entry.
-fn default_value(pool: &Pool, field: FieldId) -> DynValue {
+pub(crate) fn default_value(pool: &Pool, field: FieldId) -> DynValue {
     let f = &pool[field];
     match f.ty {
         FieldType::Scalar(Scalar::String | Scalar::Bytes) => DynValue::Bytes(Vec::new()),

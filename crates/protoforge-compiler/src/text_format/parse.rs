@@ -79,6 +79,30 @@ impl<'a> Parser<'a> {
         self.tokens.current.kind
     }
 
+    /// protoc's `TryConsumeWhitespace`: steps over a whitespace token (one
+    /// is produced only right after a `…BeforeWhitespace` consume).
+    fn skip_whitespace(&mut self) {
+        if self.kind() == Kind::Whitespace {
+            self.advance();
+        }
+    }
+
+    /// Consumes `text` when it is next, letting the token after it be
+    /// whitespace (protoc's `TryConsumeBeforeWhitespace`).
+    fn try_consume_before_whitespace(&mut self, text: &str) -> bool {
+        self.tokens.report_whitespace = true;
+        let consumed = self.try_consume(text);
+        self.tokens.report_whitespace = false;
+        consumed
+    }
+
+    fn consume_before_whitespace(&mut self, text: &str) -> Step {
+        self.tokens.report_whitespace = true;
+        let result = self.consume(text);
+        self.tokens.report_whitespace = false;
+        result
+    }
+
     fn try_consume(&mut self, text: &str) -> bool {
         if self.tokens.current.text == text {
             self.advance();
@@ -154,6 +178,7 @@ impl<'a> Parser<'a> {
             if !prefix.is_empty() {
                 return self.error("Extension name contains \"/\"".into());
             }
+            self.skip_whitespace();
             let Some(field) = find_extension(pool, ty, &name) else {
                 return self.error(format!(
                     "Extension \"{name}\" is not defined or is not an extension of \"{type_name}\"."
@@ -161,14 +186,8 @@ impl<'a> Parser<'a> {
             };
             return self.field_value(message, field, &name);
         }
-        let name = if self.kind() == Kind::Identifier {
-            let text = self.tokens.current.text.clone();
-            self.advance();
-            text
-        } else {
-            let found = self.tokens.current.text.clone();
-            return self.error(format!("Expected identifier, got: {found}"));
-        };
+        let name = self.identifier_before_whitespace()?;
+        self.skip_whitespace();
         let mut field = pool.field_by_name(ty, &name);
         if field.is_none() {
             let lower = name.to_ascii_lowercase();
@@ -180,11 +199,7 @@ impl<'a> Parser<'a> {
         match field {
             Some(field) => self.field_value(message, field, &name),
             None if pool[ty].reserved_names.contains(&name) => {
-                if self.try_consume(":") && !self.looking_at("{") && !self.looking_at("<") {
-                    self.skip_value()?;
-                } else {
-                    self.skip_message()?;
-                }
+                self.skip_rest_of_field()?;
                 self.end_field();
                 Ok(())
             }
@@ -220,9 +235,12 @@ impl<'a> Parser<'a> {
         }
         let is_message = f.ty.message().is_some();
         if is_message {
-            if self.try_consume(":") {}
+            if self.try_consume_before_whitespace(":") {
+                self.skip_whitespace();
+            }
         } else {
-            self.consume(":")?;
+            self.consume_before_whitespace(":")?;
+            self.skip_whitespace();
         }
         if repeated && self.try_consume("[") {
             if !self.try_consume("]") {
@@ -246,9 +264,15 @@ impl<'a> Parser<'a> {
         if let Some(m) = pool[field].ty.message() {
             let delimiter = self.message_delimiter()?;
             let mut sub = DynMessage::new(m);
-            // A singular message set earlier is merged into (it cannot be, by
-            // the check above, but keep protobuf's rule).
             self.message_body(&mut sub, delimiter)?;
+            // A map entry is written with both its key and its value.
+            if let Some(entry) = &pool[m].map_entry {
+                for f in [entry.key, entry.value] {
+                    if sub.get(pool[f].number as u32).is_none() {
+                        sub.push_value(pool, f, super::default_value(pool, f));
+                    }
+                }
+            }
             message.push_value(pool, field, DynValue::Message(Box::new(sub)));
             return Ok(());
         }
@@ -367,6 +391,13 @@ impl<'a> Parser<'a> {
         })
     }
 
+    fn identifier_before_whitespace(&mut self) -> Step<String> {
+        self.tokens.report_whitespace = true;
+        let result = self.identifier();
+        self.tokens.report_whitespace = false;
+        result
+    }
+
     fn identifier(&mut self) -> Step<String> {
         if self.kind() == Kind::Identifier {
             let text = self.tokens.current.text.clone();
@@ -458,7 +489,7 @@ impl<'a> Parser<'a> {
             self.advance();
         }
         self.tokens.url_chars = false;
-        self.consume("]")?;
+        self.consume_before_whitespace("]")?;
         let (prefix, name) = match text.rfind('/') {
             None => (String::new(), text),
             Some(at) => {
@@ -507,7 +538,10 @@ impl<'a> Parser<'a> {
         if prefix.is_empty() {
             return self.error("Type URL prefix is missing".into());
         }
-        let _ = self.try_consume(":");
+        self.skip_whitespace();
+        if self.try_consume_before_whitespace(":") {
+            self.skip_whitespace();
+        }
         let Some(target) = pool.message_by_name(&name) else {
             return self.error(format!(
                 "Could not find type \"{prefix}{name}\" stored in google.protobuf.Any."
@@ -549,15 +583,23 @@ impl<'a> Parser<'a> {
         if self.looking_at("[") {
             self.type_url_or_name()?;
         } else {
-            self.identifier()?;
+            self.identifier_before_whitespace()?;
         }
-        if self.try_consume(":") && !self.looking_at("{") && !self.looking_at("<") {
-            self.skip_value()?;
-        } else {
-            self.skip_message()?;
-        }
+        self.skip_whitespace();
+        self.skip_rest_of_field()?;
         self.end_field();
         Ok(())
+    }
+
+    /// After a skipped field's name: `: value`, `: { … }` or `{ … }`.
+    fn skip_rest_of_field(&mut self) -> Step {
+        if self.try_consume_before_whitespace(":") {
+            self.skip_whitespace();
+            if !self.looking_at("{") && !self.looking_at("<") {
+                return self.skip_value();
+            }
+        }
+        self.skip_message()
     }
 
     fn skip_value(&mut self) -> Step {
@@ -604,12 +646,24 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// C++'s `io::SafeDoubleToFloat`: out-of-range values become infinities.
+/// The largest double that still rounds to the largest float.
+const MAX_FLOAT_AS_DOUBLE_ROUNDED: f64 = 3.4028235677973366e+38;
+
+/// C++'s `io::SafeDoubleToFloat`: values just past the largest float round
+/// to it, larger ones become infinities.
 fn safe_double_to_float(value: f64) -> f32 {
     if value > f64::from(f32::MAX) {
-        f32::INFINITY
+        if value <= MAX_FLOAT_AS_DOUBLE_ROUNDED {
+            f32::MAX
+        } else {
+            f32::INFINITY
+        }
     } else if value < -f64::from(f32::MAX) {
-        f32::NEG_INFINITY
+        if value >= -MAX_FLOAT_AS_DOUBLE_ROUNDED {
+            -f32::MAX
+        } else {
+            f32::NEG_INFINITY
+        }
     } else {
         value as f32
     }
@@ -619,7 +673,9 @@ fn safe_double_to_float(value: f64) -> f32 {
 /// set to its default is not set at all.
 pub(crate) fn set_scalar(pool: &Pool, message: &mut DynMessage, field: FieldId, value: DynValue) {
     let f = &pool[field];
-    if f.presence == Presence::Implicit && f.oneof.is_none() && is_default(&value) {
+    let in_map_entry = pool[message.ty].map_entry.is_some();
+    if f.presence == Presence::Implicit && f.oneof.is_none() && !in_map_entry && is_default(&value)
+    {
         message.fields.retain(|x| x.field != field);
         return;
     }

@@ -22,6 +22,8 @@ pub(crate) enum Kind {
     Symbol,
     /// A run of URL characters (only between `[` and `]`).
     UrlChars,
+    /// A run of whitespace (only when asked for, see `report_whitespace`).
+    Whitespace,
 }
 
 /// One token: kind, text and 0-based position.
@@ -53,6 +55,11 @@ pub(crate) struct Tokenizer<'a> {
     current_end_column: usize,
     /// Between `[` and `]`: runs of URL characters are one token.
     pub(crate) url_chars: bool,
+    /// Whitespace after the next token is a token of its own (protoc's
+    /// `set_report_whitespace`, on while the parser consumes a field name,
+    /// a `:` or a `]`): errors found right after such a token point at
+    /// the whitespace.
+    pub(crate) report_whitespace: bool,
     pub(crate) errors: Vec<TokenError>,
 }
 
@@ -90,6 +97,7 @@ impl<'a> Tokenizer<'a> {
             previous_end_column: 0,
             current_end_column: 0,
             url_chars: false,
+            report_whitespace: false,
             errors: Vec::new(),
         }
     }
@@ -160,6 +168,18 @@ impl<'a> Tokenizer<'a> {
             },
         );
         self.previous_end_column = self.current_end_column;
+        if self.report_whitespace && !self.eof() && is_whitespace(self.cur()) {
+            let (start, line, column) = (self.pos, self.line, self.column);
+            self.consume_while(is_whitespace);
+            self.current = Token {
+                kind: Kind::Whitespace,
+                text: String::from_utf8_lossy(&self.src[start..self.pos]).into_owned(),
+                line,
+                column,
+            };
+            self.current_end_column = self.column;
+            return;
+        }
         loop {
             self.consume_while(is_whitespace);
             if self.eof() {
