@@ -23,20 +23,25 @@ Parse PROTO_FILES and generate output based on the options given:
                               files are built in and never need -I.
   --version                   Print the version and exit.
   -h, --help                  Print this text and exit.
-  --encode=MESSAGE_TYPE       (accepted as protoc accepts it; not supported
-                              yet, see docs/cli.md)
+  --encode=MESSAGE_TYPE       Read a text-format message of the given type
+                              from stdin and write it in binary to stdout.
+                              The type must be defined in PROTO_FILES, their
+                              imports or the --descriptor_set_in files.
   --deterministic_output      With --encode, write map entries in a stable
                               order.
   --unsafe_allow_out_dir_escape
                               Let plugins write files whose names contain
                               \"..\", which may land outside the output
                               directory.
-  --decode=MESSAGE_TYPE       (accepted as protoc accepts it; not supported
-                              yet, see docs/cli.md)
-  --decode_raw                (accepted as protoc accepts it; not supported
-                              yet, see docs/cli.md)
-  --descriptor_set_in=FILES   (accepted as protoc accepts it; not supported
-                              yet, see docs/cli.md)
+  --decode=MESSAGE_TYPE       Read a binary message of the given type from
+                              stdin and write it in text format to stdout.
+  --decode_raw                Read any binary message from stdin and write
+                              its fields by number to stdout. No PROTO_FILES.
+  --descriptor_set_in=FILES   A ':'-separated list of FileDescriptorSet
+                              files. PROTO_FILES and their imports are taken
+                              from them when no -I directory has them; with
+                              no -I at all, only from them. A file in several
+                              sets is taken from the first.
   -oFILE,                     Write a FileDescriptorSet with the input files
     --descriptor_set_out=FILE to FILE.
   --include_imports           With -o, also write every file the inputs

@@ -17,8 +17,8 @@ use std::fmt;
 
 use crate::dynamic::{DynMessage, DynValue};
 use crate::ir::{FieldId, FieldType, Label, MessageId, Pool, Presence, Scalar, Utf8Validation};
-use crate::text_format::is_map;
 use crate::text_format::unknown::{Raw, parse_raw};
+use crate::text_format::{MapKey, is_map, map_key};
 
 /// Deepest nesting of messages and groups decoding accepts (protobuf's
 /// default recursion limit).
@@ -104,6 +104,15 @@ impl DynamicMessage {
         self.inner.to_bytes(pool)
     }
 
+    /// The binary encoding with protobuf's deterministic serialization:
+    /// map entries sorted by key (a stable sort: entries with equal keys
+    /// keep their order), at every level.
+    pub fn encode_deterministic(&self, pool: &Pool) -> Vec<u8> {
+        let mut sorted = self.inner.clone();
+        sort_maps(pool, &mut sorted);
+        sorted.to_bytes(pool)
+    }
+
     /// The full names of string fields that must hold UTF-8 and do not, one
     /// per value, in encoding order (protobuf's C++ serializer logs each and
     /// writes the bytes anyway).
@@ -120,6 +129,22 @@ impl DynamicMessage {
         let mut out = Vec::new();
         missing_required(pool, &self.inner, "", &mut out);
         out
+    }
+}
+
+fn sort_maps(pool: &Pool, message: &mut DynMessage) {
+    for field in &mut message.fields {
+        if is_map(pool, field.field) {
+            field.values.sort_by_cached_key(|v| match v {
+                DynValue::Message(m) => map_key(pool, m),
+                _ => MapKey::Unsigned(0),
+            });
+        }
+        for value in &mut field.values {
+            if let DynValue::Message(m) = value {
+                sort_maps(pool, m);
+            }
+        }
     }
 }
 

@@ -29,6 +29,7 @@ pub(crate) fn run(
     direction: Direction,
     format: ErrorFormat,
     fatal_warnings: bool,
+    deterministic: bool,
     stdin: &mut dyn Read,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -88,7 +89,12 @@ pub(crate) fn run(
             for field in message.invalid_utf8_fields(pool) {
                 absl_log_utf8(err, &field, "serializing")?;
             }
-            out.write_all(&message.encode(pool))?
+            let bytes = if deterministic {
+                message.encode_deterministic(pool)
+            } else {
+                message.encode(pool)
+            };
+            out.write_all(&bytes)?
         }
         Direction::Decode => out.write_all(text_format::print(pool, &message).as_bytes())?,
     }

@@ -182,6 +182,7 @@ impl Runner<'_> {
                     direction,
                     c.error_format,
                     c.fatal_warnings,
+                    c.deterministic_output,
                     stdin,
                     out,
                     self.err,

@@ -18,6 +18,9 @@ use std::process::{Command, Stdio};
 
 use crate::support::{protoc_command, scratch};
 
+/// What a tool did: exit code, stdout, stderr.
+type Outcome = (i32, Vec<u8>, Vec<u8>);
+
 /// One run of both tools.
 struct Run {
     name: String,
@@ -96,7 +99,7 @@ fn write(path: &Path, bytes: &[u8]) {
 }
 
 /// What protoc did for each run: (exit code, stdout, stderr).
-fn run_protoc(scratch: &Path, cwd: &Path, runs: &[Run]) -> Vec<(i32, Vec<u8>, Vec<u8>)> {
+fn run_protoc(scratch: &Path, cwd: &Path, runs: &[Run]) -> Vec<Outcome> {
     for (i, run) in runs.iter().enumerate() {
         write(&scratch.join(format!("{i}.in")), &run.stdin);
         write(
@@ -130,7 +133,7 @@ fn run_protoc(scratch: &Path, cwd: &Path, runs: &[Run]) -> Vec<(i32, Vec<u8>, Ve
         .collect()
 }
 
-fn run_ours(scratch: &Path, cwd: &Path, i: usize, run: &Run) -> (i32, Vec<u8>, Vec<u8>) {
+fn run_ours(scratch: &Path, cwd: &Path, i: usize, run: &Run) -> Outcome {
     let input =
         std::fs::File::open(scratch.join(format!("{i}.in"))).unwrap_or_else(|e| panic!("{e}"));
     let output = Command::new(env!("CARGO_BIN_EXE_protoforge"))
@@ -173,7 +176,7 @@ fn compare(
     scratch: &Path,
     cwd: &Path,
     runs: &[Run],
-) -> (Vec<String>, Vec<(i32, Vec<u8>, Vec<u8>)>) {
+) -> (Vec<String>, Vec<Outcome>) {
     let theirs = run_protoc(scratch, cwd, runs);
     let mut failures = Vec::new();
     for (i, run) in runs.iter().enumerate() {

@@ -7,6 +7,7 @@ mod codec;
 mod compile;
 mod corpus_requests;
 mod decode_raw;
+mod descriptor_set_in;
 mod plugins;
 mod protoc_gen_es;
 mod protoc_usage;

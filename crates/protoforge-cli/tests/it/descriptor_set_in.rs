@@ -1,0 +1,281 @@
+//! `--descriptor_set_in`, differentially: descriptor sets written by the
+//! pinned protoc from real protos of the corpus go back in as inputs, with
+//! and without `-I`, under every combination of `--include_imports` and
+//! `--include_source_info` (and `--retain_options`); the `-o` bytes, a
+//! plugin's `CodeGeneratorRequest`, stderr and the exit status must equal
+//! protoc's. Then the error cases: a set that does not parse or does not
+//! exist, a file in no set, a file whose import is in no set, the same file
+//! in two sets (the first wins), `--encode`/`--decode` with types only in a
+//! set.
+
+use std::path::Path;
+
+use crate::support::{capture_plugin, include, protoc, protoforge_as_protoc, scratch, write_files};
+
+/// Files of the corpus whose sets are fed back in.
+const FILES: &[&str] = &[
+    "google/protobuf/test_messages_proto2.proto",
+    "google/protobuf/test_messages_proto3.proto",
+    "google/protobuf/unittest_custom_options.proto",
+    "editions/golden/test_messages_proto3_editions.proto",
+];
+
+fn read_or_empty(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_default()
+}
+
+/// Runs both tools in `dir` with `args` (plus `-o OUT`), and returns a
+/// description of any difference.
+fn differ(dir: &Path, args: &[String]) -> Option<String> {
+    let mut ours_args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ours_args.extend(["-o", "ours.pb"]);
+    let mut theirs_args: Vec<&str> = args.iter().map(String::as_str).collect();
+    theirs_args.extend(["-o", "theirs.pb"]);
+    let _ = std::fs::remove_file(dir.join("ours.pb"));
+    let _ = std::fs::remove_file(dir.join("theirs.pb"));
+    let theirs = protoc(dir, &theirs_args);
+    let ours = protoforge_as_protoc(dir, &ours_args);
+    let same_bytes = read_or_empty(&dir.join("ours.pb")) == read_or_empty(&dir.join("theirs.pb"));
+    if theirs.code == ours.code && theirs.stderr == ours.stderr && same_bytes {
+        return None;
+    }
+    Some(format!(
+        "{}:\n  protoc ({}): {:?}\n  ours ({}): {:?}\n  same -o bytes: {same_bytes}",
+        args.join(" "),
+        theirs.code,
+        theirs.stderr,
+        ours.code,
+        ours.stderr
+    ))
+}
+
+#[test]
+fn corpus_sets_read_back_as_protoc_reads_them() {
+    let Some(corpus) = protoforge_testkit::corpus_dir("descriptor_set_in") else {
+        return;
+    };
+    let root = corpus.join("protobuf").display().to_string();
+    let dir = scratch("descriptor-set-in-corpus");
+    let include = include();
+    let mut failures = Vec::new();
+    for (i, file) in FILES.iter().enumerate() {
+        let set = format!("set{i}.pb");
+        let made = protoc(
+            &dir,
+            &[
+                &format!("-I{root}"),
+                &format!("-I{include}"),
+                "--include_imports",
+                "--include_source_info",
+                "-o",
+                &set,
+                file,
+            ],
+        );
+        assert_eq!(
+            made.code, 0,
+            "protoc could not write {set}: {}",
+            made.stderr
+        );
+        for flags in [
+            &[][..],
+            &["--include_imports"][..],
+            &["--include_source_info"][..],
+            &["--include_imports", "--include_source_info"][..],
+            &["--retain_options", "--include_imports"][..],
+        ] {
+            for with_include in [false, true] {
+                let mut args = vec![format!("--descriptor_set_in={set}")];
+                if with_include {
+                    args.push(format!("-I{include}"));
+                }
+                args.extend(flags.iter().map(|f| f.to_string()));
+                args.push(file.to_string());
+                failures.extend(differ(&dir, &args));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn plugins_get_protocs_request_from_a_set() {
+    let Some(corpus) = protoforge_testkit::corpus_dir("descriptor_set_in plugin") else {
+        return;
+    };
+    let root = corpus.join("protobuf").display().to_string();
+    let dir = scratch("descriptor-set-in-plugin");
+    let include = include();
+    let file = "google/protobuf/unittest_custom_options.proto";
+    let made = protoc(
+        &dir,
+        &[
+            &format!("-I{root}"),
+            &format!("-I{include}"),
+            "--include_imports",
+            "--include_source_info",
+            "-o",
+            "set.pb",
+            file,
+        ],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let captured = dir.join("captured");
+    std::fs::create_dir_all(&captured).unwrap_or_else(|e| panic!("{e}"));
+    let mut requests = Vec::new();
+    for who in ["theirs", "ours"] {
+        capture_plugin(
+            &dir,
+            "protoc-gen-cap",
+            &[
+                ("PROTOFORGE_CAPTURE_DIR", captured.display().to_string()),
+                ("PROTOFORGE_CAPTURE_NAME", who.to_string()),
+            ],
+        );
+        let args = [
+            "--descriptor_set_in=set.pb",
+            "--plugin=protoc-gen-cap=./protoc-gen-cap",
+            "--cap_out=out",
+            file,
+        ];
+        std::fs::create_dir_all(dir.join("out")).unwrap_or_else(|e| panic!("{e}"));
+        let run = if who == "theirs" {
+            protoc(&dir, &args)
+        } else {
+            protoforge_as_protoc(&dir, &args)
+        };
+        assert_eq!(run.code, 0, "{who}: {}", run.stderr);
+        requests.push(read_or_empty(&captured.join(format!("{who}.bin"))));
+    }
+    assert!(!requests[0].is_empty(), "the plugin saw no request");
+    assert!(
+        requests[0] == requests[1],
+        "the CodeGeneratorRequests differ"
+    );
+}
+
+#[test]
+fn descriptor_set_errors_match_protoc() {
+    let dir = scratch("descriptor-set-in-errors");
+    write_files(
+        &dir,
+        &[
+            (
+                "src/a.proto",
+                "syntax = \"proto3\";\npackage p;\nmessage A { int32 x = 1; }\n",
+            ),
+            (
+                "src/b.proto",
+                "syntax = \"proto3\";\npackage p;\nimport \"a.proto\";\nmessage B { A a = 1; }\n",
+            ),
+            ("garbage.pb", "garbage\n"),
+        ],
+    );
+    for (args, out) in [
+        (&["-Isrc", "a.proto"][..], "a.pb"),
+        (&["-Isrc", "b.proto"][..], "b.pb"),
+        (&["-Isrc", "--include_imports", "b.proto"][..], "ab.pb"),
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["-o", out]);
+        let made = protoc(&dir, &args);
+        assert_eq!(made.code, 0, "{}", made.stderr);
+    }
+    // A different a.proto, to see which set wins.
+    write_files(
+        &dir,
+        &[(
+            "alt/a.proto",
+            "syntax = \"proto3\";\npackage q;\nmessage A { string y = 1; }\n",
+        )],
+    );
+    let alt = protoc(&dir, &["-Ialt", "-o", "alt_a.pb", "a.proto"]);
+    assert_eq!(alt.code, 0, "{}", alt.stderr);
+
+    let cases: &[&[&str]] = &[
+        &["--descriptor_set_in=b.pb", "b.proto"],
+        &["--descriptor_set_in=ab.pb", "b.proto"],
+        &["--descriptor_set_in=b.pb:a.pb", "b.proto"],
+        &["--descriptor_set_in=garbage.pb", "b.proto"],
+        &["--descriptor_set_in=missing.pb", "b.proto"],
+        &["--descriptor_set_in=ab.pb", "c.proto"],
+        &[
+            "--descriptor_set_in=ab.pb",
+            "--disallow_services",
+            "b.proto",
+        ],
+        &["-Isrc", "--descriptor_set_in=b.pb", "b.proto"],
+        &["-Inowhere", "--descriptor_set_in=b.pb", "b.proto"],
+        &["-Isrc", "--descriptor_set_in=ab.pb", "c.proto"],
+        &[
+            "--descriptor_set_in=alt_a.pb:ab.pb",
+            "--include_imports",
+            "a.proto",
+        ],
+        &[
+            "--descriptor_set_in=ab.pb:alt_a.pb",
+            "--include_imports",
+            "a.proto",
+        ],
+        &["--descriptor_set_in=alt_a.pb:ab.pb", "b.proto"],
+        &[
+            "-Isrc",
+            "--descriptor_set_in=alt_a.pb",
+            "--include_imports",
+            "b.proto",
+        ],
+    ];
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|args| {
+            differ(
+                &dir,
+                &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn encode_and_decode_find_types_in_sets() {
+    let dir = scratch("descriptor-set-in-codec");
+    write_files(
+        &dir,
+        &[(
+            "src/a.proto",
+            "syntax = \"proto3\";\npackage p;\nmessage A { int32 x = 1; string s = 2; }\n",
+        )],
+    );
+    let made = protoc(&dir, &["-Isrc", "-o", "a.pb", "a.proto"]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    for direction in ["encode", "decode"] {
+        let input: &[u8] = if direction == "encode" {
+            b"x: 5 s: \"hi\"\n"
+        } else {
+            b"\x08\x05\x12\x02hi"
+        };
+        let mut results = Vec::new();
+        for who in ["theirs", "ours"] {
+            let mut command = if who == "theirs" {
+                crate::support::protoc_command(&dir, &[])
+            } else {
+                crate::support::protoforge_command(&dir, &[])
+            };
+            command
+                .args(["--descriptor_set_in=a.pb", &format!("--{direction}=p.A")])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped());
+            let mut child = command.spawn().unwrap_or_else(|e| panic!("{who}: {e}"));
+            if let Some(mut stdin) = child.stdin.take() {
+                use std::io::Write as _;
+                stdin.write_all(input).unwrap_or_else(|e| panic!("{e}"));
+            }
+            let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+            results.push((output.status.code(), output.stdout, output.stderr));
+        }
+        assert_eq!(results[0], results[1], "--{direction}");
+        assert_eq!(results[0].0, Some(0), "--{direction}: protoc failed");
+    }
+}
