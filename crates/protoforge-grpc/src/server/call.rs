@@ -292,9 +292,7 @@ impl<T> ResponseSink<T> {
         let encode = &mut self.encode;
         let flush =
             responder.push(|buf| encode(message.message, encoding, message.compress, buf))?;
-        if let Err(status) = self.send_headers() {
-            return Err(status);
-        }
+        self.send_headers()?;
         if flush {
             self.shared.responder.flush().await
         } else {
