@@ -454,7 +454,7 @@ fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Ch
         );
         return None;
     }
-    let deadline = match parts.headers.get("grpc-timeout") {
+    let deadline = match parts.headers.get(&timeout::GRPC_TIMEOUT) {
         None => None,
         Some(value) => match timeout::decode(value.as_bytes()) {
             Some(t) => Some(Instant::now() + t),
@@ -471,7 +471,7 @@ fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Ch
             }
         },
     };
-    let request_encoding = match parts.headers.get("grpc-encoding") {
+    let request_encoding = match parts.headers.get(&crate::compression::GRPC_ENCODING) {
         None => Encoding::Identity,
         Some(value) => match value.to_str().ok().and_then(Encoding::from_name) {
             Some(e) => e,
@@ -491,7 +491,7 @@ fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Ch
     };
     let accept_encoding = parts
         .headers
-        .get("grpc-accept-encoding")
+        .get(&crate::compression::GRPC_ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let path = parts

@@ -17,18 +17,14 @@ use std::task::{Context, Poll};
 use bytes::{Bytes, BytesMut};
 use h2::SendStream;
 use h2::server::SendResponse;
-use http::header::HeaderName;
 use http::{HeaderMap, HeaderValue};
 
 use crate::Status;
-use crate::compression::{ACCEPT_ENCODING, Encoding};
+use crate::compression::{ACCEPT_ENCODING, Encoding, GRPC_ACCEPT_ENCODING, GRPC_ENCODING};
 use crate::limits::SEND_BATCH_BYTES;
 use crate::metadata::Metadata;
 
 pub(crate) const CONTENT_TYPE_GRPC: &str = "application/grpc";
-
-static GRPC_ENCODING: HeaderName = HeaderName::from_static("grpc-encoding");
-static GRPC_ACCEPT_ENCODING: HeaderName = HeaderName::from_static("grpc-accept-encoding");
 
 enum Out {
     Pending(SendResponse<Bytes>),
