@@ -483,39 +483,38 @@ fn locked_pip(name: &str) -> String {
 /// callgrind and valgrind's DHAT on the servers; update it when the
 /// figures move).
 const RPC_NOTES: &str = "#### Where the time goes, and what would reach the targets\n\n\
-Profiled at the commit that added this benchmark, with callgrind (the table above) and valgrind's DHAT \
-(allocation sites) on `rpc-server` answering sequential small unary calls.\n\n\
-- **Throughput.** The closed-loop rates are not server-bound: the server's core was 50-60% busy (the load \
-generator's core and the other processes of this shared machine set the pace), so they compare the load each \
-server lets one client core push, not capacity. The load-independent figures are CPU time per call (about 7 µs \
-for both) and instructions per call (about 52 k against 56 k): protoforge-grpc costs about 5% less per unary \
-call than tonic, short of 1.3x. Most of a call is below both stacks: in protoforge-grpc's profile `memcpy` is \
-14% (moves of large futures and of h2's stream records, spread over dozens of call sites), malloc and free 7%, \
-and h2 (HPACK, the stream store, prioritisation, framing) and `http`'s header parsing most of the rest; \
-protoforge-grpc's own functions are a few percent. A gRPC layer that cost nothing would still pay h2's share, \
-so 1.3x needs fewer moves and allocations in the call path (below) and, beyond that, an HTTP/2 layer \
-specialised for gRPC instead of h2's general one.\n\
-- **Allocations per unary call: 24 against tonic's 35** (1.46x; target 4x). DHAT's sites for one call: h2's \
-request `HeaderMap` (2) and header values (about 4); the per-call task (`JoinSet::spawn`: task cell and \
-idle-set entry, 2); the handler future boxed twice (`Handled`, and `CatchUnwind`'s box inside `drive`, 2); \
-three `Arc`s (`Responder`, `CallContext`, `Cancellation`); the path as a `String`; `Status::ok()`'s box; \
-response headers and trailers, a `HeaderMap` each (4) and header values; the frame buffer (`Encoder::encode` \
-reserves 5 bytes, then grows: 2); the decoder's `VecDeque`; one `Bytes` promotion. Clear fixes in \
-protoforge-grpc: spawn the call's future itself (one allocation instead of three boxes and cells), one `Arc` \
-for responder, context and cancellation, an unboxed OK status, the path kept as the request's `Bytes`, a \
-single-chunk decoder path without the `VecDeque`, and an exactly reserved frame (`compute_size` + 5 before \
-writing; a runtime `Writer` over `BytesMut` would also drop `ProtoCodec`'s copy through its scratch buffer): \
-about 15 per call, 2.3x fewer than tonic. About 10 of those are h2's and `http`'s header maps and values, so a \
-quarter of tonic's (9) is out of reach on h2.\n\
-- **Server streaming: 0.57x.** `ResponseSink::send` hands h2 one DATA frame per message (locking the \
-responder, reserving flow-control capacity, 3 allocations per message); tonic's encoder packs every message \
-its stream has ready into one buffer before hyper takes it, so a thousand small messages leave in a few frames \
-with no allocation each. Fix: let the sink encode into a shared buffer and pass h2 a batch when the buffer \
-passes a threshold or the handler would wait (flow control, or awaiting anything else), as a body stream.\n\
-- **Latency.** At concurrency 1 and in ping-pong both servers answer in about 50-70 µs, mostly loopback TCP \
-and the two schedulers; p99 on this shared machine is set by preemption (tonic's p99 spread across rounds \
-is several times its median), so the 2x p99 target cannot be judged here; at the fixed load protoforge-grpc's \
-p99 is 1.19x lower.\n\
+Profiled with callgrind (the table above; `rpc --valgrind-only` runs just that part) and valgrind's DHAT \
+(`rpc --valgrind-only --valgrind-tool dhat`, allocation sites) on `rpc-server` answering sequential small \
+unary calls and server-streaming calls.\n\n\
+- **What changed since the first measurement** (24 allocations and 52 k instructions per unary call, 4.9 k \
+instructions per streamed message, 0.57x streaming): a call is one spawned task holding its whole future (no \
+boxed handler, no `JoinSet` entry), and its context, cancellation signal and responder share one `Arc`; the \
+path stays the request's `PathAndQuery`; the request's header map, drained, becomes the response's; `grpc-*` \
+header names and `grpc-status` values are built once; an OK status is not allocated; frames are cut from a \
+per-thread 8 KiB block (`limits::ENCODE_BLOCK_BYTES`); the decoder keeps one frame out of its queue; and \
+streamed responses are batched into one DATA frame up to 16 KiB (`limits::SEND_BATCH_BYTES`) or until the \
+handler waits for anything, when the call's driver flushes them.\n\
+- **Throughput.** The load generator, not the server, sets the closed-loop rates: the server's core was \
+about 12% busy here, and the machine's load average was above 10 on two cores (other jobs), so rates and \
+latencies in this run are a fraction of an idle machine's and spread widely. The load-independent figures: \
+server CPU per small unary call 1.5x lower than tonic's, instructions per call 1.25x fewer, per streamed \
+message 1.17x fewer instructions and no allocation. Of protoforge-grpc's 44.7 k instructions per unary call \
+about half is h2's connection task (HPACK, the stream store and prioritisation, framing; h2 also parses \
+header names to check for connection-specific headers on both the response headers and the trailers), \
+about 2.5 k is tokio spawning the call and moving its 1.8 KB future, and protoforge-grpc's own code is \
+about 8 k. 1.3x fewer instructions than tonic for unary calls needs work below this crate: an HTTP/2 layer \
+specialised for gRPC, or changes to h2's header handling.\n\
+- **Allocations per unary call: 7 against tonic's 35** (target met). What remains: h2's request header map \
+(2), the trailers' header map (2), the call's task (1), the call's shared state (1) and the decoded \
+message's `name` string (1). The two header maps are the `http` crate's (indices and entries), and the \
+task and shared state could only merge if calls ran inside their connection's task, which would serialise \
+a connection's calls on one core.\n\
+- **Server streaming: 2.09x messages/s, 1.96x less CPU per message.** A message costs an encode into the \
+batch and nothing per message in h2.\n\
+- **Latency.** At concurrency 1 and in ping-pong both servers answer in about 50-70 µs at the median, mostly \
+loopback TCP and the two schedulers. Their p99 of about 8 ms, the same for both stacks in every round, is \
+the kernel preempting the pinned processes on this loaded machine, so the 2x p99 target cannot be judged \
+here; at the fixed load the p50 is 1.10x lower and the p99 within the rounds' spread of tonic's.\n\
 - **Idle connections: 42 KiB of heap against 36 KiB.** protoforge-grpc spawns a keepalive task per connection \
 even with the two-hour default interval; driving the keepalive timer inside the connection's own `select!` \
 would save that task.\n";

@@ -45,6 +45,9 @@ const PER_CONNECTION: usize = 16;
 const STREAMS: usize = 4;
 const STREAM_COUNT: i32 = 1000;
 const STREAM_PAYLOAD: i32 = 32;
+/// Server-streaming calls in the callgrind run that measures one streamed
+/// message.
+const STREAM_CALLS: usize = 3;
 /// Concurrent calls on one connection for the scaling table.
 const SCALING: [usize; 3] = [1, 10, 100];
 /// Idle connections opened to measure memory per connection.
@@ -60,6 +63,9 @@ struct Args {
     seconds: f64,
     rate: Option<f64>,
     callgrind: bool,
+    /// Only the valgrind measurement, no load rounds.
+    valgrind_only: bool,
+    valgrind_tool: Option<String>,
     out: Option<PathBuf>,
 }
 
@@ -72,6 +78,8 @@ fn parse_args() -> Result<Args, String> {
         seconds: 2.0,
         rate: None,
         callgrind: false,
+        valgrind_only: false,
+        valgrind_tool: None,
         out: None,
     };
     let mut it = std::env::args().skip(1);
@@ -88,6 +96,11 @@ fn parse_args() -> Result<Args, String> {
             }
             "--rate" => args.rate = Some(value()?.parse().map_err(|e| format!("--rate: {e}"))?),
             "--callgrind" => args.callgrind = true,
+            "--valgrind-only" => {
+                args.callgrind = true;
+                args.valgrind_only = true;
+            }
+            "--valgrind-tool" => args.valgrind_tool = Some(value()?),
             _ => return Err(format!("unknown argument {arg}")),
         }
     }
@@ -487,12 +500,19 @@ fn parse_duration_us(text: &str) -> Option<f64> {
 }
 
 /// Instructions the server executes for `calls` sequential small unary
-/// calls, under callgrind (start-up and shutdown included).
-fn callgrind_run(args: &Args, stack: &str, calls: usize) -> Result<f64, String> {
-    let out = args.work.join(format!("callgrind.{stack}.{calls}.out"));
+/// calls and then `streams` sequential server-streaming calls of
+/// `STREAM_COUNT` messages, under callgrind (start-up and shutdown
+/// included). With `--valgrind-tool` another valgrind tool (say `dhat`)
+/// runs instead, its output left in the work directory, and the result is 0.
+fn callgrind_run(args: &Args, stack: &str, calls: usize, streams: usize) -> Result<f64, String> {
+    let tool = args.valgrind_tool.as_deref().unwrap_or("callgrind");
+    let out = args
+        .work
+        .join(format!("{tool}.{stack}.{calls}.{streams}.out"));
     let mut child = Command::new("taskset")
-        .args(["-c", "1", "valgrind", "--tool=callgrind"])
-        .arg(format!("--callgrind-out-file={}", out.display()))
+        .args(["-c", "1", "valgrind"])
+        .arg(format!("--tool={tool}"))
+        .arg(format!("--{tool}-out-file={}", out.display()))
         .arg(&args.server)
         .args(["--stack", stack])
         .stdin(Stdio::piped())
@@ -517,6 +537,16 @@ fn callgrind_run(args: &Args, stack: &str, calls: usize) -> Result<f64, String> 
         for _ in 0..calls {
             load::call(&send, &req.unary, req.small.clone(), req.small.len(), None).await?;
         }
+        for _ in 0..streams {
+            load::call(
+                &send,
+                &req.stream,
+                req.stream_request.clone(),
+                req.stream_frame * STREAM_COUNT as usize,
+                None,
+            )
+            .await?;
+        }
         Ok::<(), String>(())
     })?;
     let _ = writeln!(stdin, "quit");
@@ -525,6 +555,9 @@ fn callgrind_run(args: &Args, stack: &str, calls: usize) -> Result<f64, String> 
         .wait_with_output()
         .map_err(|e| format!("valgrind: {e}"))?;
     let stderr = String::from_utf8_lossy(&output.stderr);
+    if tool != "callgrind" {
+        return Ok(0.0);
+    }
     stderr
         .lines()
         .find_map(|l| l.split("Collected :").nth(1))
@@ -827,7 +860,7 @@ fn report(
     samples: &Samples,
     rate: f64,
     h2load_note: &str,
-    instructions: Option<[f64; 2]>,
+    instructions: Option<[Instructions; 2]>,
     calls: usize,
 ) -> String {
     let sizes = Requests::new(0)
@@ -955,19 +988,28 @@ fn report(
     }
 
     if let Some([ours, theirs]) = instructions {
+        let (ours_stream, theirs_stream) = (ours.per_message, theirs.per_message);
+        let (ours, theirs) = (ours.per_call, theirs.per_call);
         let _ = writeln!(
             out,
-            "#### Server instructions per unary call (callgrind)\n\n\
+            "#### Server instructions per call (callgrind)\n\n\
              Each server under valgrind's callgrind answers {calls} and then {} sequential small unary \
              calls on one connection; the difference in instructions divided by {} is one call, \
              everything the server process does for it (HTTP/2, gRPC, decoding, encoding, the tokio \
-             runtime, the allocator).\n\n\
-             | protoforge-grpc | tonic | tonic / protoforge |\n|--:|--:|--:|\n| {:.0} | {:.0} | {:.2}x |\n",
+             runtime, the allocator). A third run adds {STREAM_CALLS} sequential server-streaming calls of \
+             {STREAM_COUNT} messages to the first; the difference divided by {} is one streamed message.\n\n\
+             | measurement | protoforge-grpc | tonic | tonic / protoforge |\n|---|--:|--:|--:|\n\
+             | instructions per unary call, small | {:.0} | {:.0} | {:.2}x |\n\
+             | instructions per streamed message | {:.0} | {:.0} | {:.2}x |\n",
             3 * calls,
             2 * calls,
+            STREAM_CALLS * STREAM_COUNT as usize,
             ours,
             theirs,
-            theirs / ours
+            theirs / ours,
+            ours_stream,
+            theirs_stream,
+            theirs_stream / ours_stream,
         );
     }
     out
@@ -989,17 +1031,26 @@ fn locked(name: &str) -> String {
     "?".to_string()
 }
 
+/// Server instructions for one unary call and one streamed message.
+#[derive(Clone, Copy, Debug, Default)]
+struct Instructions {
+    per_call: f64,
+    per_message: f64,
+}
+
 fn run(args: &Args) -> Result<String, String> {
     std::fs::create_dir_all(&args.work).map_err(|e| format!("{}: {e}", args.work.display()))?;
     pin_self()?;
     let rate = match args.rate {
         Some(r) => r,
+        None if args.valgrind_only => 0.0,
         None => calibrate(args)?,
     };
     let rt = runtime()?;
     let mut samples: Samples = [BTreeMap::new(), BTreeMap::new()];
     let mut h2load_error = None;
-    for round in 0..args.rounds {
+    let rounds = if args.valgrind_only { 0 } else { args.rounds };
+    for round in 0..rounds {
         for k in 0..STACKS.len() {
             let i = (k + round) % STACKS.len();
             let stack = STACKS[i];
@@ -1048,12 +1099,22 @@ fn run(args: &Args) -> Result<String, String> {
     };
     let calls = 1000;
     let instructions = if args.callgrind {
-        let mut per_call = [0.0; 2];
+        let mut per_call = [Instructions::default(); 2];
         for (i, stack) in STACKS.iter().enumerate() {
             eprint!("\rrpc: callgrind {stack:<10}");
-            let low = callgrind_run(args, stack, calls)?;
-            let high = callgrind_run(args, stack, 3 * calls)?;
-            per_call[i] = (high - low) / (2 * calls) as f64;
+            let low = callgrind_run(args, stack, calls, 0)?;
+            let high = callgrind_run(args, stack, 3 * calls, 0)?;
+            let streamed = callgrind_run(args, stack, calls, STREAM_CALLS)?;
+            per_call[i] = Instructions {
+                per_call: (high - low) / (2 * calls) as f64,
+                per_message: (streamed - low) / (STREAM_CALLS * STREAM_COUNT as usize) as f64,
+            };
+            if args.valgrind_only {
+                eprintln!(
+                    "\rrpc: {stack}: {:.0} instructions per unary call, {:.0} per streamed message",
+                    per_call[i].per_call, per_call[i].per_message
+                );
+            }
         }
         eprintln!();
         Some(per_call)
@@ -1088,7 +1149,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!(
                 "rpc: {e}\nusage: rpc --server BIN [--h2load BIN] [--work DIR] [--rounds N] [--seconds S] \
-                 [--rate CALLS_PER_S] [--callgrind] [--out FILE]"
+                 [--rate CALLS_PER_S] [--callgrind] [--valgrind-only] [--valgrind-tool TOOL] [--out FILE]"
             );
             return ExitCode::FAILURE;
         }

@@ -10,15 +10,37 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::Notify;
 
 /// A clonable cancellation flag with an awaitable [`cancelled`](Cancellation::cancelled).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Cancellation {
-    inner: Arc<Inner>,
+    inner: Arc<dyn HasSignal>,
 }
 
+impl Default for Cancellation {
+    fn default() -> Cancellation {
+        Cancellation {
+            inner: Arc::new(Signal::default()),
+        }
+    }
+}
+
+/// The state behind a [`Cancellation`].
 #[derive(Debug, Default)]
-struct Inner {
+pub(crate) struct Signal {
     cancelled: AtomicBool,
     notify: Notify,
+}
+
+/// Something that holds a [`Signal`]: a server call keeps its call's signal
+/// in the one allocation it shares with its context and responder, so a
+/// call's cancellation costs no allocation of its own.
+pub(crate) trait HasSignal: Send + Sync + std::fmt::Debug + 'static {
+    fn signal(&self) -> &Signal;
+}
+
+impl HasSignal for Signal {
+    fn signal(&self) -> &Signal {
+        self
+    }
 }
 
 impl Cancellation {
@@ -27,25 +49,32 @@ impl Cancellation {
         Cancellation::default()
     }
 
+    /// The signal inside `holder`.
+    pub(crate) fn from_holder(holder: Arc<dyn HasSignal>) -> Cancellation {
+        Cancellation { inner: holder }
+    }
+
     /// Fires the signal. Idempotent.
     pub fn cancel(&self) {
-        if !self.inner.cancelled.swap(true, Ordering::SeqCst) {
-            self.inner.notify.notify_waiters();
+        let signal = self.inner.signal();
+        if !signal.cancelled.swap(true, Ordering::SeqCst) {
+            signal.notify.notify_waiters();
         }
     }
 
     /// Whether the signal has fired.
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.load(Ordering::SeqCst)
+        self.inner.signal().cancelled.load(Ordering::SeqCst)
     }
 
     /// Resolves once the signal has fired.
     pub fn cancelled(&self) -> impl Future<Output = ()> + Send + 'static {
         let inner = Arc::clone(&self.inner);
         async move {
+            let signal = inner.signal();
             loop {
-                let notified = inner.notify.notified();
-                if inner.cancelled.load(Ordering::SeqCst) {
+                let notified = signal.notify.notified();
+                if signal.cancelled.load(Ordering::SeqCst) {
                     return;
                 }
                 notified.await;

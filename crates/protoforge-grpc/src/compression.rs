@@ -18,6 +18,13 @@ pub enum Encoding {
     Gzip,
 }
 
+/// `grpc-encoding`, parsed once (a `&str` name that is not a standard
+/// header is parsed, and copied when inserted, on every use).
+pub(crate) static GRPC_ENCODING: http::HeaderName = http::HeaderName::from_static("grpc-encoding");
+/// `grpc-accept-encoding`, parsed once.
+pub(crate) static GRPC_ACCEPT_ENCODING: http::HeaderName =
+    http::HeaderName::from_static("grpc-accept-encoding");
+
 /// The value of `grpc-accept-encoding` we send: every encoding we decode.
 pub(crate) const ACCEPT_ENCODING: &str = "identity,gzip";
 

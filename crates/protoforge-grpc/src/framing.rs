@@ -4,6 +4,7 @@
 //! [`Decoder`] keeps received frames as `Bytes` and hands out a message that
 //! lies within one frame as a slice of it, without copying.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
@@ -11,14 +12,19 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 use crate::Status;
 use crate::codec::Codec;
 use crate::compression::{self, Encoding};
+use crate::limits::ENCODE_BLOCK_BYTES;
 
 /// Size of the message prefix.
 pub(crate) const PREFIX: usize = 5;
 
-/// Encodes outgoing messages into one reused buffer.
+thread_local! {
+    /// The block frames are cut from (see [`ENCODE_BLOCK_BYTES`]).
+    static BLOCK: RefCell<BytesMut> = RefCell::new(BytesMut::new());
+}
+
+/// Encodes outgoing messages.
 pub(crate) struct Encoder<C> {
     pub(crate) codec: C,
-    buf: BytesMut,
     scratch: BytesMut,
     encoding: Encoding,
     max_send: usize,
@@ -28,7 +34,6 @@ impl<C: Codec> Encoder<C> {
     pub(crate) fn new(codec: C, encoding: Encoding, max_send: usize) -> Self {
         Encoder {
             codec,
-            buf: BytesMut::new(),
             scratch: BytesMut::new(),
             encoding,
             max_send,
@@ -47,27 +52,70 @@ impl<C: Codec> Encoder<C> {
         item: C::Encode,
         compress: Option<bool>,
     ) -> Result<Bytes, Status> {
+        BLOCK.with(|block| match block.try_borrow_mut() {
+            Ok(mut block) => {
+                if block.capacity() - block.len() < PREFIX {
+                    *block = BytesMut::with_capacity(ENCODE_BLOCK_BYTES);
+                }
+                self.encode_into(item, compress, &mut block)?;
+                let frame = block.split().freeze();
+                if block.capacity() < PREFIX {
+                    *block = BytesMut::new();
+                }
+                Ok(frame)
+            }
+            // Only reachable if a codec encoded a message of its own from
+            // inside `encode`; a buffer of its own keeps it correct.
+            Err(_) => {
+                let mut buf = BytesMut::new();
+                self.encode_into(item, compress, &mut buf)?;
+                Ok(buf.freeze())
+            }
+        })
+    }
+
+    /// Appends the prefixed bytes of one message to `buf`; on an error
+    /// `buf` is left as it was.
+    pub(crate) fn encode_into(
+        &mut self,
+        item: C::Encode,
+        compress: Option<bool>,
+        buf: &mut BytesMut,
+    ) -> Result<(), Status> {
+        let start = buf.len();
+        let result = self.append(item, compress, buf, start);
+        if result.is_err() {
+            buf.truncate(start);
+        }
+        result
+    }
+
+    fn append(
+        &mut self,
+        item: C::Encode,
+        compress: Option<bool>,
+        buf: &mut BytesMut,
+        start: usize,
+    ) -> Result<(), Status> {
         let compress = self.encoding != Encoding::Identity && compress.unwrap_or(true);
-        self.buf.reserve(PREFIX);
-        self.buf.put_bytes(0, PREFIX);
+        buf.put_bytes(0, PREFIX);
         if compress {
             self.scratch.clear();
             self.codec.encode(item, &mut self.scratch)?;
-            compression::compress(self.encoding, &self.scratch, &mut self.buf)?;
+            compression::compress(self.encoding, &self.scratch, buf)?;
         } else {
-            self.codec.encode(item, &mut self.buf)?;
+            self.codec.encode(item, buf)?;
         }
-        let len = self.buf.len() - PREFIX;
+        let len = buf.len() - start - PREFIX;
         if len > self.max_send || len > u32::MAX as usize {
-            self.buf.clear();
             return Err(Status::resource_exhausted(format!(
                 "message of {len} bytes is larger than the send limit of {} bytes",
                 self.max_send.min(u32::MAX as usize)
             )));
         }
-        self.buf[0] = u8::from(compress);
-        self.buf[1..PREFIX].copy_from_slice(&(len as u32).to_be_bytes());
-        Ok(self.buf.split().freeze())
+        buf[start] = u8::from(compress);
+        buf[start + 1..start + PREFIX].copy_from_slice(&(len as u32).to_be_bytes());
+        Ok(())
     }
 }
 
@@ -81,6 +129,10 @@ pub(crate) struct RawMessage {
 /// Splits received DATA frames into messages.
 #[derive(Debug)]
 pub(crate) struct Decoder {
+    /// The oldest buffered frame (most messages arrive in one frame, and
+    /// this keeps them out of the queue).
+    head: Bytes,
+    /// Frames received after `head`.
     chunks: VecDeque<Bytes>,
     buffered: usize,
     header: Option<(bool, usize)>,
@@ -91,6 +143,7 @@ pub(crate) struct Decoder {
 impl Decoder {
     pub(crate) fn new(encoding: Encoding, max_receive: usize) -> Decoder {
         Decoder {
+            head: Bytes::new(),
             chunks: VecDeque::new(),
             buffered: 0,
             header: None,
@@ -109,7 +162,11 @@ impl Decoder {
     pub(crate) fn push(&mut self, chunk: Bytes) {
         if !chunk.is_empty() {
             self.buffered += chunk.len();
-            self.chunks.push_back(chunk);
+            if self.head.is_empty() {
+                self.head = chunk;
+            } else {
+                self.chunks.push_back(chunk);
+            }
         }
     }
 
@@ -122,27 +179,27 @@ impl Decoder {
     /// them all, otherwise a copy gathered across chunks.
     fn take(&mut self, n: usize) -> Bytes {
         self.buffered -= n;
-        if let Some(front) = self.chunks.front_mut() {
-            if front.len() >= n {
-                let out = front.split_to(n);
-                if front.is_empty() {
-                    self.chunks.pop_front();
-                }
-                return out;
-            }
+        if self.head.len() >= n {
+            let out = self.head.split_to(n);
+            self.refill();
+            return out;
         }
         let mut out = BytesMut::with_capacity(n);
-        while out.len() < n {
-            let Some(front) = self.chunks.front_mut() else {
-                break;
-            };
-            let want = (n - out.len()).min(front.len());
-            out.put(front.split_to(want));
-            if front.is_empty() {
-                self.chunks.pop_front();
-            }
+        while out.len() < n && !self.head.is_empty() {
+            let want = (n - out.len()).min(self.head.len());
+            out.put(self.head.split_to(want));
+            self.refill();
         }
         out.freeze()
+    }
+
+    /// Moves the next queued frame to `head` once `head` is used up.
+    fn refill(&mut self) {
+        if self.head.is_empty() {
+            if let Some(next) = self.chunks.pop_front() {
+                self.head = next;
+            }
+        }
     }
 
     /// The next whole message, if one is buffered.

@@ -53,3 +53,13 @@ pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest deadline `grpc-timeout` can express: 99,999,999 hours. Longer
 /// timeouts are sent as this.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(99_999_999 * 3600);
+
+/// A server's streamed responses are collected up to this many bytes
+/// before they are handed to HTTP/2 as one DATA frame, unless the handler
+/// waits for anything first (then they leave at once).
+pub const SEND_BATCH_BYTES: usize = 16 * 1024;
+
+/// Outgoing messages are encoded into per-thread blocks of this many bytes
+/// and cut from them, so a small message costs no allocation of its own; a
+/// block is freed once the last message cut from it has been sent.
+pub const ENCODE_BLOCK_BYTES: usize = 8 * 1024;

@@ -9,57 +9,91 @@ use std::time::Instant;
 
 use rustls::pki_types::CertificateDer;
 
-use crate::cancel::Cancellation;
+use http::uri::PathAndQuery;
+
+use crate::cancel::{Cancellation, HasSignal, Signal};
 use crate::compression::Encoding;
 use crate::metadata::Metadata;
+use crate::server::Responder;
 
 /// What a server knows about a call besides its messages.
 #[derive(Clone, Debug)]
 pub struct CallContext {
-    inner: Arc<ContextInner>,
+    inner: Arc<CallShared>,
 }
 
-#[derive(Debug)]
-struct ContextInner {
-    path: String,
+/// Everything one server call shares between its driver, its handler's
+/// [`Request`] and its [`ResponseSink`](crate::ResponseSink): one
+/// allocation per call holds the context, the cancellation signal and the
+/// responder.
+pub(crate) struct CallShared {
+    path: PathAndQuery,
     deadline: Option<Instant>,
     remote_addr: Option<SocketAddr>,
     peer_certificates: Arc<Vec<CertificateDer<'static>>>,
-    cancellation: Cancellation,
+    signal: Signal,
+    pub(crate) responder: Responder,
+}
+
+impl std::fmt::Debug for CallShared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallContext")
+            .field("path", &self.path.path())
+            .field("deadline", &self.deadline)
+            .field("remote_addr", &self.remote_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HasSignal for CallShared {
+    fn signal(&self) -> &Signal {
+        &self.signal
+    }
 }
 
 impl CallContext {
     pub(crate) fn new(
-        path: String,
+        path: PathAndQuery,
         deadline: Option<Instant>,
         remote_addr: Option<SocketAddr>,
         peer_certificates: Arc<Vec<CertificateDer<'static>>>,
-        cancellation: Cancellation,
+        responder: Responder,
     ) -> CallContext {
         CallContext {
-            inner: Arc::new(ContextInner {
+            inner: Arc::new(CallShared {
                 path,
                 deadline,
                 remote_addr,
                 peer_certificates,
-                cancellation,
+                signal: Signal::default(),
+                responder,
             }),
         }
     }
 
+    /// The call's shared state (for its driver and response sink).
+    pub(crate) fn shared(&self) -> &Arc<CallShared> {
+        &self.inner
+    }
+
+    /// A handle on the call's cancellation signal.
+    pub(crate) fn cancellation_handle(&self) -> Cancellation {
+        Cancellation::from_holder(Arc::clone(&self.inner) as Arc<dyn HasSignal>)
+    }
+
     /// The method path, `/package.Service/Method`.
     pub fn path(&self) -> &str {
-        &self.inner.path
+        self.inner.path.path()
     }
 
     /// The service part of the path (`package.Service`).
     pub fn service(&self) -> &str {
-        split_path(&self.inner.path).map_or("", |(s, _)| s)
+        split_path(self.path()).map_or("", |(s, _)| s)
     }
 
     /// The method part of the path (`Method`).
     pub fn method(&self) -> &str {
-        split_path(&self.inner.path).map_or("", |(_, m)| m)
+        split_path(self.path()).map_or("", |(_, m)| m)
     }
 
     /// When the call's deadline (from the client's `grpc-timeout`) passes.
@@ -79,9 +113,10 @@ impl CallContext {
 
     /// Fires when the call is cancelled: the deadline passed, the client
     /// reset the stream or the connection closed. The handler's future is
-    /// then dropped; work it spawned should watch this.
-    pub fn cancellation(&self) -> &Cancellation {
-        &self.inner.cancellation
+    /// then dropped; work it spawned should watch this. The handle shares
+    /// the call's signal (no allocation of its own).
+    pub fn cancellation(&self) -> Cancellation {
+        self.cancellation_handle()
     }
 }
 

@@ -290,6 +290,25 @@ impl Metadata {
         Metadata { headers: out }
     }
 
+    /// Like [`Metadata::from_headers_owned`], but leaves `headers` empty
+    /// with its room kept, for reuse (a server's response headers reuse the
+    /// request's map).
+    pub(crate) fn from_headers_drain(headers: &mut HeaderMap) -> Metadata {
+        let mut out = HeaderMap::new();
+        let mut last: Option<HeaderName> = None;
+        for (name, value) in headers.drain() {
+            if let Some(name) = name {
+                last = Some(name);
+            }
+            if let Some(name) = &last {
+                if !is_reserved(name.as_str()) {
+                    out.append(name.clone(), value);
+                }
+            }
+        }
+        Metadata { headers: out }
+    }
+
     /// Appends every entry to `headers`.
     pub(crate) fn write_headers(&self, headers: &mut HeaderMap) {
         for (name, value) in &self.headers {

@@ -153,6 +153,31 @@ pub(crate) const GRPC_STATUS: &str = "grpc-status";
 pub(crate) const GRPC_MESSAGE: &str = "grpc-message";
 pub(crate) const GRPC_STATUS_DETAILS: &str = "grpc-status-details-bin";
 
+// Header names built once: a `&str` name that is not a standard header is
+// copied into a new allocation on every insert.
+static GRPC_STATUS_NAME: http::header::HeaderName =
+    http::header::HeaderName::from_static(GRPC_STATUS);
+static GRPC_MESSAGE_NAME: http::header::HeaderName =
+    http::header::HeaderName::from_static(GRPC_MESSAGE);
+static GRPC_STATUS_DETAILS_NAME: http::header::HeaderName =
+    http::header::HeaderName::from_static(GRPC_STATUS_DETAILS);
+
+/// The `grpc-status` value of `code`, without formatting or allocating.
+fn code_value(code: Code) -> HeaderValue {
+    const VALUES: [&str; 17] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+    ];
+    VALUES.get(code.as_i32() as usize).map_or_else(
+        || HeaderValue::from(code.as_i32()),
+        |v| HeaderValue::from_static(v),
+    )
+}
+
+/// Writes the trailers of an OK status with no message or details.
+pub(crate) fn write_ok(headers: &mut HeaderMap) {
+    headers.insert(GRPC_STATUS_NAME.clone(), HeaderValue::from_static("0"));
+}
+
 impl Status {
     /// A status with a code and a message.
     pub fn new(code: Code, message: impl Into<String>) -> Status {
@@ -380,15 +405,15 @@ impl Status {
     /// trailing metadata into `headers`.
     pub(crate) fn write_trailers(&self, headers: &mut HeaderMap) {
         self.inner.metadata.write_headers(headers);
-        headers.insert(GRPC_STATUS, HeaderValue::from(self.inner.code.as_i32()));
+        headers.insert(GRPC_STATUS_NAME.clone(), code_value(self.inner.code));
         if !self.inner.message.is_empty() {
             if let Ok(value) = HeaderValue::from_str(&percent_encode(&self.inner.message)) {
-                headers.insert(GRPC_MESSAGE, value);
+                headers.insert(GRPC_MESSAGE_NAME.clone(), value);
             }
         }
         if !self.inner.details.is_empty() {
             if let Ok(value) = HeaderValue::from_str(&crate::base64::encode(&self.inner.details)) {
-                headers.insert(GRPC_STATUS_DETAILS, value);
+                headers.insert(GRPC_STATUS_DETAILS_NAME.clone(), value);
             }
         }
     }

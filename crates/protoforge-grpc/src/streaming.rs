@@ -169,7 +169,7 @@ fn interpret(response: http::Response<RecvStream>) -> Result<Head, Status> {
             "response content-type {content_type:?} is not gRPC"
         )));
     }
-    let encoding = match parts.headers.get("grpc-encoding") {
+    let encoding = match parts.headers.get(&crate::compression::GRPC_ENCODING) {
         None => Encoding::Identity,
         Some(value) => value
             .to_str()

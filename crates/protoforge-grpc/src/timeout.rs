@@ -9,6 +9,9 @@ use crate::limits::MAX_TIMEOUT;
 const MAX_VALUE: u128 = 99_999_999;
 
 /// Encodes a timeout for the `grpc-timeout` header.
+/// `grpc-timeout`, parsed once.
+pub(crate) static GRPC_TIMEOUT: http::HeaderName = http::HeaderName::from_static("grpc-timeout");
+
 pub(crate) fn encode(timeout: Duration) -> String {
     let timeout = timeout.min(MAX_TIMEOUT);
     let nanos = timeout.as_nanos();

@@ -188,7 +188,7 @@ impl Channel {
         if let Some(deadline) = setup.deadline {
             let left = deadline.saturating_duration_since(Instant::now());
             if let Ok(value) = HeaderValue::from_str(&timeout::encode(left)) {
-                headers.insert("grpc-timeout", value);
+                headers.insert(timeout::GRPC_TIMEOUT.clone(), value);
             }
         }
         headers.insert(
@@ -199,12 +199,12 @@ impl Channel {
         headers.insert(http::header::USER_AGENT, inner.user_agent.clone());
         if setup.encoding != Encoding::Identity {
             headers.insert(
-                "grpc-encoding",
+                crate::compression::GRPC_ENCODING.clone(),
                 HeaderValue::from_static(setup.encoding.name()),
             );
         }
         headers.insert(
-            "grpc-accept-encoding",
+            crate::compression::GRPC_ACCEPT_ENCODING.clone(),
             HeaderValue::from_static(ACCEPT_ENCODING),
         );
         head.metadata.write_headers(headers);

@@ -8,29 +8,27 @@
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::Instant;
 
-use bytes::Bytes;
+use bytes::BytesMut;
 use h2::RecvStream;
 
 use super::ServerConfig;
-use super::respond::Responder;
 use crate::Status;
 use crate::cancel::CancelOnDrop;
 use crate::codec::{Codec, Outbound};
 use crate::compression::Encoding;
 use crate::framing::Encoder;
-use crate::message::{CallContext, Request, Response};
+use crate::message::{CallContext, CallShared, Request, Response};
 use crate::metadata::Metadata;
 use crate::streaming::Streaming;
 
-/// The work of one call, returned by [`Service::call`](super::Service::call);
-/// the server runs it to completion.
-#[must_use = "a Handled call does nothing unless the server runs it"]
-pub struct Handled(pub(crate) Pin<Box<dyn Future<Output = ()> + Send + 'static>>);
+/// What [`Service::call`](super::Service::call) returns: the call was
+/// handed to a handler (which runs on a task of its own) or answered.
+#[must_use = "return the Handled from Service::call"]
+pub struct Handled(());
 
 impl fmt::Debug for Handled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -45,7 +43,6 @@ pub struct Call {
     pub(crate) extensions: http::Extensions,
     pub(crate) context: CallContext,
     pub(crate) recv: RecvStream,
-    pub(crate) responder: Arc<Responder>,
     pub(crate) request_encoding: Encoding,
     pub(crate) accept_encoding: Option<String>,
     pub(crate) config: Arc<ServerConfig>,
@@ -60,48 +57,40 @@ impl fmt::Debug for Call {
     }
 }
 
-/// Polls a future, turning a panic into `Err(())`.
-struct CatchUnwind<F>(Pin<Box<F>>);
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, ()>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.0.as_mut();
-        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(_) => Poll::Ready(Err(())),
-        }
-    }
-}
-
 enum Outcome {
-    Finished(Result<Result<(), Status>, ()>),
+    Finished(Result<(), Status>),
+    Panicked,
     DeadlineExceeded,
     Reset,
 }
 
 /// Runs a call's work under its deadline, watching for resets and panics,
-/// then ends the call.
+/// flushing the messages the handler batched whenever it waits, then ends
+/// the call. Everything lives in this one future, which is the call's task.
 async fn drive<W>(
     work: W,
-    responder: Arc<Responder>,
+    shared: Arc<CallShared>,
     deadline: Option<Instant>,
     mut guard: CancelOnDrop,
 ) where
     W: Future<Output = Result<(), Status>> + Send + 'static,
 {
-    let mut work = Some(CatchUnwind(Box::pin(work)));
-    let mut sleep = deadline.map(|d| Box::pin(tokio::time::sleep_until(d.into())));
+    let responder = &shared.responder;
+    let mut work = std::pin::pin!(Some(work));
+    let mut sleep = std::pin::pin!(deadline.map(|d| tokio::time::sleep_until(d.into())));
     let outcome = poll_fn(|cx| {
-        if let Some(work) = work.as_mut() {
-            if let Poll::Ready(result) = Pin::new(work).poll(cx) {
-                return Poll::Ready(Outcome::Finished(result));
+        if let Some(running) = work.as_mut().as_pin_mut() {
+            responder.begin_poll();
+            let polled = std::panic::catch_unwind(AssertUnwindSafe(|| running.poll(cx)));
+            responder.end_poll(cx);
+            match polled {
+                Ok(Poll::Ready(result)) => return Poll::Ready(Outcome::Finished(result)),
+                Ok(Poll::Pending) => {}
+                Err(_) => return Poll::Ready(Outcome::Panicked),
             }
         }
-        if let Some(sleep) = sleep.as_mut() {
-            if sleep.as_mut().poll(cx).is_ready() {
+        if let Some(sleep) = sleep.as_mut().as_pin_mut() {
+            if sleep.poll(cx).is_ready() {
                 return Poll::Ready(Outcome::DeadlineExceeded);
             }
         }
@@ -111,30 +100,32 @@ async fn drive<W>(
         Poll::Pending
     })
     .await;
+    // The handler's future (and the sink it may hold) goes first, so
+    // trailers it set are handed over before the status.
     match outcome {
-        Outcome::Finished(Ok(Ok(()))) => {
+        Outcome::Finished(Ok(())) => {
             guard.armed = false;
-            drop(work);
-            responder.finish(Status::ok());
+            work.set(None);
+            responder.finish(None);
         }
-        Outcome::Finished(Ok(Err(status))) => {
+        Outcome::Finished(Err(status)) => {
             guard.armed = false;
-            drop(work);
-            responder.finish(status);
+            work.set(None);
+            responder.finish(Some(status));
         }
-        Outcome::Finished(Err(())) => {
+        Outcome::Panicked => {
             guard.cancellation.cancel();
-            drop(work);
-            responder.finish(Status::internal("the handler panicked"));
+            work.set(None);
+            responder.finish(Some(Status::internal("the handler panicked")));
         }
         Outcome::DeadlineExceeded => {
             guard.cancellation.cancel();
-            drop(work);
-            responder.finish(Status::deadline_exceeded("deadline exceeded"));
+            work.set(None);
+            responder.finish(Some(Status::deadline_exceeded("deadline exceeded")));
         }
         Outcome::Reset => {
             guard.cancellation.cancel();
-            drop(work);
+            work.set(None);
             responder.close();
         }
     }
@@ -162,7 +153,7 @@ impl Head {
 /// The sending side of a call, before the handler runs.
 struct Output<C> {
     codec: C,
-    responder: Arc<Responder>,
+    shared: Arc<CallShared>,
     accept: Option<String>,
     default_compression: Option<Encoding>,
     max_send: usize,
@@ -176,7 +167,7 @@ fn negotiate(wanted: Option<Encoding>, accept: Option<&str>) -> Encoding {
 }
 
 impl<C: Codec> Output<C> {
-    async fn send_unary(self, response: Response<C::Encode>) -> Result<(), Status> {
+    fn send_unary(self, response: Response<C::Encode>) -> Result<(), Status> {
         let encoding = negotiate(
             response.compression().or(self.default_compression),
             self.accept.as_deref(),
@@ -184,18 +175,19 @@ impl<C: Codec> Output<C> {
         let (message, metadata, trailers) = response.into_parts();
         let mut encoder = Encoder::new(self.codec, encoding, self.max_send);
         let bytes = encoder.encode(message, None)?;
-        self.responder.send_headers(&metadata, encoding)?;
-        self.responder.hand_over(Metadata::new(), trailers);
-        self.responder.send_message(bytes).await
+        let responder = &self.shared.responder;
+        responder.send_headers(&metadata, encoding)?;
+        responder.hand_over(Metadata::new(), trailers);
+        responder.send_unary(bytes)
     }
 
     fn sink(self) -> ResponseSink<C::Encode> {
         let mut encoder = Encoder::new(self.codec, Encoding::Identity, self.max_send);
         ResponseSink {
-            responder: self.responder,
-            encode: Box::new(move |item, encoding, compress| {
+            shared: self.shared,
+            encode: Box::new(move |item, encoding, compress, buf| {
                 encoder.set_encoding(encoding);
-                encoder.encode(item, compress)
+                encoder.encode_into(item, compress, buf)
             }),
             metadata: Metadata::new(),
             trailers: Metadata::new(),
@@ -221,7 +213,8 @@ async fn single_request<T>(requests: &mut Streaming<T>) -> Result<T, Status> {
     Ok(message)
 }
 
-type EncodeFn<T> = Box<dyn FnMut(T, Encoding, Option<bool>) -> Result<Bytes, Status> + Send>;
+type EncodeFn<T> =
+    Box<dyn FnMut(T, Encoding, Option<bool>, &mut BytesMut) -> Result<(), Status> + Send>;
 
 /// Where a streaming handler sends its responses.
 ///
@@ -232,8 +225,13 @@ type EncodeFn<T> = Box<dyn FnMut(T, Encoding, Option<bool>) -> Result<Bytes, Sta
 /// handler's final status. [`send`](ResponseSink::send) waits for HTTP/2
 /// flow control, so a slow client slows the handler instead of filling
 /// memory.
+///
+/// Messages sent from the handler's own future are batched: they leave as
+/// one HTTP/2 DATA frame when [`SEND_BATCH_BYTES`](crate::limits::SEND_BATCH_BYTES)
+/// have collected or as soon as the handler waits for anything else. A sink
+/// moved to another task sends each message at once.
 pub struct ResponseSink<T> {
-    responder: Arc<Responder>,
+    shared: Arc<CallShared>,
     encode: EncodeFn<T>,
     metadata: Metadata,
     trailers: Metadata,
@@ -275,7 +273,8 @@ impl<T> ResponseSink<T> {
             return Ok(());
         }
         let encoding = negotiate(self.compression, self.accept.as_deref());
-        self.responder
+        self.shared
+            .responder
             .send_headers(&std::mem::take(&mut self.metadata), encoding)?;
         self.encoding = Some(encoding);
         Ok(())
@@ -289,9 +288,16 @@ impl<T> ResponseSink<T> {
             Some(e) => e,
             None => negotiate(self.compression, self.accept.as_deref()),
         };
-        let bytes = (self.encode)(message.message, encoding, message.compress)?;
+        let responder = &self.shared.responder;
+        let encode = &mut self.encode;
+        let flush =
+            responder.push(|buf| encode(message.message, encoding, message.compress, buf))?;
         self.send_headers()?;
-        self.responder.send_message(bytes).await
+        if flush {
+            self.shared.responder.flush().await
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -302,7 +308,8 @@ impl<T> Drop for ResponseSink<T> {
         } else {
             Metadata::new()
         };
-        self.responder
+        self.shared
+            .responder
             .hand_over(metadata, std::mem::take(&mut self.trailers));
     }
 }
@@ -333,22 +340,22 @@ impl Call {
             self.request_encoding,
             self.config.max_receive,
         );
-        let head = Head {
-            metadata: self.metadata,
-            extensions: self.extensions,
-            context: self.context.clone(),
-        };
         let output = Output {
             codec,
-            responder: Arc::clone(&self.responder),
+            shared: Arc::clone(self.context.shared()),
             accept: self.accept_encoding,
             default_compression: self.config.response_compression,
             max_send: self.config.max_send,
         };
         let runner = Runner {
-            responder: self.responder,
+            shared: Arc::clone(self.context.shared()),
             deadline: self.context.deadline(),
             guard: self.guard,
+        };
+        let head = Head {
+            metadata: self.metadata,
+            extensions: self.extensions,
+            context: self.context,
         };
         (requests, head, output, runner)
     }
@@ -362,13 +369,10 @@ impl Call {
 
     /// Ends the call with `status` without running a handler.
     pub fn reject(self, status: Status) -> Handled {
-        let responder = self.responder;
         let mut guard = self.guard;
         guard.armed = false;
-        drop(guard);
-        Handled(Box::pin(async move {
-            responder.finish(status);
-        }))
+        self.context.shared().responder.finish(Some(status));
+        Handled(())
     }
 
     /// A unary method: one request, one response.
@@ -384,7 +388,7 @@ impl Call {
             let compressed = requests.last_message_compressed();
             drop(requests);
             let response = handler(head.request(message, compressed)).await?;
-            output.send_unary(response).await
+            output.send_unary(response)
         })
     }
 
@@ -398,7 +402,7 @@ impl Call {
         let (requests, head, output, runner) = self.prepare(codec);
         runner.run(async move {
             let response = handler(head.request(requests, false)).await?;
-            output.send_unary(response).await
+            output.send_unary(response)
         })
     }
 
@@ -434,21 +438,18 @@ impl Call {
 
 /// Runs a handler's work with the call's deadline and guard.
 struct Runner {
-    responder: Arc<Responder>,
+    shared: Arc<CallShared>,
     deadline: Option<Instant>,
     guard: CancelOnDrop,
 }
 
 impl Runner {
+    /// Spawns the call's task: one allocation holding the whole call.
     fn run<W>(self, work: W) -> Handled
     where
         W: Future<Output = Result<(), Status>> + Send + 'static,
     {
-        Handled(Box::pin(drive(
-            work,
-            self.responder,
-            self.deadline,
-            self.guard,
-        )))
+        tokio::spawn(drive(work, self.shared, self.deadline, self.guard));
+        Handled(())
     }
 }

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use h2::RecvStream;
 use h2::server::SendResponse;
+use http::HeaderMap;
+use http::uri::PathAndQuery;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -23,7 +25,7 @@ use tokio::task::JoinSet;
 
 pub use call::{Call, Handled, ResponseSink};
 
-use crate::cancel::{CancelOnDrop, Cancellation};
+use crate::cancel::CancelOnDrop;
 use crate::compression::Encoding;
 use crate::error::{Error, ErrorKind};
 use crate::interceptor::{self, CallHead, Interceptor};
@@ -32,7 +34,8 @@ use crate::message::{CallContext, split_path};
 use crate::metadata::Metadata;
 use crate::tls::ServerTlsConfig;
 use crate::{Status, timeout};
-use respond::{Responder, send_trailers_only};
+pub(crate) use respond::Responder;
+use respond::send_trailers_only;
 
 /// A gRPC service: a name and a dispatcher from method to handler.
 ///
@@ -353,7 +356,6 @@ async fn serve_connection<IO>(
             }
         })
     });
-    let mut streams = JoinSet::new();
     let mut draining = *stop.borrow();
     if draining {
         connection.graceful_shutdown();
@@ -362,7 +364,7 @@ async fn serve_connection<IO>(
         tokio::select! {
             accepted = connection.accept() => match accepted {
                 Some(Ok((request, respond))) => {
-                    streams.spawn(handle_stream(request, respond, remote, Arc::clone(&certs), Arc::clone(&shared)));
+                    start_call(request, respond, remote, &certs, &shared);
                 }
                 Some(Err(_)) | None => break,
             },
@@ -373,15 +375,15 @@ async fn serve_connection<IO>(
                 }
             }
             _ = &mut dead_rx => break,
-            Some(_) = streams.join_next(), if !streams.is_empty() => {}
         }
     }
     if let Some(keepalive) = keepalive {
         keepalive.abort();
     }
-    // Calls still running lost their connection: dropping them fires their
+    // Calls still running lose their connection here: dropping it resets
+    // their streams, their drivers see the reset and fire their
     // cancellation.
-    streams.shutdown().await;
+    drop(connection);
 }
 
 /// Answers a request that never reaches a service.
@@ -389,20 +391,55 @@ fn refuse(mut respond: SendResponse<Bytes>, http_status: http::StatusCode, statu
     send_trailers_only(&mut respond, http_status, &Metadata::new(), &status);
 }
 
-async fn handle_stream(
+/// Checks a request and hands it to its service, which spawns the call's
+/// task; with interceptors, a task runs them first.
+fn start_call(
     request: http::Request<RecvStream>,
     respond: SendResponse<Bytes>,
     remote: Option<SocketAddr>,
-    certs: Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
-    shared: Arc<Shared>,
+    certs: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    shared: &Arc<Shared>,
 ) {
     let (parts, recv) = request.into_parts();
+    let Some(checked) = check(parts, respond) else {
+        return;
+    };
+    if shared.config.interceptors.is_empty() {
+        route(checked, recv, remote, certs, shared);
+    } else {
+        let certs = Arc::clone(certs);
+        let shared = Arc::clone(shared);
+        tokio::spawn(async move {
+            if let Some(checked) = intercept(checked, remote, &shared).await {
+                route(checked, recv, remote, &certs, &shared);
+            }
+        });
+    }
+}
+
+/// A request that passed the transport's checks.
+struct Checked {
+    respond: SendResponse<Bytes>,
+    path: PathAndQuery,
+    metadata: Metadata,
+    /// The request's header map, emptied, for the response headers.
+    spare_headers: HeaderMap,
+    extensions: http::Extensions,
+    deadline: Option<Instant>,
+    request_encoding: Encoding,
+    accept_encoding: Option<String>,
+}
+
+/// The method, content type, `grpc-timeout` and `grpc-encoding` checks;
+/// `None` when the request was refused.
+fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Checked> {
     if parts.method != http::Method::POST {
-        return refuse(
+        refuse(
             respond,
             http::StatusCode::METHOD_NOT_ALLOWED,
             Status::internal(format!("gRPC requires POST, not {}", parts.method)),
         );
+        return None;
     }
     let content_type = parts
         .headers
@@ -410,19 +447,19 @@ async fn handle_stream(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !content_type.starts_with("application/grpc") {
-        return refuse(
+        refuse(
             respond,
             http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Status::internal(format!("invalid gRPC content-type {content_type:?}")),
         );
+        return None;
     }
-    let start = Instant::now();
-    let deadline = match parts.headers.get("grpc-timeout") {
+    let deadline = match parts.headers.get(&timeout::GRPC_TIMEOUT) {
         None => None,
         Some(value) => match timeout::decode(value.as_bytes()) {
-            Some(t) => Some(start + t),
+            Some(t) => Some(Instant::now() + t),
             None => {
-                return refuse(
+                refuse(
                     respond,
                     http::StatusCode::OK,
                     Status::internal(format!(
@@ -430,15 +467,16 @@ async fn handle_stream(
                         String::from_utf8_lossy(value.as_bytes())
                     )),
                 );
+                return None;
             }
         },
     };
-    let request_encoding = match parts.headers.get("grpc-encoding") {
+    let request_encoding = match parts.headers.get(&crate::compression::GRPC_ENCODING) {
         None => Encoding::Identity,
         Some(value) => match value.to_str().ok().and_then(Encoding::from_name) {
             Some(e) => e,
             None => {
-                return refuse(
+                refuse(
                     respond,
                     http::StatusCode::OK,
                     Status::unimplemented(format!(
@@ -447,74 +485,110 @@ async fn handle_stream(
                         crate::compression::ACCEPT_ENCODING
                     )),
                 );
+                return None;
             }
         },
     };
     let accept_encoding = parts
         .headers
-        .get("grpc-accept-encoding")
+        .get(&crate::compression::GRPC_ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let path = parts.uri.path().to_string();
-    let config = Arc::clone(&shared.config);
-    let head = CallHead {
+    let path = parts
+        .uri
+        .into_parts()
+        .path_and_query
+        .unwrap_or_else(|| PathAndQuery::from_static("/"));
+    let mut spare_headers = parts.headers;
+    let metadata = Metadata::from_headers_drain(&mut spare_headers);
+    Some(Checked {
+        respond,
         path,
-        metadata: Metadata::from_headers_owned(parts.headers),
+        metadata,
+        spare_headers,
         extensions: http::Extensions::new(),
-        remote_addr: remote,
         deadline,
+        request_encoding,
+        accept_encoding,
+    })
+}
+
+/// Runs the interceptors (under the call's deadline); `None` when they
+/// refused the call.
+async fn intercept(
+    mut checked: Checked,
+    remote: Option<SocketAddr>,
+    shared: &Shared,
+) -> Option<Checked> {
+    let interceptors = &shared.config.interceptors;
+    let head = CallHead {
+        path: checked.path.path().to_string(),
+        metadata: std::mem::take(&mut checked.metadata),
+        extensions: std::mem::take(&mut checked.extensions),
+        remote_addr: remote,
+        deadline: checked.deadline,
     };
-    let head = if config.interceptors.is_empty() {
-        head
-    } else {
-        let intercepted = match deadline {
-            None => Ok(interceptor::run(&config.interceptors, head).await),
-            Some(d) => {
-                tokio::time::timeout_at(d.into(), interceptor::run(&config.interceptors, head))
-                    .await
-            }
-        };
-        match intercepted {
-            Ok(Ok(head)) => head,
-            Ok(Err(status)) => return refuse(respond, http::StatusCode::OK, status),
-            Err(_) => {
-                return refuse(
-                    respond,
-                    http::StatusCode::OK,
-                    Status::deadline_exceeded("deadline exceeded"),
-                );
-            }
+    let intercepted = match checked.deadline {
+        None => Ok(interceptor::run(interceptors, head).await),
+        Some(d) => tokio::time::timeout_at(d.into(), interceptor::run(interceptors, head)).await,
+    };
+    match intercepted {
+        Ok(Ok(head)) => {
+            checked.metadata = head.metadata;
+            checked.extensions = head.extensions;
+            Some(checked)
         }
-    };
-    let Some((service_name, _)) = split_path(&head.path) else {
-        let status = Status::unimplemented(format!("malformed method path {:?}", head.path));
-        return refuse(respond, http::StatusCode::OK, status);
+        Ok(Err(status)) => {
+            refuse(checked.respond, http::StatusCode::OK, status);
+            None
+        }
+        Err(_) => {
+            refuse(
+                checked.respond,
+                http::StatusCode::OK,
+                Status::deadline_exceeded("deadline exceeded"),
+            );
+            None
+        }
+    }
+}
+
+/// Finds the call's service and hands it the call.
+fn route(
+    checked: Checked,
+    recv: RecvStream,
+    remote: Option<SocketAddr>,
+    certs: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    shared: &Arc<Shared>,
+) {
+    let Some((service_name, _)) = split_path(checked.path.path()) else {
+        let status =
+            Status::unimplemented(format!("malformed method path {:?}", checked.path.path()));
+        return refuse(checked.respond, http::StatusCode::OK, status);
     };
     let Some(service) = shared.services.get(service_name) else {
         let status = Status::unimplemented(format!("unknown service {service_name}"));
-        return refuse(respond, http::StatusCode::OK, status);
+        return refuse(checked.respond, http::StatusCode::OK, status);
     };
-    let cancellation = Cancellation::new();
     let context = CallContext::new(
-        head.path,
-        deadline,
+        checked.path,
+        checked.deadline,
         remote,
-        Arc::clone(&certs),
-        cancellation.clone(),
+        Arc::clone(certs),
+        Responder::new(checked.respond, Some(checked.spare_headers)),
     );
     let call = Call {
-        metadata: head.metadata,
-        extensions: head.extensions,
-        context,
-        recv,
-        responder: Arc::new(Responder::new(respond)),
-        request_encoding,
-        accept_encoding,
-        config,
+        metadata: checked.metadata,
+        extensions: checked.extensions,
         guard: CancelOnDrop {
-            cancellation,
+            cancellation: context.cancellation_handle(),
             armed: true,
         },
+        context,
+        recv,
+        request_encoding: checked.request_encoding,
+        accept_encoding: checked.accept_encoding,
+        config: Arc::clone(&shared.config),
     };
-    service.call(call).0.await;
+    let _handled: Handled = service.call(call);
 }

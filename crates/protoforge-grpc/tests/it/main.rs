@@ -8,6 +8,7 @@
 
 mod boundary;
 mod echo;
+mod keepalive;
 mod support;
 mod transport;
 mod wire;
