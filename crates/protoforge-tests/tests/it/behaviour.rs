@@ -3,7 +3,7 @@
 //! byte for byte, the recursion limit, closed and open enums, extensions,
 //! required fields, `Box` where recursion needs it, editions `DELIMITED`.
 
-use protoforge::{DecodeErrorKind, EnumValue, Extendable, Message};
+use protoforge::{DecodeErrorKind, EnumValue, Extendable, Message, ProtoString};
 use protoforge_tests::protobuf_test_messages::{editions, proto2, proto3};
 use protoforge_tests::{proto2_unittest, proto3_unittest};
 
@@ -110,7 +110,7 @@ fn populated() -> All2 {
         optional_float: Some(1.25),
         optional_double: Some(f64::NEG_INFINITY),
         optional_bool: Some(true),
-        optional_string: Some("héllo".to_string()),
+        optional_string: Some("héllo".into()),
         optional_bytes: Some(vec![0, 255]),
         optional_nested_message: Some(Box::new(all2::NestedMessage {
             a: Some(3),
@@ -118,10 +118,10 @@ fn populated() -> All2 {
         })),
         optional_nested_enum: Some(all2::NestedEnum::Neg),
         repeated_int32: vec![1, -1, 300],
-        repeated_string: vec!["a".to_string(), String::new()],
+        repeated_string: vec!["a".into(), ProtoString::new()],
         packed_sint32: vec![-1, 0, 1],
         repeated_nested_enum: vec![all2::NestedEnum::Foo, all2::NestedEnum::Baz],
-        oneof_field: Some(all2::OneofField::OneofString("one".to_string())),
+        oneof_field: Some(all2::OneofField::OneofString("one".into())),
         data: Some(all2::Data {
             group_int32: Some(5),
             group_uint32: Some(6),
@@ -131,7 +131,7 @@ fn populated() -> All2 {
     };
     m.map_int32_int32.insert(1, -1);
     m.map_string_nested_message.insert(
-        "k".to_string(),
+        "k".into(),
         all2::NestedMessage {
             a: Some(1),
             ..Default::default()
@@ -172,8 +172,8 @@ fn proto2_defaults_through_getters() {
     assert_eq!(m.default_double(), 52_000.0);
     assert!(m.default_bool());
     // unittest.proto is an editions file with `utf8_validation = NONE`:
-    // its strings are raw bytes.
-    assert_eq!(m.default_string(), b"hello");
+    // its strings are `ProtoString`s, which hold any bytes.
+    assert_eq!(m.default_string(), "hello");
     assert_eq!(m.default_bytes(), b"world");
     assert_eq!(
         m.default_nested_enum(),
@@ -186,11 +186,11 @@ fn proto2_defaults_through_getters() {
 
     let set = proto2_unittest::TestAllTypes {
         default_int32: Some(7),
-        default_string: Some(b"x".to_vec()),
+        default_string: Some("x".into()),
         ..Default::default()
     };
     assert_eq!(set.default_int32(), 7);
-    assert_eq!(set.default_string(), b"x");
+    assert_eq!(set.default_string(), "x");
 
     // Unset fields are not written, whatever their declared default.
     assert!(m.encode_to_vec().is_empty());
@@ -304,7 +304,7 @@ fn extensions_are_typed_constants() {
 
     let mut ext = proto2_unittest::TestAllExtensions::default();
     ext.set_repeated_extension(&proto2_unittest::REPEATED_INT32_EXTENSION, &[1, 2]);
-    ext.set_extension(&proto2_unittest::OPTIONAL_STRING_EXTENSION, &b"s".to_vec());
+    ext.set_extension(&proto2_unittest::OPTIONAL_STRING_EXTENSION, &"s".into());
     let decoded = proto2_unittest::TestAllExtensions::decode(&ext.encode_to_vec())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -317,7 +317,7 @@ fn extensions_are_typed_constants() {
         decoded
             .extension(&proto2_unittest::OPTIONAL_STRING_EXTENSION)
             .ok(),
-        Some(Some(b"s".to_vec()))
+        Some(Some(ProtoString::from("s")))
     );
 }
 
