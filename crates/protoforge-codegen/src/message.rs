@@ -768,7 +768,9 @@ impl<'c, 'a> MessageGen<'c, 'a> {
     fn closed_enum_extension_arms(&self) -> Result<Vec<TokenStream>, Error> {
         let pool = self.cx.pool;
         let mut arms = Vec::new();
-        for &x in &pool[self.id].extended_by {
+        let mut extensions = pool[self.id].extended_by.clone();
+        extensions.sort_by_key(|x| pool[*x].number);
+        for x in extensions {
             let ext = &pool[x];
             let FieldType::Enum(e) = ext.ty else { continue };
             if !pool[e].is_closed() || !self.cx.files.contains(&ext.file) {

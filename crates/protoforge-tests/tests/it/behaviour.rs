@@ -354,3 +354,108 @@ fn required_fields_are_checked() {
         .unwrap_or_default();
     assert!(missing.contains("optional_message.b"), "{missing}");
 }
+
+#[test]
+fn proto2_strings_hold_any_bytes_in_every_position() {
+    use protoforge_tests::codegen_testdata::strings::{self, Text, text};
+
+    // Declared defaults, UTF-8 or not, come back by reference.
+    let empty = Text::default();
+    assert_eq!(empty.name(), "café");
+    assert_eq!(empty.raw_default().as_bytes(), b"\xffok");
+    assert_eq!(empty.raw_default().to_string_lossy(), "\u{fffd}ok");
+    assert_eq!(empty.id(), "");
+
+    let mut m = Text {
+        id: Some(ProtoString::from_bytes(&b"\xc0"[..])),
+        tags: vec!["a".into(), ProtoString::from_bytes(&b"\xff"[..])],
+        choice: Some(text::Choice::Word(ProtoString::from_bytes(&b"w\x80"[..]))),
+        ..Default::default()
+    };
+    m.labels.insert(
+        ProtoString::from_bytes(&b"k\xfe"[..]),
+        ProtoString::from_bytes(&b"\xfd"[..]),
+    );
+    m.counts.insert("n".into(), 3);
+    m.by_number.insert(7, ProtoString::from_bytes(&b"\xe0"[..]));
+    m.set_extension(&strings::NOTE, &ProtoString::from_bytes(&b"\xf8"[..]));
+    let bytes = m.encode_to_vec();
+    let back = Text::decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, m);
+    assert_eq!(back.id().as_bytes(), b"\xc0");
+    assert_eq!(
+        back.labels
+            .get(b"k\xfe".as_slice())
+            .map(ProtoString::as_bytes),
+        Some(&b"\xfd"[..])
+    );
+    assert_eq!(
+        back.extension(&strings::NOTE)
+            .ok()
+            .flatten()
+            .map(|s| s.as_bytes().to_vec()),
+        Some(b"\xf8".to_vec())
+    );
+
+    // Decoded from a `Bytes`, the strings share the input's buffer.
+    let shared = protoforge::Bytes::from(bytes);
+    let range = shared.as_ptr() as usize..shared.as_ptr() as usize + shared.len();
+    let decoded = Text::decode_bytes(&shared).unwrap_or_else(|e| panic!("{e}"));
+    let id = decoded.id.unwrap_or_default();
+    assert!(range.contains(&(id.as_bytes().as_ptr() as usize)));
+}
+
+#[test]
+fn closed_enum_extensions_send_unknown_numbers_to_unknown_fields() {
+    use protoforge_tests::codegen_testdata::closed_ext::{self, Host, Level, scope};
+
+    // level = 7 (unknown), mode = 1, mode = 5 (unknown), packed [1, 9, 0],
+    // unpacked levels 2 (unknown) and 1.
+    let input = [
+        0xa0, 0x06, 0x07, // 100: 7
+        0xf0, 0x06, 0x01, // 110: 1
+        0xf0, 0x06, 0x05, // 110: 5
+        0xb2, 0x06, 0x03, 0x01, 0x09, 0x00, // 102 packed: 1, 9, 0
+        0xa8, 0x06, 0x02, // 101: 2
+        0xa8, 0x06, 0x01, // 101: 1
+    ];
+    let m = Host::decode(&input).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!m.has_extension(&closed_ext::LEVEL));
+    assert_eq!(m.extension(&scope::MODE).ok(), Some(Some(scope::Mode::On)));
+    assert_eq!(
+        m.repeated_extension(&closed_ext::PACKED_LEVELS).ok(),
+        Some(vec![Level::High, Level::Low])
+    );
+    assert_eq!(
+        m.repeated_extension(&closed_ext::LEVELS).ok(),
+        Some(vec![Level::High])
+    );
+    let unknown: Vec<(u32, Option<u64>)> = m
+        .unknown_fields
+        .iter()
+        .map(|f| match f.value {
+            protoforge::UnknownValue::Varint(v) => (f.number, Some(v)),
+            _ => (f.number, None),
+        })
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            (100, Some(7)),
+            (110, Some(5)),
+            (102, Some(9)),
+            (101, Some(2))
+        ]
+    );
+    // Known values in number order, as declared (packed stays packed),
+    // then the unknown fields.
+    assert_eq!(
+        m.encode_to_vec(),
+        [
+            0xa8, 0x06, 0x01, // 101: 1
+            0xb2, 0x06, 0x02, 0x01, 0x00, // 102 packed: 1, 0
+            0xf0, 0x06, 0x01, // 110: 1
+            0xa0, 0x06, 0x07, 0xf0, 0x06, 0x05, 0xb0, 0x06, 0x09, 0xa8, 0x06, 0x02,
+        ]
+    );
+}
