@@ -368,3 +368,43 @@ fn proto2_strings_are_proto_strings_unless_validate_utf8_says_otherwise() {
     );
     assert!(Config::from_parameter("validate_utf8=").is_err());
 }
+
+/// The struct fields and oneof variants of `04-recursion.proto` that hold
+/// a `Box`: exactly the edges of the recursion cycles, nothing else.
+#[test]
+fn only_fields_on_a_recursion_cycle_are_boxed() {
+    let files = generate_file(&codegen_dir(), "04-recursion.proto", &Config::default());
+    let text = render(&files);
+    let mut boxed = Vec::new();
+    let mut owner = "";
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(rest) = line
+            .strip_prefix("pub struct ")
+            .or_else(|| line.strip_prefix("pub enum "))
+        {
+            owner = rest.trim_end_matches(" {");
+        } else if line.contains("::std::boxed::Box<") && !line.starts_with("fn ") {
+            let name = line
+                .trim_start_matches("pub ")
+                .split(['(', ':'])
+                .next()
+                .unwrap_or_default();
+            boxed.push(format!("{owner}.{name}"));
+        }
+    }
+    assert_eq!(
+        boxed,
+        [
+            "Tree.left",
+            "Ping.pong",
+            "Next.Ping",
+            "Kind.Negate",
+            "A.b",
+            "B.c",
+            "C.a",
+            "Outer.inner",
+            "Inner.outer"
+        ]
+    );
+}

@@ -459,3 +459,51 @@ fn closed_enum_extensions_send_unknown_numbers_to_unknown_fields() {
         ]
     );
 }
+
+#[test]
+fn recursive_messages_round_trip_through_their_boxes() {
+    use protoforge_tests::codegen_testdata::codegen::recursion::{A, B, C, Expr, Sum, expr};
+
+    // -(-(1 + 2)): a oneof holding itself, then a sum through a Vec.
+    let sum = Expr {
+        kind: Some(expr::Kind::Sum(Sum {
+            terms: vec![
+                Expr {
+                    kind: Some(expr::Kind::Number(1)),
+                    ..Default::default()
+                },
+                Expr {
+                    kind: Some(expr::Kind::Number(2)),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let mut e = sum;
+    for _ in 0..2 {
+        e = Expr {
+            kind: Some(expr::Kind::Negate(Box::new(e))),
+            ..Default::default()
+        };
+    }
+    let back = Expr::decode(&e.encode_to_vec()).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(back, e);
+
+    // A → B → C → A.
+    let a = A {
+        b: Some(Box::new(B {
+            c: Some(Box::new(C {
+                a: Some(Box::new(A::default())),
+                many: vec![A::default()],
+                ..Default::default()
+            })),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let bytes = a.encode_to_vec();
+    assert_eq!(bytes, [0x0a, 0x06, 0x0a, 0x04, 0x0a, 0x00, 0x12, 0x00]);
+    assert_eq!(A::decode(&bytes).ok(), Some(a));
+}
