@@ -77,7 +77,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
     pub(crate) fn generate(&self) -> Result<TokenStream, Error> {
         let pool = self.cx.pool;
         let m = &pool[self.id];
-        let name = names::ident(&names::type_name(&m.name));
+        let name = names::ident(self.cx.type_name(self.id));
         let full_name = m.full_name.as_str();
         let dotted = format!(".{full_name}");
 
@@ -224,8 +224,8 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         let nested_module = if nested.is_empty() {
             None
         } else {
-            let module = names::ident(&names::snake(&m.name));
-            let doc = format!(" Nested types of [`{}`].", names::type_name(&m.name));
+            let module = names::ident(self.cx.module_name(self.id));
+            let doc = format!(" Nested types of [`{}`].", self.cx.type_name(self.id));
             Some(quote! {
                 #[doc = #doc]
                 pub mod #module {
@@ -338,24 +338,14 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         idents
     }
 
-    /// The path of oneof `o`'s enum, from the struct's module.
+    /// The name of oneof `o`'s enum (chosen with the other names of the
+    /// message's nested module, [`names::scope`]).
     fn oneof_enum_name(&self, o: protoforge_compiler::ir::OneofId) -> String {
-        let pool = self.cx.pool;
-        let m = &pool[self.id];
-        let base = names::type_name(&pool[o].name);
-        let taken = |name: &str| {
-            m.nested_messages
-                .iter()
-                .any(|n| pool[*n].map_entry.is_none() && names::type_name(&pool[*n].name) == name)
-                || m.nested_enums
-                    .iter()
-                    .any(|e| names::type_name(&pool[*e].name) == name)
-        };
-        names::avoiding(&base, "Oneof", taken)
+        self.cx.oneof_name(o).to_string()
     }
 
     fn oneof_enum_path(&self, o: protoforge_compiler::ir::OneofId) -> TokenStream {
-        let module = names::ident(&names::snake(&self.cx.pool[self.id].name));
+        let module = names::ident(self.cx.module_name(self.id));
         let name = names::ident(&self.oneof_enum_name(o));
         quote!(#module::#name)
     }
@@ -1033,7 +1023,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         let pool = self.cx.pool;
         let oneof = &pool[o];
         let name = names::ident(&self.oneof_enum_name(o));
-        let struct_name = names::type_name(&pool[self.id].name);
+        let struct_name = self.cx.type_name(self.id);
         let oneof_name = &oneof.name;
         let docs = doc::for_comments(
             oneof.comments.leading.as_deref(),
@@ -1214,7 +1204,7 @@ pub(crate) fn extension(
     let name = names::ident(&names::constant(&field.name));
     let number = lit(field.number);
     let full_name = field.full_name.as_str();
-    let extendee_name = names::type_name(&cx.pool[extendee].name);
+    let extendee_name = cx.type_name(extendee);
     let docs = doc::for_comments(
         field.comments.leading.as_deref(),
         field.comments.trailing.as_deref(),

@@ -507,3 +507,46 @@ fn recursive_messages_round_trip_through_their_boxes() {
     assert_eq!(bytes, [0x0a, 0x06, 0x0a, 0x04, 0x0a, 0x00, 0x12, 0x00]);
     assert_eq!(A::decode(&bytes).ok(), Some(a));
 }
+
+#[test]
+fn clashing_names_get_separate_rust_items() {
+    use protoforge_tests::codegen_testdata::clashes::{
+        Foo, FooBar, FooBar_, FooBar__, Holder, foo, foo_, foo_bar, foo_bar_, holder,
+    };
+
+    // Message `clashes.Foo`'s nested types beside package `clashes.foo`.
+    let m = Foo {
+        inner: Some(foo_::Inner {
+            x: 1,
+            ..Default::default()
+        }),
+        sub: Some(foo::Sub {
+            y: 2,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        m.encode_to_vec(),
+        [0x0a, 0x02, 0x08, 0x01, 0x12, 0x02, 0x08, 0x02]
+    );
+    assert_eq!(Foo::decode(&m.encode_to_vec()).ok(), Some(m));
+
+    let b = FooBar_ {
+        b: Some(foo_bar_::In::default()),
+        other: Some(FooBar {
+            a: Some(foo_bar::In::default()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(FooBar_::decode(&b.encode_to_vec()).ok(), Some(b));
+
+    let h = Holder {
+        r#in: Some(holder::InOneof::Level(holder::In_::One.into())),
+        in_3: Some(holder::InOneof_::Text("t".into())),
+        kind: FooBar__::Zero.into(),
+        ..Default::default()
+    };
+    assert_eq!(Holder::decode(&h.encode_to_vec()).ok(), Some(h));
+}
