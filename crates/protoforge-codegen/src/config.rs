@@ -197,13 +197,11 @@ impl Config {
     /// Makes the `string` fields under `path` whose `utf8_validation`
     /// feature is `NONE` (every proto2 `string`, and editions fields that
     /// turn the check off) plain `String`s, checked when decoded like
-    /// proto3's, instead of [`ProtoString`]s that accept any bytes. A
+    /// proto3's, instead of `protoforge::ProtoString`s that accept any bytes. A
     /// message with invalid UTF-8 in such a field, which Google's
     /// implementations accept, then fails to decode: this is prost's
     /// behaviour, for teams that want `String` everywhere and trust their
     /// peers. A declared default that is not UTF-8 is converted lossily.
-    ///
-    /// [`ProtoString`]: https://docs.rs/protoforge/latest/protoforge/struct.ProtoString.html
     pub fn validate_utf8(&mut self, path: impl Into<String>) -> &mut Config {
         self.validate_utf8.push(path.into());
         self

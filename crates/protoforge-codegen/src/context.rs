@@ -47,6 +47,8 @@ struct Names {
     message_module: Vec<String>,
     enum_type: Vec<String>,
     oneof_type: Vec<String>,
+    /// Extension constants, by field index (empty for other fields).
+    extension_const: Vec<String>,
 }
 
 impl Names {
@@ -60,8 +62,10 @@ impl Names {
             message_module: vec![String::new(); pool.messages().len()],
             enum_type: vec![String::new(); pool.enums().len()],
             oneof_type: vec![String::new(); pool.oneofs().len()],
+            extension_const: vec![String::new(); pool.fields().len()],
         };
-        let mut packages: BTreeMap<Vec<String>, (Vec<MessageId>, Vec<EnumId>)> = BTreeMap::new();
+        type Items = (Vec<MessageId>, Vec<EnumId>, Vec<FieldId>);
+        let mut packages: BTreeMap<Vec<String>, Items> = BTreeMap::new();
         for (id, file) in pool.files() {
             let module = package_module(pool, id);
             for i in 0..module.len() {
@@ -70,15 +74,16 @@ impl Names {
             let entry = packages.entry(module).or_default();
             entry.0.extend(file.messages.iter().copied());
             entry.1.extend(file.enums.iter().copied());
+            entry.2.extend(file.extensions.iter().copied());
         }
         let modules: Vec<Vec<String>> = packages.keys().cloned().collect();
-        for (module, (messages, enums)) in &packages {
+        for (module, (messages, enums, extensions)) in &packages {
             let sub: Vec<String> = modules
                 .iter()
                 .filter(|m| m.len() == module.len() + 1 && m.starts_with(module))
                 .filter_map(|m| m.last().cloned())
                 .collect();
-            names.scope(pool, &sub, messages, enums, &[]);
+            names.scope(pool, &sub, messages, enums, &[], extensions);
         }
         names
     }
@@ -91,6 +96,7 @@ impl Names {
         messages: &[MessageId],
         enums: &[EnumId],
         oneofs: &[OneofId],
+        extensions: &[FieldId],
     ) {
         let messages: Vec<MessageId> = messages
             .iter()
@@ -110,6 +116,9 @@ impl Names {
         for &o in oneofs {
             items.push(names::ScopeItem::Oneof(&pool[o].name));
         }
+        for &x in extensions {
+            items.push(names::ScopeItem::Extension(&pool[x].name));
+        }
         let named = names::scope(sub_modules, &items);
         let mut named = named.into_iter();
         for &m in &messages {
@@ -128,6 +137,11 @@ impl Names {
                 self.oneof_type[o.index()] = n.ty;
             }
         }
+        for &x in extensions {
+            if let Some(n) = named.next() {
+                self.extension_const[x.index()] = n.ty;
+            }
+        }
         for m in messages {
             let message = &pool[m];
             let oneofs: Vec<OneofId> = real_oneofs(pool, m);
@@ -137,6 +151,7 @@ impl Names {
                 &message.nested_messages,
                 &message.nested_enums,
                 &oneofs,
+                &message.extensions,
             );
         }
     }
@@ -297,6 +312,11 @@ impl<'a> Context<'a> {
     /// The name of an enum.
     pub(crate) fn enum_name(&self, id: EnumId) -> &str {
         &self.names.enum_type[id.index()]
+    }
+
+    /// The constant of an extension.
+    pub(crate) fn extension_name(&self, id: FieldId) -> &str {
+        &self.names.extension_const[id.index()]
     }
 
     /// The name of a (real) oneof's enum.

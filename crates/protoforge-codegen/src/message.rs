@@ -1201,7 +1201,7 @@ pub(crate) fn extension(
     let generator = MessageGen::new(cx, owner, from.to_vec());
     let kind = generator.value_kind(id, from)?;
     let codec = &kind.codec;
-    let name = names::ident(&names::constant(&field.name));
+    let name = names::ident(cx.extension_name(id));
     let number = lit(field.number);
     let full_name = field.full_name.as_str();
     let extendee_name = cx.type_name(extendee);

@@ -22,7 +22,8 @@
 //!   oneof enums (`Oneof` appended when taken), then the nested-type
 //!   modules of messages; a later item whose name is taken gets `_`
 //!   appended until it is free (message `Foo` in package `a` beside package
-//!   `a.foo` puts its nested types in `a::foo_`).
+//!   `a.foo` puts its nested types in `a::foo_`); extension constants, which
+//!   are values, are made unique among themselves the same way.
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
@@ -197,12 +198,16 @@ pub enum ScopeItem<'a> {
     Enum(&'a str),
     /// A oneof's enum, in its message's nested module (the oneof's name).
     Oneof(&'a str),
+    /// An extension's constant (the extension's name); constants are
+    /// values, a namespace of their own.
+    Extension(&'a str),
 }
 
 /// The names [`scope`] gives one item.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScopeNames {
-    /// The type's name (struct or enum), escaped.
+    /// The type's name (struct or enum), or an extension's constant,
+    /// escaped.
     pub ty: String,
     /// For a message, the name of its nested module (claimed only when it
     /// has one).
@@ -216,7 +221,8 @@ pub struct ScopeNames {
 /// name (`_` appended while taken), each oneof's enum name (`Oneof`
 /// appended when taken, then `_`), and each message's nested-module name
 /// (`_` appended while taken). Rust puts modules and types in one
-/// namespace, so all share one set of taken names.
+/// namespace, so all share one set of taken names; extension constants
+/// (`SHOUTY_SNAKE_CASE`) are values and only avoid each other.
 pub fn scope(sub_modules: &[String], items: &[ScopeItem<'_>]) -> Vec<ScopeNames> {
     let mut taken: Vec<String> = sub_modules.to_vec();
     let claim = |name: String, suffix: &str, taken: &mut Vec<String>| {
@@ -230,6 +236,12 @@ pub fn scope(sub_modules: &[String], items: &[ScopeItem<'_>]) -> Vec<ScopeNames>
             let (name, module) = match item {
                 ScopeItem::Message { name, .. } => (*name, Some(snake(name))),
                 ScopeItem::Enum(name) | ScopeItem::Oneof(name) => (*name, None),
+                ScopeItem::Extension(name) => {
+                    return ScopeNames {
+                        ty: constant(name),
+                        module: None,
+                    };
+                }
             };
             ScopeNames {
                 ty: type_name(name),
@@ -238,7 +250,7 @@ pub fn scope(sub_modules: &[String], items: &[ScopeItem<'_>]) -> Vec<ScopeNames>
         })
         .collect();
     for (item, names) in items.iter().zip(&mut out) {
-        if !matches!(item, ScopeItem::Oneof(_)) {
+        if matches!(item, ScopeItem::Message { .. } | ScopeItem::Enum(_)) {
             names.ty = claim(names.ty.clone(), "_", &mut taken);
         }
     }
@@ -256,6 +268,12 @@ pub fn scope(sub_modules: &[String], items: &[ScopeItem<'_>]) -> Vec<ScopeNames>
         ) = (item, &names.module)
         {
             names.module = Some(claim(module.clone(), "_", &mut taken));
+        }
+    }
+    let mut constants = Vec::new();
+    for (item, names) in items.iter().zip(&mut out) {
+        if matches!(item, ScopeItem::Extension(_)) {
+            names.ty = claim(names.ty.clone(), "_", &mut constants);
         }
     }
     out
@@ -370,7 +388,7 @@ mod tests {
 
     #[test]
     fn scopes_name_types_and_modules_without_collisions() {
-        use ScopeItem::{Enum, Message, Oneof};
+        use ScopeItem::{Enum, Extension, Message, Oneof};
         let msg = |name| Message {
             name,
             has_module: true,
@@ -432,6 +450,16 @@ mod tests {
             ),
             // A type and a module with the same spelling (`_1`).
             (&[], &[msg("_1")], &[n("_1", Some("_1_"))]),
+            // Extension constants avoid each other, not types.
+            (
+                &[],
+                &[Extension("foo_bar"), msg("FOO_BAR"), Extension("fooBar")],
+                &[
+                    n("FOO_BAR", None),
+                    n("FooBar", Some("foo_bar")),
+                    n("FOO_BAR_", None),
+                ],
+            ),
             // Keywords stay escaped.
             (&["r#type"], &[msg("Type")], &[n("Type", Some("type_"))]),
         ];

@@ -511,7 +511,7 @@ fn recursive_messages_round_trip_through_their_boxes() {
 #[test]
 fn clashing_names_get_separate_rust_items() {
     use protoforge_tests::codegen_testdata::clashes::{
-        Foo, FooBar, FooBar_, FooBar__, Holder, foo, foo_, foo_bar, foo_bar_, holder,
+        self, Foo, FooBar, FooBar_, FooBar__, Holder, foo, foo_, foo_bar, foo_bar_, holder,
     };
 
     // Message `clashes.Foo`'s nested types beside package `clashes.foo`.
@@ -549,4 +549,10 @@ fn clashing_names_get_separate_rust_items() {
         ..Default::default()
     };
     assert_eq!(Holder::decode(&h.encode_to_vec()).ok(), Some(h));
+
+    // Extensions whose constants convert alike.
+    assert_eq!(
+        (clashes::FOO_BAR.number(), clashes::FOO_BAR_.number()),
+        (50001, 50002)
+    );
 }
