@@ -115,14 +115,10 @@ impl fmt::Debug for ProtoString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("\"")?;
         for chunk in self.0.utf8_chunks() {
-            for c in chunk.valid().chars() {
-                // `'` needs no escape inside a double-quoted string.
-                if c == '\'' {
-                    f.write_str("'")?;
-                } else {
-                    fmt::Display::fmt(&c.escape_debug(), f)?;
-                }
-            }
+            // The valid part exactly as `str`'s `Debug` writes it, without
+            // its quotes.
+            let text = format!("{:?}", chunk.valid());
+            f.write_str(text.get(1..text.len() - 1).unwrap_or_default())?;
             for b in chunk.invalid() {
                 write!(f, "\\x{b:02x}")?;
             }
