@@ -7,8 +7,12 @@ protobuf's own test protos (so no generated Python modules are needed):
   differential.py gen SET SEED COUNT OUT
       build COUNT pseudo-random messages of each type in TYPES with Python's
       protobuf, encode them (sometimes followed by raw fields the schema does
-      not know, and numbers a closed enum lacks) and write one line per
-      message: TYPE <tab> HEX.
+      not know, numbers a closed enum or closed-enum extension lacks, and
+      bytes that are not UTF-8 in strings whose utf8_validation is NONE)
+      and write one line per message: TYPE <tab> HEX.
+  differential.py reencode SET IN OUT
+      for each TYPE <tab> HEX line of IN, parse HEX and write what Python
+      serializes it to (HEX, in Python's field order), or "ERROR ...".
   differential.py check SET IN OUT
       for each TYPE <tab> HEX <tab> RUST_HEX line of IN (RUST_HEX is what
       the Rust code re-encoded after decoding HEX), decode both in Python
@@ -34,6 +38,8 @@ TYPES = [
     "protobuf_test_messages.editions.proto3.TestAllTypesProto3",
     "proto2_unittest.TestAllTypes",
     "proto2_unittest.TestAllExtensions",
+    "proto2_unittest.TestPackedExtensions",
+    "proto2_unittest.TestUnpackedExtensions",
     "proto2_unittest.TestPackedTypes",
     "proto2_unittest.TestMap",
     "proto3_unittest.TestAllTypes",
@@ -218,7 +224,52 @@ class Gen:
                 known = {v.number for v in field.enum_type.values}
                 bad = next(n for n in (99, 1000, 123456) if n not in known)
                 out.append(varint(tag(field.number, 0)) + varint(bad))
+        # Strings Google's implementations do not check: any bytes.
+        for field in desc.fields:
+            if field.containing_oneof is not None or not self.chance(0.15):
+                continue
+            if field.type == FD.TYPE_STRING and unchecked(field):
+                out.append(varint(tag(field.number, 2)) + lenp(self.not_utf8()))
+            entry = field.message_type
+            if entry is not None and entry.GetOptions().map_entry:
+                key, value = entry.fields_by_name["key"], entry.fields_by_name["value"]
+                if key.type == FD.TYPE_STRING and unchecked(key):
+                    body = varint(tag(1, 2)) + lenp(self.not_utf8())
+                    if value.type == FD.TYPE_STRING and unchecked(value):
+                        body += varint(tag(2, 2)) + lenp(self.not_utf8())
+                    out.append(varint(tag(field.number, 2)) + lenp(body))
+        # Closed-enum extensions, singular and repeated (packed or not),
+        # with numbers the enum lacks among known ones.
+        for ext in self.pool.FindAllExtensions(desc):
+            if (
+                ext.type != FD.TYPE_ENUM
+                or not ext.enum_type.is_closed
+                or not self.chance(0.3)
+            ):
+                continue
+            known = [v.number for v in ext.enum_type.values]
+            bad = next(n for n in (99, 1000, 123456) if n not in known)
+            values = [self.r.choice(known + [bad]) for _ in range(self.r.randint(1, 4))]
+            if ext.is_repeated and self.chance(0.5):
+                payload = b"".join(varint(v) for v in values)
+                out.append(varint(tag(ext.number, 2)) + lenp(payload))
+            else:
+                if not ext.is_repeated:
+                    values = values[:1]
+                for v in values:
+                    out.append(varint(tag(ext.number, 0)) + varint(v))
         return b"".join(out)
+
+    def not_utf8(self):
+        """Bytes that are not UTF-8: text with a stray byte in it."""
+        text = self.string().encode("utf-8")
+        cut = self.r.randint(0, len(text))
+        return text[:cut] + bytes([self.r.choice([0x80, 0xC3, 0xFF, 0xED])]) + text[cut:]
+
+
+def unchecked(field):
+    """Whether a string field's utf8_validation feature is NONE."""
+    return field._GetFeatures().utf8_validation == 3
 
 
 def tag(n, wt):
@@ -276,10 +327,29 @@ def check(set_path, in_path, out_path):
                 out.write("ERROR %s\n" % str(e).replace("\n", " "))
 
 
+def reencode(set_path, in_path, out_path):
+    pool = load(set_path)
+    with open(in_path) as inp, open(out_path, "w") as out:
+        for line in inp:
+            name, data = line.rstrip("\n").split("\t")
+            try:
+                cls = message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
+                msg = cls()
+                msg.ParseFromString(unhex(data))
+                out.write("%s\n" % hexs(msg.SerializeToString()))
+            except Exception as e:  # noqa: BLE001 - reported to the Rust side
+                out.write("ERROR %s\n" % str(e).replace("\n", " "))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "gen":
         gen(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     elif sys.argv[1] == "check":
         check(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "reencode":
+        reencode(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
-        sys.exit("usage: differential.py gen SET SEED COUNT OUT | check SET IN OUT")
+        sys.exit(
+            "usage: differential.py gen SET SEED COUNT OUT | check SET IN OUT"
+            " | reencode SET IN OUT"
+        )

@@ -15,8 +15,8 @@
 //!
 //! Parameters (comma-separated, read by `Config::from_parameter`, the same
 //! as `protoforge --rust_out`'s): `bytes=PATH`, `btree_map=PATH`,
-//! `extern_path=PROTO_PATH=RUST_PATH`, `single_file=NAME.rs`,
-//! `services=client|server|both|none`.
+//! `validate_utf8=PATH`, `extern_path=PROTO_PATH=RUST_PATH`,
+//! `single_file=NAME.rs`, `services=client|server|both|none`.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -40,7 +40,7 @@ fn respond(request: &[u8]) -> CodeGeneratorResponse {
     };
     match generate_files(request) {
         Ok(files) => response.file = files,
-        Err(e) => response.error = Some(e),
+        Err(e) => response.error = Some(e.into()),
     }
     response
 }
@@ -48,8 +48,14 @@ fn respond(request: &[u8]) -> CodeGeneratorResponse {
 fn generate_files(request: &[u8]) -> Result<Vec<code_generator_response::File>, String> {
     let request =
         CodeGeneratorRequest::decode(request).map_err(|e| format!("reading the request: {e}"))?;
-    let config = Config::from_parameter(request.parameter.as_deref().unwrap_or(""))
-        .map_err(|e| e.to_string())?;
+    // `plugin.proto` is proto2: its strings are `ProtoString`s, any bytes.
+    let parameter = match &request.parameter {
+        Some(p) => p
+            .as_str()
+            .map_err(|e| format!("the parameter is not UTF-8: {e}"))?,
+        None => "",
+    };
+    let config = Config::from_parameter(parameter).map_err(|e| e.to_string())?;
     let set = FileDescriptorSet {
         file: request.proto_file,
         ..Default::default()
@@ -60,16 +66,19 @@ fn generate_files(request: &[u8]) -> Result<Vec<code_generator_response::File>, 
         .file_to_generate
         .iter()
         .map(|name| {
-            pool.file_by_name(name)
-                .ok_or_else(|| format!("{name} is not among the request's files"))
+            let text = name
+                .as_str()
+                .map_err(|e| format!("file to generate {name:?} is not UTF-8: {e}"))?;
+            pool.file_by_name(text)
+                .ok_or_else(|| format!("{text} is not among the request's files"))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let generated = generate(&pool, &files, &config).map_err(|e| e.to_string())?;
     Ok(generated
         .into_iter()
         .map(|f| code_generator_response::File {
-            name: Some(f.name),
-            content: Some(f.content),
+            name: Some(f.name.into()),
+            content: Some(f.content.into()),
             ..Default::default()
         })
         .collect())

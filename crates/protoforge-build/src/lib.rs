@@ -77,7 +77,8 @@
 //!
 //! [`configure`] returns a [`Builder`] with the generator's options: which
 //! service code to generate, `bytes::Bytes` for `bytes` fields ([`Builder::bytes`]), `BTreeMap` for
-//! maps ([`Builder::btree_map`]), existing Rust types for protobuf
+//! maps ([`Builder::btree_map`]), checked `String`s for proto2 strings
+//! ([`Builder::validate_utf8`]), existing Rust types for protobuf
 //! packages or types ([`Builder::extern_path`]), extra attributes on
 //! generated types and fields ([`Builder::type_attribute`],
 //! [`Builder::field_attribute`]), and a `FileDescriptorSet` written beside
@@ -234,6 +235,17 @@ impl Builder {
     /// encoding is deterministic) instead of `HashMap`.
     pub fn btree_map(mut self, path: impl Into<String>) -> Builder {
         self.config.btree_map(path);
+        self
+    }
+
+    /// Makes the proto2 `string` fields under `path` (and editions strings
+    /// with `utf8_validation = NONE`) plain `String`s checked when decoded,
+    /// as proto3 strings are, instead of `protoforge::ProtoString`s that
+    /// hold any bytes. A message with invalid UTF-8 in such a field, which
+    /// Google's implementations accept, then fails to decode (prost's
+    /// behaviour); `"."` applies it everywhere.
+    pub fn validate_utf8(mut self, path: impl Into<String>) -> Builder {
+        self.config.validate_utf8(path);
         self
     }
 

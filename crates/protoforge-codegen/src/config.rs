@@ -11,6 +11,7 @@
 pub struct Config {
     pub(crate) bytes: Vec<String>,
     pub(crate) btree_map: Vec<String>,
+    pub(crate) validate_utf8: Vec<String>,
     pub(crate) extern_paths: Vec<(String, String)>,
     pub(crate) type_attributes: Vec<(String, String)>,
     pub(crate) field_attributes: Vec<(String, String)>,
@@ -46,6 +47,7 @@ impl Default for Config {
         Config {
             bytes: Vec::new(),
             btree_map: Vec::new(),
+            validate_utf8: Vec::new(),
             extern_paths: Vec::new(),
             type_attributes: Vec::new(),
             field_attributes: Vec::new(),
@@ -189,6 +191,19 @@ impl Config {
     /// deterministic) instead of `HashMap`.
     pub fn btree_map(&mut self, path: impl Into<String>) -> &mut Config {
         self.btree_map.push(path.into());
+        self
+    }
+
+    /// Makes the `string` fields under `path` whose `utf8_validation`
+    /// feature is `NONE` (every proto2 `string`, and editions fields that
+    /// turn the check off) plain `String`s, checked when decoded like
+    /// proto3's, instead of `protoforge::ProtoString`s that accept any bytes. A
+    /// message with invalid UTF-8 in such a field, which Google's
+    /// implementations accept, then fails to decode: this is prost's
+    /// behaviour, for teams that want `String` everywhere and trust their
+    /// peers. A declared default that is not UTF-8 is converted lossily.
+    pub fn validate_utf8(&mut self, path: impl Into<String>) -> &mut Config {
+        self.validate_utf8.push(path.into());
         self
     }
 

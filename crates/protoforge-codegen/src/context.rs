@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use protoforge_compiler::ir::{
-    EnumId, FieldId, FieldType, FileId, Label, MessageId, Pool, Presence,
+    EnumId, FieldId, FieldType, FileId, Label, MessageId, OneofId, Pool, Presence,
 };
 use quote::quote;
 
@@ -36,6 +36,151 @@ pub(crate) struct Context<'a> {
     scc: Vec<usize>,
     /// Whether each message can hold a required field.
     needs_check: Vec<bool>,
+    /// The Rust names of every message, enum and oneof of the pool.
+    names: Names,
+}
+
+/// The names [`names::scope`] gives each message (type and nested module),
+/// enum and oneof enum of the pool, by index.
+struct Names {
+    message_type: Vec<String>,
+    message_module: Vec<String>,
+    enum_type: Vec<String>,
+    oneof_type: Vec<String>,
+    /// Extension constants, by field index (empty for other fields).
+    extension_const: Vec<String>,
+}
+
+impl Names {
+    /// Names every scope of the pool: each package module (with the
+    /// modules of its sub-packages reserved) and each message's nested
+    /// module. Every file of the pool counts, generated or not, so a
+    /// package's names do not depend on which of its files are generated.
+    fn new(pool: &Pool) -> Names {
+        let mut names = Names {
+            message_type: vec![String::new(); pool.messages().len()],
+            message_module: vec![String::new(); pool.messages().len()],
+            enum_type: vec![String::new(); pool.enums().len()],
+            oneof_type: vec![String::new(); pool.oneofs().len()],
+            extension_const: vec![String::new(); pool.fields().len()],
+        };
+        type Items = (Vec<MessageId>, Vec<EnumId>, Vec<FieldId>);
+        let mut packages: BTreeMap<Vec<String>, Items> = BTreeMap::new();
+        for (id, file) in pool.files() {
+            let module = package_module(pool, id);
+            for i in 0..module.len() {
+                packages.entry(module[..i].to_vec()).or_default();
+            }
+            let entry = packages.entry(module).or_default();
+            entry.0.extend(file.messages.iter().copied());
+            entry.1.extend(file.enums.iter().copied());
+            entry.2.extend(file.extensions.iter().copied());
+        }
+        let modules: Vec<Vec<String>> = packages.keys().cloned().collect();
+        for (module, (messages, enums, extensions)) in &packages {
+            let sub: Vec<String> = modules
+                .iter()
+                .filter(|m| m.len() == module.len() + 1 && m.starts_with(module))
+                .filter_map(|m| m.last().cloned())
+                .collect();
+            names.scope(pool, &sub, messages, enums, &[], extensions);
+        }
+        names
+    }
+
+    /// Names one scope, then the nested module of each of its messages.
+    fn scope(
+        &mut self,
+        pool: &Pool,
+        sub_modules: &[String],
+        messages: &[MessageId],
+        enums: &[EnumId],
+        oneofs: &[OneofId],
+        extensions: &[FieldId],
+    ) {
+        let messages: Vec<MessageId> = messages
+            .iter()
+            .copied()
+            .filter(|m| pool[*m].map_entry.is_none())
+            .collect();
+        let mut items = Vec::new();
+        for &m in &messages {
+            items.push(names::ScopeItem::Message {
+                name: &pool[m].name,
+                has_module: has_nested_module(pool, m),
+            });
+        }
+        for &e in enums {
+            items.push(names::ScopeItem::Enum(&pool[e].name));
+        }
+        for &o in oneofs {
+            items.push(names::ScopeItem::Oneof(&pool[o].name));
+        }
+        for &x in extensions {
+            items.push(names::ScopeItem::Extension(&pool[x].name));
+        }
+        let named = names::scope(sub_modules, &items);
+        let mut named = named.into_iter();
+        for &m in &messages {
+            if let Some(n) = named.next() {
+                self.message_type[m.index()] = n.ty;
+                self.message_module[m.index()] = n.module.unwrap_or_default();
+            }
+        }
+        for &e in enums {
+            if let Some(n) = named.next() {
+                self.enum_type[e.index()] = n.ty;
+            }
+        }
+        for &o in oneofs {
+            if let Some(n) = named.next() {
+                self.oneof_type[o.index()] = n.ty;
+            }
+        }
+        for &x in extensions {
+            if let Some(n) = named.next() {
+                self.extension_const[x.index()] = n.ty;
+            }
+        }
+        for m in messages {
+            let message = &pool[m];
+            let oneofs: Vec<OneofId> = real_oneofs(pool, m);
+            self.scope(
+                pool,
+                &[],
+                &message.nested_messages,
+                &message.nested_enums,
+                &oneofs,
+                &message.extensions,
+            );
+        }
+    }
+}
+
+/// A message's real (not synthetic) oneofs, in the order their first
+/// members are declared.
+fn real_oneofs(pool: &Pool, id: MessageId) -> Vec<OneofId> {
+    let mut out = Vec::new();
+    for &f in &pool[id].fields {
+        if let Some(o) = pool[f].oneof {
+            if !pool[o].synthetic && !out.contains(&o) {
+                out.push(o);
+            }
+        }
+    }
+    out
+}
+
+/// Whether the generated code of a message has a nested module: nested
+/// messages (other than map entries), enums, real oneofs or extensions.
+fn has_nested_module(pool: &Pool, id: MessageId) -> bool {
+    let m = &pool[id];
+    m.nested_messages
+        .iter()
+        .any(|n| pool[*n].map_entry.is_none())
+        || !m.nested_enums.is_empty()
+        || !m.extensions.is_empty()
+        || m.oneofs.iter().any(|o| !pool[*o].synthetic)
 }
 
 impl<'a> Context<'a> {
@@ -78,12 +223,14 @@ impl<'a> Context<'a> {
             externs,
             scc: strongly_connected(pool),
             needs_check: needs_check(pool),
+            names: Names::new(pool),
         })
     }
 
     /// The Rust place of a message or enum with this full name, declared in
-    /// `file`, whose enclosing messages are `parents` (outermost first).
-    fn place(&self, file: FileId, full_name: &str, simple: &str, parents: &[MessageId]) -> Place {
+    /// `file`, whose enclosing messages are `parents` (outermost first) and
+    /// whose Rust name is `name`.
+    fn place(&self, file: FileId, full_name: &str, name: &str, parents: &[MessageId]) -> Place {
         let dotted = format!(".{full_name}");
         if !self.files.contains(&file) {
             let best = self
@@ -97,11 +244,11 @@ impl<'a> Context<'a> {
         }
         let mut module = package_module(self.pool, file);
         for parent in parents {
-            module.push(names::snake(&self.pool[*parent].name));
+            module.push(self.module_name(*parent).to_string());
         }
         Place::Local {
             module,
-            name: names::type_name(simple),
+            name: name.to_string(),
         }
     }
 
@@ -143,13 +290,38 @@ impl<'a> Context<'a> {
     pub(crate) fn message_place(&self, id: MessageId) -> Place {
         let m = &self.pool[id];
         let parents = self.ancestors(m.parent);
-        self.place(m.file, m.full_name.as_str(), &m.name, &parents)
+        self.place(m.file, m.full_name.as_str(), self.type_name(id), &parents)
     }
 
     pub(crate) fn enum_place(&self, id: EnumId) -> Place {
         let e = &self.pool[id];
         let parents = self.ancestors(e.parent);
-        self.place(e.file, e.full_name.as_str(), &e.name, &parents)
+        self.place(e.file, e.full_name.as_str(), self.enum_name(id), &parents)
+    }
+
+    /// The struct name of a message.
+    pub(crate) fn type_name(&self, id: MessageId) -> &str {
+        &self.names.message_type[id.index()]
+    }
+
+    /// The name of a message's nested module.
+    pub(crate) fn module_name(&self, id: MessageId) -> &str {
+        &self.names.message_module[id.index()]
+    }
+
+    /// The name of an enum.
+    pub(crate) fn enum_name(&self, id: EnumId) -> &str {
+        &self.names.enum_type[id.index()]
+    }
+
+    /// The constant of an extension.
+    pub(crate) fn extension_name(&self, id: FieldId) -> &str {
+        &self.names.extension_const[id.index()]
+    }
+
+    /// The name of a (real) oneof's enum.
+    pub(crate) fn oneof_name(&self, id: OneofId) -> &str {
+        &self.names.oneof_type[id.index()]
     }
 
     /// The enclosing messages, outermost first.
@@ -168,9 +340,9 @@ impl<'a> Context<'a> {
         let m = &self.pool[id];
         let mut module = package_module(self.pool, m.file);
         for parent in self.ancestors(m.parent) {
-            module.push(names::snake(&self.pool[parent].name));
+            module.push(self.module_name(parent).to_string());
         }
-        module.push(names::snake(&m.name));
+        module.push(self.module_name(id).to_string());
         module
     }
 

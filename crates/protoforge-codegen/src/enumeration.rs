@@ -43,7 +43,7 @@ pub(crate) fn value_path(
 
 pub(crate) fn generate(cx: &Context<'_>, id: EnumId) -> Result<TokenStream, Error> {
     let e = &cx.pool[id];
-    let name = names::ident(&names::type_name(&e.name));
+    let name = names::ident(cx.enum_name(id));
     let full_name = e.full_name.as_str();
     let names = variant_names(cx, id);
     let closed = if e.is_closed() { "closed" } else { "open" };

@@ -326,13 +326,13 @@ fn package_body(
                 pool[file]
                     .enums
                     .iter()
-                    .map(|e| names::type_name(&pool[*e].name)),
+                    .map(|e| cx.enum_name(*e).to_string()),
             );
             taken.extend(
                 pool[file]
                     .messages
                     .iter()
-                    .map(|m| names::type_name(&pool[*m].name)),
+                    .map(|m| cx.type_name(*m).to_string()),
             );
         }
         for &file in files {

@@ -11,7 +11,7 @@
 
 use proc_macro2::{Literal, TokenStream};
 use protoforge_compiler::ir::{
-    Field, FieldId, FieldType, MessageId, Presence, Scalar, Syntax, Utf8Validation, Value,
+    Field, FieldId, FieldType, MessageId, Presence, Scalar, Utf8Validation, Value,
 };
 use quote::{format_ident, quote};
 
@@ -77,7 +77,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
     pub(crate) fn generate(&self) -> Result<TokenStream, Error> {
         let pool = self.cx.pool;
         let m = &pool[self.id];
-        let name = names::ident(&names::type_name(&m.name));
+        let name = names::ident(self.cx.type_name(self.id));
         let full_name = m.full_name.as_str();
         let dotted = format!(".{full_name}");
 
@@ -168,6 +168,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             let ident = names::ident(ident);
             arms.extend(self.merge_arms(member, &ident)?);
         }
+        arms.extend(self.closed_enum_extension_arms()?);
         if has_extensions {
             let tests = m.extension_ranges.iter().map(|r| {
                 let (start, end) = (lit(r.start), lit(r.end));
@@ -223,8 +224,8 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         let nested_module = if nested.is_empty() {
             None
         } else {
-            let module = names::ident(&names::snake(&m.name));
-            let doc = format!(" Nested types of [`{}`].", names::type_name(&m.name));
+            let module = names::ident(self.cx.module_name(self.id));
+            let doc = format!(" Nested types of [`{}`].", self.cx.type_name(self.id));
             Some(quote! {
                 #[doc = #doc]
                 pub mod #module {
@@ -337,24 +338,14 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         idents
     }
 
-    /// The path of oneof `o`'s enum, from the struct's module.
+    /// The name of oneof `o`'s enum (chosen with the other names of the
+    /// message's nested module, [`names::scope`]).
     fn oneof_enum_name(&self, o: protoforge_compiler::ir::OneofId) -> String {
-        let pool = self.cx.pool;
-        let m = &pool[self.id];
-        let base = names::type_name(&pool[o].name);
-        let taken = |name: &str| {
-            m.nested_messages
-                .iter()
-                .any(|n| pool[*n].map_entry.is_none() && names::type_name(&pool[*n].name) == name)
-                || m.nested_enums
-                    .iter()
-                    .any(|e| names::type_name(&pool[*e].name) == name)
-        };
-        names::avoiding(&base, "Oneof", taken)
+        self.cx.oneof_name(o).to_string()
     }
 
     fn oneof_enum_path(&self, o: protoforge_compiler::ir::OneofId) -> TokenStream {
-        let module = names::ident(&names::snake(&self.cx.pool[self.id].name));
+        let module = names::ident(self.cx.module_name(self.id));
         let name = names::ident(&self.oneof_enum_name(o));
         quote!(#module::#name)
     }
@@ -379,7 +370,6 @@ impl<'c, 'a> MessageGen<'c, 'a> {
     fn value_kind(&self, f: FieldId, from: &[String]) -> Result<ValueKind, Error> {
         let field = self.field(f);
         let pool = self.cx.pool;
-        let dotted = format!(".{}", field.full_name.as_str());
         let scalar = |ty: TokenStream, codec: &str, wire: u32| {
             let codec = format_ident!("{codec}");
             ValueKind {
@@ -408,7 +398,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                 Scalar::Sint64 => scalar(quote!(i64), "Sint64", VARINT),
                 Scalar::String => {
                     let mut v = if unverified_utf8(self.cx, field) {
-                        scalar(quote!(::std::vec::Vec<u8>), "StrUnverified", LEN)
+                        scalar(quote!(__pf::ProtoString), "StrUnverified", LEN)
                     } else {
                         scalar(quote!(::std::string::String), "Str", LEN)
                     };
@@ -416,7 +406,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                     v
                 }
                 Scalar::Bytes => {
-                    let mut v = if self.uses_bytes(field, &dotted) {
+                    let mut v = if option_applies(self.cx, &self.cx.config.bytes, field) {
                         scalar(quote!(__pf::bytes::Bytes), "BytesBuf", LEN)
                     } else {
                         scalar(quote!(::std::vec::Vec<u8>), "BytesVec", LEN)
@@ -478,28 +468,6 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                 }
             }
         })
-    }
-
-    fn uses_bytes(&self, field: &Field, dotted: &str) -> bool {
-        if config::any_matches(&self.cx.config.bytes, dotted) {
-            return true;
-        }
-        // A map's value field is named after the map field.
-        if let Some(owner) = field.message() {
-            if self.cx.pool[owner].map_entry.is_some() {
-                if let Some(parent) = self.cx.pool[owner].parent {
-                    let map_field = self.cx.pool[parent]
-                        .fields
-                        .iter()
-                        .find(|f| self.cx.pool[**f].ty.message() == Some(owner));
-                    if let Some(mf) = map_field {
-                        let path = format!(".{}", self.cx.pool[*mf].full_name.as_str());
-                        return config::any_matches(&self.cx.config.bytes, &path);
-                    }
-                }
-            }
-        }
-        false
     }
 
     /// For a map field, its entry's key and value fields.
@@ -783,6 +751,42 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         Ok(arms)
     }
 
+    /// `merge_field` arms for the closed-enum extensions of this message
+    /// generated in the same run: a number the enum does not name goes to
+    /// the unknown fields, as C++ does for the extensions it knows when
+    /// parsing. (Extensions generated elsewhere stay raw in the set.)
+    fn closed_enum_extension_arms(&self) -> Result<Vec<TokenStream>, Error> {
+        let pool = self.cx.pool;
+        let mut arms = Vec::new();
+        let mut extensions = pool[self.id].extended_by.clone();
+        extensions.sort_by_key(|x| pool[*x].number);
+        for x in extensions {
+            let ext = &pool[x];
+            let FieldType::Enum(e) = ext.ty else { continue };
+            if !pool[e].is_closed() || !self.cx.files.contains(&ext.file) {
+                continue;
+            }
+            let path = self.cx.enum_path(&self.module, e)?;
+            let varint = Self::tag(ext.number, VARINT);
+            arms.push(if ext.is_repeated() {
+                let len = Self::tag(ext.number, LEN);
+                let packed = ext.is_packed();
+                quote! {
+                    #varint | #len => self.extensions.merge_closed_repeated::<#path>(
+                        tag, d, #packed, &mut self.unknown_fields,
+                    ),
+                }
+            } else {
+                quote! {
+                    #varint => self.extensions.merge_closed::<#path>(
+                        tag, d, &mut self.unknown_fields,
+                    ),
+                }
+            });
+        }
+        Ok(arms)
+    }
+
     fn required_checks(
         &self,
         members: &[Member],
@@ -903,6 +907,21 @@ impl<'c, 'a> MessageGen<'c, 'a> {
                         }
                     }
                 }
+                (FieldType::Scalar(Scalar::String), Value::Bytes(b)) => {
+                    let lit = Literal::byte_string(b);
+                    quote! {
+                        pub fn #ident(&self) -> &__pf::ProtoString {
+                            match &self.#ident {
+                                ::core::option::Option::Some(v) => v,
+                                ::core::option::Option::None => {
+                                    static DEFAULT: __pf::ProtoString =
+                                        __pf::ProtoString::from_static(#lit);
+                                    &DEFAULT
+                                }
+                            }
+                        }
+                    }
+                }
                 (_, Value::Bytes(b)) => {
                     let lit = Literal::byte_string(b);
                     quote! {
@@ -1004,7 +1023,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         let pool = self.cx.pool;
         let oneof = &pool[o];
         let name = names::ident(&self.oneof_enum_name(o));
-        let struct_name = names::type_name(&pool[self.id].name);
+        let struct_name = self.cx.type_name(self.id);
         let oneof_name = &oneof.name;
         let docs = doc::for_comments(
             oneof.comments.leading.as_deref(),
@@ -1087,12 +1106,38 @@ fn lit(number: i32) -> Literal {
     Literal::u32_unsuffixed(number as u32)
 }
 
-/// Whether a string field keeps raw bytes: editions files whose
-/// `utf8_validation` is `NONE` (proto2 strings are `String`, checked, as
-/// the runtime's codec for them documents).
+/// Whether a string field is a `ProtoString` (any bytes, never a decode
+/// error): its `utf8_validation` is `NONE` (every proto2 string, editions
+/// fields that turn the check off), unless `Config::validate_utf8` asks for
+/// a checked `String`. `VERIFY` fields (proto3, the editions default) are
+/// always checked `String`s.
 fn unverified_utf8(cx: &Context<'_>, field: &Field) -> bool {
     field.features.utf8_validation == Utf8Validation::None
-        && cx.pool[field.file].syntax == Syntax::Editions
+        && !option_applies(cx, &cx.config.validate_utf8, field)
+}
+
+/// Whether a field-level option (its proto path rules) applies to `field`;
+/// the key and value fields of a map entry go by the map field's path.
+fn option_applies(cx: &Context<'_>, rules: &[String], field: &Field) -> bool {
+    if config::any_matches(rules, &format!(".{}", field.full_name.as_str())) {
+        return true;
+    }
+    let Some(owner) = field.message() else {
+        return false;
+    };
+    if cx.pool[owner].map_entry.is_none() {
+        return false;
+    }
+    let Some(parent) = cx.pool[owner].parent else {
+        return false;
+    };
+    cx.pool[parent]
+        .fields
+        .iter()
+        .find(|f| cx.pool[**f].ty.message() == Some(owner))
+        .is_some_and(|mf| {
+            config::any_matches(rules, &format!(".{}", cx.pool[*mf].full_name.as_str()))
+        })
 }
 
 /// A literal of a scalar default value.
@@ -1156,10 +1201,10 @@ pub(crate) fn extension(
     let generator = MessageGen::new(cx, owner, from.to_vec());
     let kind = generator.value_kind(id, from)?;
     let codec = &kind.codec;
-    let name = names::ident(&names::constant(&field.name));
+    let name = names::ident(cx.extension_name(id));
     let number = lit(field.number);
     let full_name = field.full_name.as_str();
-    let extendee_name = names::type_name(&cx.pool[extendee].name);
+    let extendee_name = cx.type_name(extendee);
     let docs = doc::for_comments(
         field.comments.leading.as_deref(),
         field.comments.trailing.as_deref(),

@@ -15,7 +15,15 @@
 //!   `Red`) only when every value has it and no two stripped names collide
 //!   or start with a digit; otherwise every value keeps its full name;
 //! - names that collide after conversion are made unique by appending the
-//!   field or value number ([`unique`]).
+//!   field or value number ([`unique`]);
+//! - the items of one Rust module share one namespace (types and modules
+//!   alike) and are named together by [`scope`]: sub-package modules keep
+//!   their names, then messages and enums claim theirs in order, then
+//!   oneof enums (`Oneof` appended when taken), then the nested-type
+//!   modules of messages; a later item whose name is taken gets `_`
+//!   appended until it is free (message `Foo` in package `a` beside package
+//!   `a.foo` puts its nested types in `a::foo_`); extension constants, which
+//!   are values, are made unique among themselves the same way.
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
@@ -165,11 +173,110 @@ pub fn avoiding(name: &str, suffix: &str, taken: impl Fn(&str) -> bool) -> Strin
     if !taken(name) {
         return name.to_string();
     }
-    let mut candidate = format!("{name}{suffix}");
+    // A raw identifier with a suffix is no longer a keyword.
+    let base = name.strip_prefix("r#").unwrap_or(name);
+    let mut candidate = format!("{base}{suffix}");
     while taken(&candidate) {
         candidate.push('_');
     }
     candidate
+}
+
+/// One item named in a Rust module by [`scope`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeItem<'a> {
+    /// A message (its proto name): a struct, and a module of its nested
+    /// items when `has_module`.
+    Message {
+        /// The message's name as written in the `.proto`.
+        name: &'a str,
+        /// Whether the message has a nested module (nested types, oneofs
+        /// or extensions).
+        has_module: bool,
+    },
+    /// An enum (its proto name).
+    Enum(&'a str),
+    /// A oneof's enum, in its message's nested module (the oneof's name).
+    Oneof(&'a str),
+    /// An extension's constant (the extension's name); constants are
+    /// values, a namespace of their own.
+    Extension(&'a str),
+}
+
+/// The names [`scope`] gives one item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScopeNames {
+    /// The type's name (struct or enum), or an extension's constant,
+    /// escaped.
+    pub ty: String,
+    /// For a message, the name of its nested module (claimed only when it
+    /// has one).
+    pub module: Option<String>,
+}
+
+/// Names the items of one Rust module (a package's module, or a message's
+/// nested module) so that no two collide. `sub_modules` are the modules of
+/// sub-packages declared in it (already converted); they keep their names
+/// and are taken first. Then, in order: each message's and enum's type
+/// name (`_` appended while taken), each oneof's enum name (`Oneof`
+/// appended when taken, then `_`), and each message's nested-module name
+/// (`_` appended while taken). Rust puts modules and types in one
+/// namespace, so all share one set of taken names; extension constants
+/// (`SHOUTY_SNAKE_CASE`) are values and only avoid each other.
+pub fn scope(sub_modules: &[String], items: &[ScopeItem<'_>]) -> Vec<ScopeNames> {
+    let mut taken: Vec<String> = sub_modules.to_vec();
+    let claim = |name: String, suffix: &str, taken: &mut Vec<String>| {
+        let name = avoiding(&name, suffix, |n| taken.iter().any(|t| t == n));
+        taken.push(name.clone());
+        name
+    };
+    let mut out: Vec<ScopeNames> = items
+        .iter()
+        .map(|item| {
+            let (name, module) = match item {
+                ScopeItem::Message { name, .. } => (*name, Some(snake(name))),
+                ScopeItem::Enum(name) | ScopeItem::Oneof(name) => (*name, None),
+                ScopeItem::Extension(name) => {
+                    return ScopeNames {
+                        ty: constant(name),
+                        module: None,
+                    };
+                }
+            };
+            ScopeNames {
+                ty: type_name(name),
+                module,
+            }
+        })
+        .collect();
+    for (item, names) in items.iter().zip(&mut out) {
+        if matches!(item, ScopeItem::Message { .. } | ScopeItem::Enum(_)) {
+            names.ty = claim(names.ty.clone(), "_", &mut taken);
+        }
+    }
+    for (item, names) in items.iter().zip(&mut out) {
+        if matches!(item, ScopeItem::Oneof(_)) {
+            names.ty = claim(names.ty.clone(), "Oneof", &mut taken);
+        }
+    }
+    for (item, names) in items.iter().zip(&mut out) {
+        if let (
+            ScopeItem::Message {
+                has_module: true, ..
+            },
+            Some(module),
+        ) = (item, &names.module)
+        {
+            names.module = Some(claim(module.clone(), "_", &mut taken));
+        }
+    }
+    let mut constants = Vec::new();
+    for (item, names) in items.iter().zip(&mut out) {
+        if matches!(item, ScopeItem::Extension(_)) {
+            names.ty = claim(names.ty.clone(), "_", &mut constants);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -277,6 +384,88 @@ mod tests {
             "KindOneof_"
         );
         assert_eq!(avoiding("Kind", "Oneof", |_| false), "Kind");
+    }
+
+    #[test]
+    fn scopes_name_types_and_modules_without_collisions() {
+        use ScopeItem::{Enum, Extension, Message, Oneof};
+        let msg = |name| Message {
+            name,
+            has_module: true,
+        };
+        let flat = |name| Message {
+            name,
+            has_module: false,
+        };
+        let names = |sub: &[&str], items: &[ScopeItem<'_>]| -> Vec<(String, Option<String>)> {
+            let sub: Vec<String> = sub.iter().map(|s| s.to_string()).collect();
+            scope(&sub, items)
+                .into_iter()
+                .map(|n| (n.ty, n.module))
+                .collect()
+        };
+        let n = |ty: &str, module: Option<&str>| (ty.to_string(), module.map(str::to_string));
+        /// Sub-package modules, items, and the names each item gets.
+        type Case<'a> = (
+            &'a [&'a str],
+            &'a [ScopeItem<'a>],
+            &'a [(String, Option<String>)],
+        );
+        let table: &[Case<'_>] = &[
+            // Nothing collides.
+            (
+                &[],
+                &[msg("Foo"), Enum("Color"), flat("Bar")],
+                &[
+                    n("Foo", Some("foo")),
+                    n("Color", None),
+                    n("Bar", Some("bar")),
+                ],
+            ),
+            // Package `a.foo` beside message `a.Foo`: the package keeps `foo`.
+            (&["foo"], &[msg("Foo")], &[n("Foo", Some("foo_"))]),
+            // ... unless `Foo` has no module to put there.
+            (&["foo"], &[flat("Foo")], &[n("Foo", Some("foo"))]),
+            // Two messages whose names convert alike: types and modules.
+            (
+                &[],
+                &[msg("FooBar"), msg("Foo_Bar")],
+                &[n("FooBar", Some("foo_bar")), n("FooBar_", Some("foo_bar_"))],
+            ),
+            // A message and an enum that convert alike.
+            (
+                &[],
+                &[msg("Foo"), Enum("FOO")],
+                &[n("Foo", Some("foo")), n("Foo_", None)],
+            ),
+            // Oneof enums yield to nested types, then to each other.
+            (
+                &[],
+                &[msg("Kind"), Oneof("kind"), Oneof("Kind_")],
+                &[
+                    n("Kind", Some("kind")),
+                    n("KindOneof", None),
+                    n("KindOneof_", None),
+                ],
+            ),
+            // A type and a module with the same spelling (`_1`).
+            (&[], &[msg("_1")], &[n("_1", Some("_1_"))]),
+            // Extension constants avoid each other, not types.
+            (
+                &[],
+                &[Extension("foo_bar"), msg("FOO_BAR"), Extension("fooBar")],
+                &[
+                    n("FOO_BAR", None),
+                    n("FooBar", Some("foo_bar")),
+                    n("FOO_BAR_", None),
+                ],
+            ),
+            // Keywords stay escaped.
+            (&["r#type"], &[msg("Type")], &[n("Type", Some("type_"))]),
+        ];
+        for (sub, items, want) in table {
+            assert_eq!(names(sub, items), *want, "{items:?}");
+        }
     }
 
     #[test]

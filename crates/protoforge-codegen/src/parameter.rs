@@ -8,7 +8,7 @@ use crate::{Config, Error, ErrorKind, Layout, Services};
 
 impl Config {
     /// Reads a comma-separated parameter: `bytes=PATH`, `btree_map=PATH`,
-    /// `extern_path=PROTO_PATH=RUST_PATH`, `single_file=NAME.rs` and
+    /// `validate_utf8=PATH`, `extern_path=PROTO_PATH=RUST_PATH`, `single_file=NAME.rs` and
     /// `services=client|server|both|none` (several joined by `+`, since
     /// commas separate options). Each may repeat; empty items are ignored.
     ///
@@ -40,6 +40,9 @@ impl Config {
                 "btree_map" if !value.is_empty() => {
                     config.btree_map(value);
                 }
+                "validate_utf8" if !value.is_empty() => {
+                    config.validate_utf8(value);
+                }
                 "extern_path" => {
                     let (proto, rust) = value
                         .split_once('=')
@@ -52,12 +55,12 @@ impl Config {
                 "services" => {
                     config.services(value.parse::<Services>()?);
                 }
-                "bytes" | "btree_map" | "single_file" => {
+                "bytes" | "btree_map" | "validate_utf8" | "single_file" => {
                     return Err(invalid("a value is needed after `=`"));
                 }
                 _ => {
                     return Err(invalid(
-                        "unknown option (known: bytes, btree_map, extern_path, single_file, services)",
+                        "unknown option (known: bytes, btree_map, validate_utf8, extern_path, single_file, services)",
                     ));
                 }
             }

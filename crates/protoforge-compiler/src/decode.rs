@@ -102,7 +102,9 @@ struct RawField {
     ty: i32,
     type_name: Option<String>,
     extendee: Option<String>,
-    default: Option<String>,
+    /// `default_value` as read: a string field's default is its raw bytes,
+    /// which need not be UTF-8 (proto2 strings are not checked).
+    default: Option<Vec<u8>>,
 }
 
 struct Decoder {
@@ -561,7 +563,7 @@ impl Decoder {
                 4 => label = int(v, "label")?,
                 5 => ty = int(v, "type")?,
                 6 => type_name = Some(string(v, "type_name")?),
-                7 => default = Some(string(v, "default_value")?),
+                7 => default = Some(crate::decode::bytes(v, "default_value")?.to_vec()),
                 8 => options = Some(crate::decode::bytes(v, "field options")?.to_vec()),
                 9 => oneof_index = Some(int(v, "oneof_index")?),
                 10 => json_name = Some(string(v, "json_name")?),
@@ -856,14 +858,15 @@ impl Decoder {
                 },
             };
             self.pool.fields[f.id.index()].ty = ty;
-            if let Some(text) = &f.default {
-                let value = default_value(&self.pool, ty, text).ok_or_else(|| {
-                    DecodeError::new(format!("{full}: invalid default value \"{text}\""))
-                })?;
-                self.pool.fields[f.id.index()].default = Some(DefaultValue {
-                    value,
-                    text: text.clone(),
-                });
+            if let Some(raw) = &f.default {
+                let text = String::from_utf8_lossy(raw).into_owned();
+                let value = match ty {
+                    FieldType::Scalar(Scalar::String) => Value::Bytes(raw.clone()),
+                    _ => default_value(&self.pool, ty, &text).ok_or_else(|| {
+                        DecodeError::new(format!("{full}: invalid default value \"{text}\""))
+                    })?,
+                };
+                self.pool.fields[f.id.index()].default = Some(DefaultValue { value, text });
             }
         }
         // Map entries.

@@ -16,6 +16,7 @@ use crate::encode::{SizeCache, Writer};
 use crate::enums::{Enum, EnumValue};
 use crate::error::{DecodeError, DecodeErrorKind};
 use crate::message::Message;
+use crate::string::ProtoString;
 use crate::wire::{WireType, unzigzag32, unzigzag64, varint_len, zigzag32, zigzag64};
 
 /// How one protobuf field type is encoded.
@@ -58,6 +59,14 @@ pub trait Packable: Codec<Value: Copy> {
 
     /// Writes one value.
     fn put(value: Self::Value, w: &mut Writer<'_>);
+
+    /// Reads one value, or `None` for a number the type does not hold (a
+    /// closed enum's unknown number: the repeated-extension accessor skips
+    /// it).
+    #[inline(always)]
+    fn read_known(d: &mut Decoder<'_>) -> Result<Option<Self::Value>, DecodeError> {
+        Self::read(d).map(Some)
+    }
 
     /// Decodes a whole packed payload (the bytes of one length-delimited
     /// occurrence) and appends its values.
@@ -382,16 +391,44 @@ bytes_codec!(
         Ok(())
     }
 );
-bytes_codec!(
-    /// `string` not checked for UTF-8 (proto2, editions
-    /// `utf8_validation = NONE`: C++ accepts any bytes there), as raw bytes.
-    StrUnverified, Vec<u8>, |value, d| {
-        let s = d.read_slice()?;
-        value.clear();
-        value.extend_from_slice(s);
+/// `string` not checked for UTF-8 (`utf8_validation = NONE`: proto2, and
+/// editions fields that turn the check off; C++, Java, Go and Python accept
+/// any bytes there), as a [`ProtoString`]. Decoded from a `Bytes` input, the
+/// value shares the input's buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct StrUnverified;
+
+impl Codec for StrUnverified {
+    type Value = ProtoString;
+    const WIRE_TYPE: WireType = WireType::Len;
+
+    #[inline(always)]
+    fn len(value: &ProtoString, _tag: u32, _sizes: &mut SizeCache) -> usize {
+        len_prefixed(value.len())
+    }
+
+    #[inline(always)]
+    fn cached_len(value: &ProtoString, _tag: u32, _w: &Writer<'_>) -> usize {
+        len_prefixed(value.len())
+    }
+
+    #[inline(always)]
+    fn write(value: &ProtoString, _tag: u32, w: &mut Writer<'_>) {
+        w.put_varint(value.len() as u64);
+        w.put_slice(value.as_bytes());
+    }
+
+    #[inline]
+    fn merge(value: &mut ProtoString, _tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
+        *value = ProtoString::from_bytes(d.read_bytes()?);
         Ok(())
     }
-);
+
+    #[inline(always)]
+    fn is_default(value: &ProtoString) -> bool {
+        value.is_empty()
+    }
+}
 
 /// A message field (length-delimited), stored as `M`.
 #[derive(Debug)]
@@ -658,6 +695,11 @@ impl<E: Enum + Default> Packable for ClosedEnum<E> {
                 format!("{raw} is not a value of closed enum {}", E::NAME),
             )
         })
+    }
+
+    #[inline(always)]
+    fn read_known(d: &mut Decoder<'_>) -> Result<Option<E>, DecodeError> {
+        Ok(E::from_i32(d.read_varint()? as u32 as i32))
     }
 
     #[inline(always)]

@@ -7,9 +7,16 @@
 //! decodes them on demand; setting an extension stores its encoding. So an
 //! extension nobody reads survives a decode/encode round trip byte for byte,
 //! like an unknown field, but is written in its place among the fields.
-//! One difference from C++ follows: a closed-enum extension holding a number
-//! the enum does not name reads as absent (C++ moves it to the unknown
-//! fields when parsing).
+//!
+//! Closed-enum extensions are the exception, because C++ decides at parse
+//! time where their numbers go: a number the enum does not name goes to the
+//! message's unknown fields, the others stay in the extension. The
+//! extendee's generated `merge_field` knows the closed-enum extensions that
+//! were generated with it and sends them through
+//! [`ExtensionSet::merge_closed`] and [`ExtensionSet::merge_closed_repeated`],
+//! which do that (as C++'s generated pool does for the extensions linked
+//! in). An extension the extendee's code does not know (declared in a crate
+//! generated separately) is kept raw, and such a number reads as absent.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,11 +24,13 @@ use std::marker::PhantomData;
 
 use crate::codec::{Codec, Packable};
 use crate::decode::{DecodeOptions, Decoder};
-use crate::encode::{SizeCache, Writer};
+use crate::encode::{SizeCache, Writer, put_varint};
+use crate::enums::Enum;
 use crate::error::DecodeError;
 use crate::field;
 use crate::message::Message;
-use crate::wire::{WireType, tag, tag_number};
+use crate::unknown::UnknownFields;
+use crate::wire::{WireType, tag, tag_number, varint_len};
 
 /// The extension fields of one message, by field number, as raw encoded
 /// fields (tags included) in the order they were read or set.
@@ -78,6 +87,64 @@ impl ExtensionSet {
             .entry(tag_number(tag))
             .or_default()
             .extend_from_slice(d.since(start));
+        Ok(())
+    }
+
+    /// Reads an occurrence of a singular closed-enum extension (varint
+    /// `tag`, already read): a number `E` names is kept as the extension's
+    /// value, any other goes to `unknown` as a varint field, as C++ does.
+    #[inline(never)]
+    pub fn merge_closed<E: Enum>(
+        &mut self,
+        tag: u32,
+        d: &mut Decoder<'_>,
+        unknown: &mut UnknownFields,
+    ) -> Result<(), DecodeError> {
+        if let Some(e) = field::read_closed::<E>(tag, d, unknown)? {
+            let raw = self.fields.entry(tag_number(tag)).or_default();
+            put_varint(raw, u64::from(tag));
+            put_varint(raw, e.to_i32() as i64 as u64);
+        }
+        Ok(())
+    }
+
+    /// Reads an occurrence of a repeated closed-enum extension, packed or
+    /// not (`tag` already read): numbers `E` names are kept, written as the
+    /// extension is declared (`packed`, one run per occurrence, or one
+    /// varint field each, as C++ writes them); any other number goes to
+    /// `unknown` as its own varint field.
+    #[inline(never)]
+    pub fn merge_closed_repeated<E: Enum>(
+        &mut self,
+        tag: u32,
+        d: &mut Decoder<'_>,
+        packed: bool,
+        unknown: &mut UnknownFields,
+    ) -> Result<(), DecodeError> {
+        let mut values: Vec<E> = Vec::new();
+        field::merge_closed_repeated::<E>(&mut values, tag, d, unknown)?;
+        if values.is_empty() {
+            return Ok(());
+        }
+        let number = tag_number(tag);
+        let raw = self.fields.entry(number).or_default();
+        if packed {
+            let payload: usize = values
+                .iter()
+                .map(|v| varint_len(v.to_i32() as i64 as u64))
+                .sum();
+            put_varint(raw, u64::from(crate::wire::tag(number, WireType::Len)));
+            put_varint(raw, payload as u64);
+            for v in values {
+                put_varint(raw, v.to_i32() as i64 as u64);
+            }
+        } else {
+            let varint_tag = u64::from(crate::wire::tag(number, WireType::Varint));
+            for v in values {
+                put_varint(raw, varint_tag);
+                put_varint(raw, v.to_i32() as i64 as u64);
+            }
+        }
         Ok(())
     }
 
@@ -257,7 +324,9 @@ pub trait Extendable: Message {
     }
 
     /// The repeated extension's elements (empty when absent), read from
-    /// packed and unpacked occurrences alike.
+    /// packed and unpacked occurrences alike. For a closed enum, numbers
+    /// the enum does not name are skipped (they are only here when the
+    /// extendee's code did not know the extension when it was decoded).
     fn repeated_extension<C: Packable>(
         &self,
         ext: &RepeatedExtension<Self, C>,
@@ -272,8 +341,14 @@ pub trait Extendable: Message {
         let packed = tag(ext.number, WireType::Len);
         while !d.at_end() {
             let t = d.read_tag()?;
-            if t == unpacked || t == packed {
-                field::merge_packable::<C>(&mut out, t, &mut d)?;
+            if t == packed {
+                let payload = d.read_slice()?;
+                let mut run = ExtensionSet::decoder(payload, &options);
+                while !run.at_end() {
+                    out.extend(C::read_known(&mut run)?);
+                }
+            } else if t == unpacked {
+                out.extend(C::read_known(&mut d)?);
             } else {
                 d.skip(t)?;
             }

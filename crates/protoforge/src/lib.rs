@@ -14,8 +14,12 @@
 //!   packed runs and map values);
 //! - map entries: a missing key or value is the default, the last duplicate
 //!   key wins, other fields inside an entry are skipped;
+//! - strings are checked for UTF-8 only where the field's `utf8_validation`
+//!   feature asks (proto3, editions by default: `String`); proto2 strings
+//!   hold any bytes, as in C++, and are [`ProtoString`]s (`as_str()` checks);
 //! - extensions live in an [`ExtensionSet`], read and written through typed
-//!   [`Extension`] constants ([`Extendable`]);
+//!   [`Extension`] constants ([`Extendable`]); a closed-enum extension's
+//!   unknown number goes to the unknown fields, as for a field;
 //! - encoding is linear in the output: every submessage's length is
 //!   computed once per encode ([`SizeCache`]).
 //!
@@ -83,6 +87,7 @@ mod extension;
 mod field;
 pub mod limits;
 mod message;
+mod string;
 mod unknown;
 pub mod wire;
 pub mod wkt;
@@ -147,4 +152,5 @@ pub use error::{DecodeError, DecodeErrorKind, MissingRequired, PathElement};
 pub use extension::{Extendable, Extension, ExtensionSet, RepeatedExtension};
 pub use field::MapStorage;
 pub use message::{Message, RequiredCheck};
+pub use string::ProtoString;
 pub use unknown::{UnknownField, UnknownFields, UnknownFieldsIter, UnknownValue};

@@ -23,4 +23,5 @@ pub use crate::field::{
     write_opt, write_packed, write_repeated, write_value,
 };
 pub use crate::message::{Message, RequiredCheck};
+pub use crate::string::ProtoString;
 pub use crate::unknown::UnknownFields;

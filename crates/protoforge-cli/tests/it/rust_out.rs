@@ -136,7 +136,7 @@ fn rust_out_refuses_an_unknown_option() {
     assert_eq!(
         run.stderr,
         "--rust_out: parameter `colour=blue`: unknown option (known: bytes, btree_map, \
-         extern_path, single_file, services)\n"
+         validate_utf8, extern_path, single_file, services)\n"
     );
     assert!(
         tree(&dir.join("out")).is_empty(),

@@ -295,3 +295,116 @@ fn packages_layout_writes_one_includable_file_per_package() {
     assert!(out[0].content.contains("::core::option::Option<super::M>"));
     assert!(out[2].content.contains("pub struct Loose"));
 }
+
+const STRINGS_PROTO: &str = r#"
+syntax = "proto2";
+package t;
+message M {
+  optional string name = 1 [default = "\377ok"];
+  repeated string tags = 2;
+  map<string, string> labels = 3;
+  oneof choice { string word = 4; }
+  optional string other = 5;
+  extensions 100 to 199;
+}
+extend M { optional string note = 100; }
+"#;
+
+#[test]
+fn proto2_strings_are_proto_strings_unless_validate_utf8_says_otherwise() {
+    let raw = generate_source(STRINGS_PROTO, &Config::new());
+    for wanted in [
+        "pub name: ::core::option::Option<__pf::ProtoString>,",
+        "pub tags: ::std::vec::Vec<__pf::ProtoString>,",
+        "pub labels: ::std::collections::HashMap<__pf::ProtoString, __pf::ProtoString>,",
+        "Word(__pf::ProtoString),",
+        "pub fn name(&self) -> &__pf::ProtoString {",
+        "b\"\\xFFok\",",
+        "__pf::Extension<M, __pf::StrUnverified>",
+    ] {
+        assert!(raw.contains(wanted), "missing {wanted:?} in:\n{raw}");
+    }
+
+    // Everything checked, as prost does; the default that is not UTF-8
+    // becomes its lossy conversion.
+    let mut config = Config::new();
+    config.validate_utf8(".");
+    let checked = generate_source(STRINGS_PROTO, &config);
+    assert!(!checked.contains("ProtoString"), "{checked}");
+    for wanted in [
+        "pub name: ::core::option::Option<::std::string::String>,",
+        "pub labels: ::std::collections::HashMap<\n        ::std::string::String,\n        ::std::string::String,\n    >,",
+        "Word(::std::string::String),",
+        "pub fn name(&self) -> &str {",
+        "::core::option::Option::None => \"\u{fffd}ok\",",
+        "__pf::Extension<M, __pf::Str>",
+    ] {
+        assert!(
+            checked.contains(wanted),
+            "missing {wanted:?} in:\n{checked}"
+        );
+    }
+
+    // By path: one field, one map (its key and value), one extension; the
+    // parameter form reads the same option. The `bytes` option does not
+    // apply to strings.
+    let config = Config::from_parameter(
+        "validate_utf8=.t.M.name,validate_utf8=.t.M.labels,validate_utf8=.t.note,bytes=.t.M.other",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let some = generate_source(STRINGS_PROTO, &config);
+    for wanted in [
+        "pub name: ::core::option::Option<::std::string::String>,",
+        "pub tags: ::std::vec::Vec<__pf::ProtoString>,",
+        "Word(__pf::ProtoString),",
+        "pub other: ::core::option::Option<__pf::ProtoString>,",
+        "__pf::Extension<M, __pf::Str>",
+    ] {
+        assert!(some.contains(wanted), "missing {wanted:?} in:\n{some}");
+    }
+    assert!(
+        some.contains("::std::collections::HashMap<\n        ::std::string::String,\n        ::std::string::String,\n    >,"),
+        "{some}"
+    );
+    assert!(Config::from_parameter("validate_utf8=").is_err());
+}
+
+/// The struct fields and oneof variants of `04-recursion.proto` that hold
+/// a `Box`: exactly the edges of the recursion cycles, nothing else.
+#[test]
+fn only_fields_on_a_recursion_cycle_are_boxed() {
+    let files = generate_file(&codegen_dir(), "04-recursion.proto", &Config::default());
+    let text = render(&files);
+    let mut boxed = Vec::new();
+    let mut owner = "";
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(rest) = line
+            .strip_prefix("pub struct ")
+            .or_else(|| line.strip_prefix("pub enum "))
+        {
+            owner = rest.trim_end_matches(" {");
+        } else if line.contains("::std::boxed::Box<") && !line.starts_with("fn ") {
+            let name = line
+                .trim_start_matches("pub ")
+                .split(['(', ':'])
+                .next()
+                .unwrap_or_default();
+            boxed.push(format!("{owner}.{name}"));
+        }
+    }
+    assert_eq!(
+        boxed,
+        [
+            "Tree.left",
+            "Ping.pong",
+            "Next.Ping",
+            "Kind.Negate",
+            "A.b",
+            "B.c",
+            "C.a",
+            "Outer.inner",
+            "Inner.outer"
+        ]
+    );
+}

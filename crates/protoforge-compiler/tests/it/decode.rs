@@ -157,3 +157,27 @@ fn malformed_sets_are_errors_not_panics() {
         assert!(Pool::from_file_descriptor_set(bytes).is_err(), "{bytes:?}");
     }
 }
+
+#[test]
+fn string_defaults_that_are_not_utf8_keep_their_bytes() {
+    let mut files = protoforge_compiler::resolve::InMemory::new();
+    files.add(
+        "t.proto",
+        "syntax = \"proto2\";\nmessage M { optional string s = 1 [default = \"\\377ok\"]; }\n",
+    );
+    let compilation = compile(&files, &["t.proto"], &CompileOptions::default());
+    assert!(!compilation.has_errors(), "{:?}", compilation.diagnostics);
+    let bytes = compilation
+        .pool
+        .file_descriptor_set(&compilation.files, DescriptorSetOptions::default());
+    let decoded = Pool::from_file_descriptor_set(&bytes).expect("decodes");
+    let Some(protoforge_compiler::ir::Symbol::Field(f)) = decoded.lookup("M.s") else {
+        panic!("M.s missing");
+    };
+    assert_eq!(
+        decoded[f].default.as_ref().map(|d| d.value.clone()),
+        Some(protoforge_compiler::ir::Value::Bytes(b"\xffok".to_vec()))
+    );
+    let ids: Vec<_> = decoded.file_by_name("t.proto").into_iter().collect();
+    assert!(decoded.file_descriptor_set(&ids, DescriptorSetOptions::default()) == bytes);
+}

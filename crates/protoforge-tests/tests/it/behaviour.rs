@@ -3,7 +3,7 @@
 //! byte for byte, the recursion limit, closed and open enums, extensions,
 //! required fields, `Box` where recursion needs it, editions `DELIMITED`.
 
-use protoforge::{DecodeErrorKind, EnumValue, Extendable, Message};
+use protoforge::{DecodeErrorKind, EnumValue, Extendable, Message, ProtoString};
 use protoforge_tests::protobuf_test_messages::{editions, proto2, proto3};
 use protoforge_tests::{proto2_unittest, proto3_unittest};
 
@@ -110,7 +110,7 @@ fn populated() -> All2 {
         optional_float: Some(1.25),
         optional_double: Some(f64::NEG_INFINITY),
         optional_bool: Some(true),
-        optional_string: Some("héllo".to_string()),
+        optional_string: Some("héllo".into()),
         optional_bytes: Some(vec![0, 255]),
         optional_nested_message: Some(Box::new(all2::NestedMessage {
             a: Some(3),
@@ -118,10 +118,10 @@ fn populated() -> All2 {
         })),
         optional_nested_enum: Some(all2::NestedEnum::Neg),
         repeated_int32: vec![1, -1, 300],
-        repeated_string: vec!["a".to_string(), String::new()],
+        repeated_string: vec!["a".into(), ProtoString::new()],
         packed_sint32: vec![-1, 0, 1],
         repeated_nested_enum: vec![all2::NestedEnum::Foo, all2::NestedEnum::Baz],
-        oneof_field: Some(all2::OneofField::OneofString("one".to_string())),
+        oneof_field: Some(all2::OneofField::OneofString("one".into())),
         data: Some(all2::Data {
             group_int32: Some(5),
             group_uint32: Some(6),
@@ -131,7 +131,7 @@ fn populated() -> All2 {
     };
     m.map_int32_int32.insert(1, -1);
     m.map_string_nested_message.insert(
-        "k".to_string(),
+        "k".into(),
         all2::NestedMessage {
             a: Some(1),
             ..Default::default()
@@ -172,8 +172,8 @@ fn proto2_defaults_through_getters() {
     assert_eq!(m.default_double(), 52_000.0);
     assert!(m.default_bool());
     // unittest.proto is an editions file with `utf8_validation = NONE`:
-    // its strings are raw bytes.
-    assert_eq!(m.default_string(), b"hello");
+    // its strings are `ProtoString`s, which hold any bytes.
+    assert_eq!(m.default_string(), "hello");
     assert_eq!(m.default_bytes(), b"world");
     assert_eq!(
         m.default_nested_enum(),
@@ -186,11 +186,11 @@ fn proto2_defaults_through_getters() {
 
     let set = proto2_unittest::TestAllTypes {
         default_int32: Some(7),
-        default_string: Some(b"x".to_vec()),
+        default_string: Some("x".into()),
         ..Default::default()
     };
     assert_eq!(set.default_int32(), 7);
-    assert_eq!(set.default_string(), b"x");
+    assert_eq!(set.default_string(), "x");
 
     // Unset fields are not written, whatever their declared default.
     assert!(m.encode_to_vec().is_empty());
@@ -304,7 +304,7 @@ fn extensions_are_typed_constants() {
 
     let mut ext = proto2_unittest::TestAllExtensions::default();
     ext.set_repeated_extension(&proto2_unittest::REPEATED_INT32_EXTENSION, &[1, 2]);
-    ext.set_extension(&proto2_unittest::OPTIONAL_STRING_EXTENSION, &b"s".to_vec());
+    ext.set_extension(&proto2_unittest::OPTIONAL_STRING_EXTENSION, &"s".into());
     let decoded = proto2_unittest::TestAllExtensions::decode(&ext.encode_to_vec())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -317,7 +317,7 @@ fn extensions_are_typed_constants() {
         decoded
             .extension(&proto2_unittest::OPTIONAL_STRING_EXTENSION)
             .ok(),
-        Some(Some(b"s".to_vec()))
+        Some(Some(ProtoString::from("s")))
     );
 }
 
@@ -353,4 +353,206 @@ fn required_fields_are_checked() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(missing.contains("optional_message.b"), "{missing}");
+}
+
+#[test]
+fn proto2_strings_hold_any_bytes_in_every_position() {
+    use protoforge_tests::codegen_testdata::strings::{self, Text, text};
+
+    // Declared defaults, UTF-8 or not, come back by reference.
+    let empty = Text::default();
+    assert_eq!(empty.name(), "café");
+    assert_eq!(empty.raw_default().as_bytes(), b"\xffok");
+    assert_eq!(empty.raw_default().to_string_lossy(), "\u{fffd}ok");
+    assert_eq!(empty.id(), "");
+
+    let mut m = Text {
+        id: Some(ProtoString::from_bytes(&b"\xc0"[..])),
+        tags: vec!["a".into(), ProtoString::from_bytes(&b"\xff"[..])],
+        choice: Some(text::Choice::Word(ProtoString::from_bytes(&b"w\x80"[..]))),
+        ..Default::default()
+    };
+    m.labels.insert(
+        ProtoString::from_bytes(&b"k\xfe"[..]),
+        ProtoString::from_bytes(&b"\xfd"[..]),
+    );
+    m.counts.insert("n".into(), 3);
+    m.by_number.insert(7, ProtoString::from_bytes(&b"\xe0"[..]));
+    m.set_extension(&strings::NOTE, &ProtoString::from_bytes(&b"\xf8"[..]));
+    let bytes = m.encode_to_vec();
+    let back = Text::decode(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, m);
+    assert_eq!(back.id().as_bytes(), b"\xc0");
+    assert_eq!(
+        back.labels
+            .get(b"k\xfe".as_slice())
+            .map(ProtoString::as_bytes),
+        Some(&b"\xfd"[..])
+    );
+    assert_eq!(
+        back.extension(&strings::NOTE)
+            .ok()
+            .flatten()
+            .map(|s| s.as_bytes().to_vec()),
+        Some(b"\xf8".to_vec())
+    );
+
+    // Decoded from a `Bytes`, the strings share the input's buffer.
+    let shared = protoforge::Bytes::from(bytes);
+    let range = shared.as_ptr() as usize..shared.as_ptr() as usize + shared.len();
+    let decoded = Text::decode_bytes(&shared).unwrap_or_else(|e| panic!("{e}"));
+    let id = decoded.id.unwrap_or_default();
+    assert!(range.contains(&(id.as_bytes().as_ptr() as usize)));
+}
+
+#[test]
+fn closed_enum_extensions_send_unknown_numbers_to_unknown_fields() {
+    use protoforge_tests::codegen_testdata::closed_ext::{self, Host, Level, scope};
+
+    // level = 7 (unknown), mode = 1, mode = 5 (unknown), packed [1, 9, 0],
+    // unpacked levels 2 (unknown) and 1.
+    let input = [
+        0xa0, 0x06, 0x07, // 100: 7
+        0xf0, 0x06, 0x01, // 110: 1
+        0xf0, 0x06, 0x05, // 110: 5
+        0xb2, 0x06, 0x03, 0x01, 0x09, 0x00, // 102 packed: 1, 9, 0
+        0xa8, 0x06, 0x02, // 101: 2
+        0xa8, 0x06, 0x01, // 101: 1
+    ];
+    let m = Host::decode(&input).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!m.has_extension(&closed_ext::LEVEL));
+    assert_eq!(m.extension(&scope::MODE).ok(), Some(Some(scope::Mode::On)));
+    assert_eq!(
+        m.repeated_extension(&closed_ext::PACKED_LEVELS).ok(),
+        Some(vec![Level::High, Level::Low])
+    );
+    assert_eq!(
+        m.repeated_extension(&closed_ext::LEVELS).ok(),
+        Some(vec![Level::High])
+    );
+    let unknown: Vec<(u32, Option<u64>)> = m
+        .unknown_fields
+        .iter()
+        .map(|f| match f.value {
+            protoforge::UnknownValue::Varint(v) => (f.number, Some(v)),
+            _ => (f.number, None),
+        })
+        .collect();
+    assert_eq!(
+        unknown,
+        [
+            (100, Some(7)),
+            (110, Some(5)),
+            (102, Some(9)),
+            (101, Some(2))
+        ]
+    );
+    // Known values in number order, as declared (packed stays packed),
+    // then the unknown fields.
+    assert_eq!(
+        m.encode_to_vec(),
+        [
+            0xa8, 0x06, 0x01, // 101: 1
+            0xb2, 0x06, 0x02, 0x01, 0x00, // 102 packed: 1, 0
+            0xf0, 0x06, 0x01, // 110: 1
+            0xa0, 0x06, 0x07, 0xf0, 0x06, 0x05, 0xb0, 0x06, 0x09, 0xa8, 0x06, 0x02,
+        ]
+    );
+}
+
+#[test]
+fn recursive_messages_round_trip_through_their_boxes() {
+    use protoforge_tests::codegen_testdata::codegen::recursion::{A, B, C, Expr, Sum, expr};
+
+    // -(-(1 + 2)): a oneof holding itself, then a sum through a Vec.
+    let sum = Expr {
+        kind: Some(expr::Kind::Sum(Sum {
+            terms: vec![
+                Expr {
+                    kind: Some(expr::Kind::Number(1)),
+                    ..Default::default()
+                },
+                Expr {
+                    kind: Some(expr::Kind::Number(2)),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let mut e = sum;
+    for _ in 0..2 {
+        e = Expr {
+            kind: Some(expr::Kind::Negate(Box::new(e))),
+            ..Default::default()
+        };
+    }
+    let back = Expr::decode(&e.encode_to_vec()).unwrap_or_else(|err| panic!("{err}"));
+    assert_eq!(back, e);
+
+    // A → B → C → A.
+    let a = A {
+        b: Some(Box::new(B {
+            c: Some(Box::new(C {
+                a: Some(Box::new(A::default())),
+                many: vec![A::default()],
+                ..Default::default()
+            })),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let bytes = a.encode_to_vec();
+    assert_eq!(bytes, [0x0a, 0x06, 0x0a, 0x04, 0x0a, 0x00, 0x12, 0x00]);
+    assert_eq!(A::decode(&bytes).ok(), Some(a));
+}
+
+#[test]
+fn clashing_names_get_separate_rust_items() {
+    use protoforge_tests::codegen_testdata::clashes::{
+        self, Foo, FooBar, FooBar_, FooBar__, Holder, foo, foo_, foo_bar, foo_bar_, holder,
+    };
+
+    // Message `clashes.Foo`'s nested types beside package `clashes.foo`.
+    let m = Foo {
+        inner: Some(foo_::Inner {
+            x: 1,
+            ..Default::default()
+        }),
+        sub: Some(foo::Sub {
+            y: 2,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(
+        m.encode_to_vec(),
+        [0x0a, 0x02, 0x08, 0x01, 0x12, 0x02, 0x08, 0x02]
+    );
+    assert_eq!(Foo::decode(&m.encode_to_vec()).ok(), Some(m));
+
+    let b = FooBar_ {
+        b: Some(foo_bar_::In::default()),
+        other: Some(FooBar {
+            a: Some(foo_bar::In::default()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    assert_eq!(FooBar_::decode(&b.encode_to_vec()).ok(), Some(b));
+
+    let h = Holder {
+        r#in: Some(holder::InOneof::Level(holder::In_::One.into())),
+        in_3: Some(holder::InOneof_::Text("t".into())),
+        kind: FooBar__::Zero.into(),
+        ..Default::default()
+    };
+    assert_eq!(Holder::decode(&h.encode_to_vec()).ok(), Some(h));
+
+    // Extensions whose constants convert alike.
+    assert_eq!(
+        (clashes::FOO_BAR.number(), clashes::FOO_BAR_.number()),
+        (50001, 50002)
+    );
 }

@@ -23,7 +23,7 @@ pub struct Version {
     pub patch: ::core::option::Option<i32>,
     /// A suffix for alpha, beta or rc release, e.g., "alpha-1", "rc2". It should
     /// be empty for mainline stable releases.
-    pub suffix: ::core::option::Option<::std::string::String>,
+    pub suffix: ::core::option::Option<__pf::ProtoString>,
     /// Fields this message's schema does not know, kept as read.
     pub unknown_fields: __pf::UnknownFields,
 }
@@ -40,14 +40,14 @@ impl __pf::Message for Version {
         n += __pf::opt_len::<__pf::Int32>(8, &self.major, sizes);
         n += __pf::opt_len::<__pf::Int32>(16, &self.minor, sizes);
         n += __pf::opt_len::<__pf::Int32>(24, &self.patch, sizes);
-        n += __pf::opt_len::<__pf::Str>(34, &self.suffix, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(34, &self.suffix, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_opt::<__pf::Int32>(w, 8, &self.major);
         __pf::write_opt::<__pf::Int32>(w, 16, &self.minor);
         __pf::write_opt::<__pf::Int32>(w, 24, &self.patch);
-        __pf::write_opt::<__pf::Str>(w, 34, &self.suffix);
+        __pf::write_opt::<__pf::StrUnverified>(w, 34, &self.suffix);
         self.unknown_fields.write(w);
     }
     #[inline]
@@ -60,7 +60,7 @@ impl __pf::Message for Version {
             8 => __pf::merge_opt::<__pf::Int32>(&mut self.major, tag, d),
             16 => __pf::merge_opt::<__pf::Int32>(&mut self.minor, tag, d),
             24 => __pf::merge_opt::<__pf::Int32>(&mut self.patch, tag, d),
-            34 => __pf::merge_opt::<__pf::Str>(&mut self.suffix, tag, d),
+            34 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.suffix, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
     }
@@ -85,10 +85,13 @@ impl Version {
         self.patch.unwrap_or(0)
     }
     /// `suffix`, or the type's default when unset.
-    pub fn suffix(&self) -> &str {
+    pub fn suffix(&self) -> &__pf::ProtoString {
         match &self.suffix {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
 }
@@ -98,9 +101,9 @@ pub struct CodeGeneratorRequest {
     /// The .proto files that were explicitly listed on the command-line.  The
     /// code generator should generate code only for these files.  Each file's
     /// descriptor will be included in proto_file, below.
-    pub file_to_generate: ::std::vec::Vec<::std::string::String>,
+    pub file_to_generate: ::std::vec::Vec<__pf::ProtoString>,
     /// The generator parameter passed on the command-line.
-    pub parameter: ::core::option::Option<::std::string::String>,
+    pub parameter: ::core::option::Option<__pf::ProtoString>,
     /// FileDescriptorProtos for all files in files_to_generate and everything
     /// they import.  The files will appear in topological order, so each file
     /// appears before any file that imports it.
@@ -143,8 +146,11 @@ impl __pf::Message for CodeGeneratorRequest {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::repeated_len::<__pf::Str>(10, &self.file_to_generate, sizes);
-        n += __pf::opt_len::<__pf::Str>(18, &self.parameter, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::StrUnverified,
+            >(10, &self.file_to_generate, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(18, &self.parameter, sizes);
         n += __pf::opt_len::<__pf::Msg<Version>>(26, &self.compiler_version, sizes);
         n
             += __pf::repeated_len::<
@@ -157,8 +163,8 @@ impl __pf::Message for CodeGeneratorRequest {
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_repeated::<__pf::Str>(w, 10, &self.file_to_generate);
-        __pf::write_opt::<__pf::Str>(w, 18, &self.parameter);
+        __pf::write_repeated::<__pf::StrUnverified>(w, 10, &self.file_to_generate);
+        __pf::write_opt::<__pf::StrUnverified>(w, 18, &self.parameter);
         __pf::write_opt::<__pf::Msg<Version>>(w, 26, &self.compiler_version);
         __pf::write_repeated::<
             __pf::Msg<::protoforge::descriptor::FileDescriptorProto>,
@@ -175,8 +181,12 @@ impl __pf::Message for CodeGeneratorRequest {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_repeated::<__pf::Str>(&mut self.file_to_generate, tag, d),
-            18 => __pf::merge_opt::<__pf::Str>(&mut self.parameter, tag, d),
+            10 => {
+                __pf::merge_repeated::<
+                    __pf::StrUnverified,
+                >(&mut self.file_to_generate, tag, d)
+            }
+            18 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.parameter, tag, d),
             122 => {
                 __pf::merge_repeated::<
                     __pf::Msg<::protoforge::descriptor::FileDescriptorProto>,
@@ -206,10 +216,13 @@ impl __pf::Message for CodeGeneratorRequest {
 }
 impl CodeGeneratorRequest {
     /// `parameter`, or the type's default when unset.
-    pub fn parameter(&self) -> &str {
+    pub fn parameter(&self) -> &__pf::ProtoString {
         match &self.parameter {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
 }
@@ -224,7 +237,7 @@ pub struct CodeGeneratorResponse {
     /// problem in protoc itself -- such as the input CodeGeneratorRequest being
     /// unparseable -- should be reported by writing a message to stderr and
     /// exiting with a non-zero status code.
-    pub error: ::core::option::Option<::std::string::String>,
+    pub error: ::core::option::Option<__pf::ProtoString>,
     /// A bitmask of supported features that the code generator supports.
     /// This is a bitwise "or" of values from the Feature enum.
     pub supported_features: ::core::option::Option<u64>,
@@ -254,7 +267,7 @@ impl __pf::Message for CodeGeneratorResponse {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.error, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.error, sizes);
         n += __pf::opt_len::<__pf::Uint64>(16, &self.supported_features, sizes);
         n += __pf::opt_len::<__pf::Int32>(24, &self.minimum_edition, sizes);
         n += __pf::opt_len::<__pf::Int32>(32, &self.maximum_edition, sizes);
@@ -265,7 +278,7 @@ impl __pf::Message for CodeGeneratorResponse {
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.error);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.error);
         __pf::write_opt::<__pf::Uint64>(w, 16, &self.supported_features);
         __pf::write_opt::<__pf::Int32>(w, 24, &self.minimum_edition);
         __pf::write_opt::<__pf::Int32>(w, 32, &self.maximum_edition);
@@ -281,7 +294,7 @@ impl __pf::Message for CodeGeneratorResponse {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.error, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.error, tag, d),
             16 => __pf::merge_opt::<__pf::Uint64>(&mut self.supported_features, tag, d),
             24 => __pf::merge_opt::<__pf::Int32>(&mut self.minimum_edition, tag, d),
             32 => __pf::merge_opt::<__pf::Int32>(&mut self.maximum_edition, tag, d),
@@ -302,10 +315,13 @@ impl __pf::Message for CodeGeneratorResponse {
 }
 impl CodeGeneratorResponse {
     /// `error`, or the type's default when unset.
-    pub fn error(&self) -> &str {
+    pub fn error(&self) -> &__pf::ProtoString {
         match &self.error {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `supported_features`, or the type's default when unset.
@@ -339,7 +355,7 @@ pub mod code_generator_response {
         /// files need not reside completely in memory at one time.  Note that as of
         /// this writing protoc does not optimize for this -- it will read the entire
         /// CodeGeneratorResponse before writing files to disk.
-        pub name: ::core::option::Option<::std::string::String>,
+        pub name: ::core::option::Option<__pf::ProtoString>,
         /// If non-empty, indicates that the named file should already exist, and the
         /// content here is to be inserted into that file at a defined insertion
         /// point.  This feature allows a code generator to extend the output
@@ -377,9 +393,9 @@ pub mod code_generator_response {
         /// command line.
         ///
         /// If |insertion_point| is present, |name| must also be present.
-        pub insertion_point: ::core::option::Option<::std::string::String>,
+        pub insertion_point: ::core::option::Option<__pf::ProtoString>,
         /// The file contents.
-        pub content: ::core::option::Option<::std::string::String>,
+        pub content: ::core::option::Option<__pf::ProtoString>,
         /// Information describing the file content being inserted. If an insertion
         /// point is used, this information will be appropriately offset and inserted
         /// into the code generation metadata for the generated files.
@@ -399,9 +415,9 @@ pub mod code_generator_response {
         ];
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
-            n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
-            n += __pf::opt_len::<__pf::Str>(18, &self.insertion_point, sizes);
-            n += __pf::opt_len::<__pf::Str>(122, &self.content, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(18, &self.insertion_point, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(122, &self.content, sizes);
             n
                 += __pf::opt_len::<
                     __pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>,
@@ -409,9 +425,9 @@ pub mod code_generator_response {
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
-            __pf::write_opt::<__pf::Str>(w, 10, &self.name);
-            __pf::write_opt::<__pf::Str>(w, 18, &self.insertion_point);
-            __pf::write_opt::<__pf::Str>(w, 122, &self.content);
+            __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
+            __pf::write_opt::<__pf::StrUnverified>(w, 18, &self.insertion_point);
+            __pf::write_opt::<__pf::StrUnverified>(w, 122, &self.content);
             __pf::write_opt::<
                 __pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>,
             >(w, 130, &self.generated_code_info);
@@ -424,9 +440,13 @@ pub mod code_generator_response {
             d: &mut __pf::Decoder<'_>,
         ) -> ::core::result::Result<(), __pf::DecodeError> {
             match tag {
-                10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
-                18 => __pf::merge_opt::<__pf::Str>(&mut self.insertion_point, tag, d),
-                122 => __pf::merge_opt::<__pf::Str>(&mut self.content, tag, d),
+                10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
+                18 => {
+                    __pf::merge_opt::<
+                        __pf::StrUnverified,
+                    >(&mut self.insertion_point, tag, d)
+                }
+                122 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.content, tag, d),
                 130 => {
                     __pf::merge_opt::<
                         __pf::Msg<::protoforge::descriptor::GeneratedCodeInfo>,
@@ -444,24 +464,39 @@ pub mod code_generator_response {
     }
     impl File {
         /// `name`, or the type's default when unset.
-        pub fn name(&self) -> &str {
+        pub fn name(&self) -> &__pf::ProtoString {
             match &self.name {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
         /// `insertion_point`, or the type's default when unset.
-        pub fn insertion_point(&self) -> &str {
+        pub fn insertion_point(&self) -> &__pf::ProtoString {
             match &self.insertion_point {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
         /// `content`, or the type's default when unset.
-        pub fn content(&self) -> &str {
+        pub fn content(&self) -> &__pf::ProtoString {
             match &self.content {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
     }

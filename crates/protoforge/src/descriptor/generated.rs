@@ -200,11 +200,11 @@ impl __pf::Extendable for FileDescriptorSet {
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct FileDescriptorProto {
     /// file name, relative to root of source tree
-    pub name: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<__pf::ProtoString>,
     /// e.g. "foo", "foo.bar", etc.
-    pub package: ::core::option::Option<::std::string::String>,
+    pub package: ::core::option::Option<__pf::ProtoString>,
     /// Names of files imported by this file.
-    pub dependency: ::std::vec::Vec<::std::string::String>,
+    pub dependency: ::std::vec::Vec<__pf::ProtoString>,
     /// Indexes of the public imported files in the dependency list above.
     pub public_dependency: ::std::vec::Vec<i32>,
     /// Indexes of the weak imported files in the dependency list.
@@ -212,7 +212,7 @@ pub struct FileDescriptorProto {
     pub weak_dependency: ::std::vec::Vec<i32>,
     /// Names of files imported by this file purely for the purpose of providing
     /// option extensions. These are excluded from the dependency list above.
-    pub option_dependency: ::std::vec::Vec<::std::string::String>,
+    pub option_dependency: ::std::vec::Vec<__pf::ProtoString>,
     /// All top-level definitions in this file.
     pub message_type: ::std::vec::Vec<DescriptorProto>,
     /// Field `enum_type` = 5.
@@ -235,7 +235,7 @@ pub struct FileDescriptorProto {
     /// WARNING: This field should only be used by protobuf plugins or special
     /// cases like the proto compiler. Other uses are discouraged and
     /// developers should rely on the protoreflect APIs for their client language.
-    pub syntax: ::core::option::Option<::std::string::String>,
+    pub syntax: ::core::option::Option<__pf::ProtoString>,
     /// The edition of the proto file.
     /// WARNING: This field should only be used by protobuf plugins or special
     /// cases like the proto compiler. Other uses are discouraged and
@@ -264,9 +264,9 @@ impl __pf::Message for FileDescriptorProto {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
-        n += __pf::opt_len::<__pf::Str>(18, &self.package, sizes);
-        n += __pf::repeated_len::<__pf::Str>(26, &self.dependency, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(18, &self.package, sizes);
+        n += __pf::repeated_len::<__pf::StrUnverified>(26, &self.dependency, sizes);
         n
             += __pf::repeated_len::<
                 __pf::Msg<DescriptorProto>,
@@ -290,15 +290,18 @@ impl __pf::Message for FileDescriptorProto {
             >(74, &self.source_code_info, sizes);
         n += __pf::repeated_len::<__pf::Int32>(80, &self.public_dependency, sizes);
         n += __pf::repeated_len::<__pf::Int32>(88, &self.weak_dependency, sizes);
-        n += __pf::opt_len::<__pf::Str>(98, &self.syntax, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(98, &self.syntax, sizes);
         n += __pf::opt_len::<__pf::ClosedEnum<Edition>>(112, &self.edition, sizes);
-        n += __pf::repeated_len::<__pf::Str>(122, &self.option_dependency, sizes);
+        n
+            += __pf::repeated_len::<
+                __pf::StrUnverified,
+            >(122, &self.option_dependency, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.name);
-        __pf::write_opt::<__pf::Str>(w, 18, &self.package);
-        __pf::write_repeated::<__pf::Str>(w, 26, &self.dependency);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 18, &self.package);
+        __pf::write_repeated::<__pf::StrUnverified>(w, 26, &self.dependency);
         __pf::write_repeated::<__pf::Msg<DescriptorProto>>(w, 34, &self.message_type);
         __pf::write_repeated::<__pf::Msg<EnumDescriptorProto>>(w, 42, &self.enum_type);
         __pf::write_repeated::<__pf::Msg<ServiceDescriptorProto>>(w, 50, &self.service);
@@ -307,9 +310,9 @@ impl __pf::Message for FileDescriptorProto {
         __pf::write_opt::<__pf::Msg<SourceCodeInfo>>(w, 74, &self.source_code_info);
         __pf::write_repeated::<__pf::Int32>(w, 80, &self.public_dependency);
         __pf::write_repeated::<__pf::Int32>(w, 88, &self.weak_dependency);
-        __pf::write_opt::<__pf::Str>(w, 98, &self.syntax);
+        __pf::write_opt::<__pf::StrUnverified>(w, 98, &self.syntax);
         __pf::write_opt::<__pf::ClosedEnum<Edition>>(w, 112, &self.edition);
-        __pf::write_repeated::<__pf::Str>(w, 122, &self.option_dependency);
+        __pf::write_repeated::<__pf::StrUnverified>(w, 122, &self.option_dependency);
         self.unknown_fields.write(w);
     }
     #[inline]
@@ -319,16 +322,22 @@ impl __pf::Message for FileDescriptorProto {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
-            18 => __pf::merge_opt::<__pf::Str>(&mut self.package, tag, d),
-            26 => __pf::merge_repeated::<__pf::Str>(&mut self.dependency, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
+            18 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.package, tag, d),
+            26 => {
+                __pf::merge_repeated::<__pf::StrUnverified>(&mut self.dependency, tag, d)
+            }
             80 | 82 => {
                 __pf::merge_packable::<__pf::Int32>(&mut self.public_dependency, tag, d)
             }
             88 | 90 => {
                 __pf::merge_packable::<__pf::Int32>(&mut self.weak_dependency, tag, d)
             }
-            122 => __pf::merge_repeated::<__pf::Str>(&mut self.option_dependency, tag, d),
+            122 => {
+                __pf::merge_repeated::<
+                    __pf::StrUnverified,
+                >(&mut self.option_dependency, tag, d)
+            }
             34 => {
                 __pf::merge_repeated::<
                     __pf::Msg<DescriptorProto>,
@@ -355,7 +364,7 @@ impl __pf::Message for FileDescriptorProto {
                     __pf::Msg<SourceCodeInfo>,
                 >(&mut self.source_code_info, tag, d)
             }
-            98 => __pf::merge_opt::<__pf::Str>(&mut self.syntax, tag, d),
+            98 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.syntax, tag, d),
             112 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     Edition,
@@ -383,24 +392,33 @@ impl __pf::Message for FileDescriptorProto {
 }
 impl FileDescriptorProto {
     /// `name`, or the type's default when unset.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &__pf::ProtoString {
         match &self.name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `package`, or the type's default when unset.
-    pub fn package(&self) -> &str {
+    pub fn package(&self) -> &__pf::ProtoString {
         match &self.package {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `syntax`, or the type's default when unset.
-    pub fn syntax(&self) -> &str {
+    pub fn syntax(&self) -> &__pf::ProtoString {
         match &self.syntax {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `edition`, or the type's default when unset.
@@ -412,7 +430,7 @@ impl FileDescriptorProto {
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct DescriptorProto {
     /// Field `name` = 1.
-    pub name: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<__pf::ProtoString>,
     /// Field `field` = 2.
     pub field: ::std::vec::Vec<FieldDescriptorProto>,
     /// Field `extension` = 6.
@@ -431,7 +449,7 @@ pub struct DescriptorProto {
     pub reserved_range: ::std::vec::Vec<descriptor_proto::ReservedRange>,
     /// Reserved field names, which may not be used by fields in the same message.
     /// A given name may only be reserved once.
-    pub reserved_name: ::std::vec::Vec<::std::string::String>,
+    pub reserved_name: ::std::vec::Vec<__pf::ProtoString>,
     /// Support for `export` and `local` keywords on enums.
     pub visibility: ::core::option::Option<SymbolVisibility>,
     /// Fields this message's schema does not know, kept as read.
@@ -454,7 +472,7 @@ impl __pf::Message for DescriptorProto {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
         n
             += __pf::repeated_len::<
                 __pf::Msg<FieldDescriptorProto>,
@@ -484,7 +502,7 @@ impl __pf::Message for DescriptorProto {
             += __pf::repeated_len::<
                 __pf::Msg<descriptor_proto::ReservedRange>,
             >(74, &self.reserved_range, sizes);
-        n += __pf::repeated_len::<__pf::Str>(82, &self.reserved_name, sizes);
+        n += __pf::repeated_len::<__pf::StrUnverified>(82, &self.reserved_name, sizes);
         n
             += __pf::opt_len::<
                 __pf::ClosedEnum<SymbolVisibility>,
@@ -492,7 +510,7 @@ impl __pf::Message for DescriptorProto {
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
         __pf::write_repeated::<__pf::Msg<FieldDescriptorProto>>(w, 18, &self.field);
         __pf::write_repeated::<__pf::Msg<DescriptorProto>>(w, 26, &self.nested_type);
         __pf::write_repeated::<__pf::Msg<EnumDescriptorProto>>(w, 34, &self.enum_type);
@@ -505,7 +523,7 @@ impl __pf::Message for DescriptorProto {
         __pf::write_repeated::<
             __pf::Msg<descriptor_proto::ReservedRange>,
         >(w, 74, &self.reserved_range);
-        __pf::write_repeated::<__pf::Str>(w, 82, &self.reserved_name);
+        __pf::write_repeated::<__pf::StrUnverified>(w, 82, &self.reserved_name);
         __pf::write_opt::<__pf::ClosedEnum<SymbolVisibility>>(w, 88, &self.visibility);
         self.unknown_fields.write(w);
     }
@@ -516,7 +534,7 @@ impl __pf::Message for DescriptorProto {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
             18 => {
                 __pf::merge_repeated::<
                     __pf::Msg<FieldDescriptorProto>,
@@ -553,7 +571,11 @@ impl __pf::Message for DescriptorProto {
                     __pf::Msg<descriptor_proto::ReservedRange>,
                 >(&mut self.reserved_range, tag, d)
             }
-            82 => __pf::merge_repeated::<__pf::Str>(&mut self.reserved_name, tag, d),
+            82 => {
+                __pf::merge_repeated::<
+                    __pf::StrUnverified,
+                >(&mut self.reserved_name, tag, d)
+            }
             88 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     SymbolVisibility,
@@ -583,10 +605,13 @@ impl __pf::Message for DescriptorProto {
 }
 impl DescriptorProto {
     /// `name`, or the type's default when unset.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &__pf::ProtoString {
         match &self.name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `visibility`, or the type's default when unset.
@@ -859,11 +884,11 @@ pub mod extension_range_options {
         pub number: ::core::option::Option<i32>,
         /// The fully-qualified name of the extension field. There must be a leading
         /// dot in front of the full name.
-        pub full_name: ::core::option::Option<::std::string::String>,
+        pub full_name: ::core::option::Option<__pf::ProtoString>,
         /// The fully-qualified type name of the extension field. Unlike
         /// Metadata.type, Declaration.type must have a leading dot for messages
         /// and enums.
-        pub r#type: ::core::option::Option<::std::string::String>,
+        pub r#type: ::core::option::Option<__pf::ProtoString>,
         /// If true, indicates that the number is reserved in the extension range,
         /// and any extension field with the number will fail to compile. Set this
         /// when a declared extension field is deleted.
@@ -886,16 +911,16 @@ pub mod extension_range_options {
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::Int32>(8, &self.number, sizes);
-            n += __pf::opt_len::<__pf::Str>(18, &self.full_name, sizes);
-            n += __pf::opt_len::<__pf::Str>(26, &self.r#type, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(18, &self.full_name, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(26, &self.r#type, sizes);
             n += __pf::opt_len::<__pf::Bool>(40, &self.reserved, sizes);
             n += __pf::opt_len::<__pf::Bool>(48, &self.repeated, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
             __pf::write_opt::<__pf::Int32>(w, 8, &self.number);
-            __pf::write_opt::<__pf::Str>(w, 18, &self.full_name);
-            __pf::write_opt::<__pf::Str>(w, 26, &self.r#type);
+            __pf::write_opt::<__pf::StrUnverified>(w, 18, &self.full_name);
+            __pf::write_opt::<__pf::StrUnverified>(w, 26, &self.r#type);
             __pf::write_opt::<__pf::Bool>(w, 40, &self.reserved);
             __pf::write_opt::<__pf::Bool>(w, 48, &self.repeated);
             self.unknown_fields.write(w);
@@ -908,8 +933,8 @@ pub mod extension_range_options {
         ) -> ::core::result::Result<(), __pf::DecodeError> {
             match tag {
                 8 => __pf::merge_opt::<__pf::Int32>(&mut self.number, tag, d),
-                18 => __pf::merge_opt::<__pf::Str>(&mut self.full_name, tag, d),
-                26 => __pf::merge_opt::<__pf::Str>(&mut self.r#type, tag, d),
+                18 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.full_name, tag, d),
+                26 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.r#type, tag, d),
                 40 => __pf::merge_opt::<__pf::Bool>(&mut self.reserved, tag, d),
                 48 => __pf::merge_opt::<__pf::Bool>(&mut self.repeated, tag, d),
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -928,17 +953,27 @@ pub mod extension_range_options {
             self.number.unwrap_or(0)
         }
         /// `full_name`, or the type's default when unset.
-        pub fn full_name(&self) -> &str {
+        pub fn full_name(&self) -> &__pf::ProtoString {
             match &self.full_name {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
         /// `type`, or the type's default when unset.
-        pub fn r#type(&self) -> &str {
+        pub fn r#type(&self) -> &__pf::ProtoString {
             match &self.r#type {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
         /// `reserved`, or the type's default when unset.
@@ -984,7 +1019,7 @@ pub mod extension_range_options {
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct FieldDescriptorProto {
     /// Field `name` = 1.
-    pub name: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<__pf::ProtoString>,
     /// Field `number` = 3.
     pub number: ::core::option::Option<i32>,
     /// Field `label` = 4.
@@ -997,15 +1032,15 @@ pub struct FieldDescriptorProto {
     /// rules are used to find the type (i.e. first the nested types within this
     /// message are searched, then within the parent, on up to the root
     /// namespace).
-    pub type_name: ::core::option::Option<::std::string::String>,
+    pub type_name: ::core::option::Option<__pf::ProtoString>,
     /// For extensions, this is the name of the type being extended.  It is
     /// resolved in the same manner as type_name.
-    pub extendee: ::core::option::Option<::std::string::String>,
+    pub extendee: ::core::option::Option<__pf::ProtoString>,
     /// For numeric types, contains the original text representation of the value.
     /// For booleans, "true" or "false".
     /// For strings, contains the default text contents (not escaped in any way).
     /// For bytes, contains the C escaped value.  All bytes >= 128 are escaped.
-    pub default_value: ::core::option::Option<::std::string::String>,
+    pub default_value: ::core::option::Option<__pf::ProtoString>,
     /// If set, gives the index of a oneof in the containing type's oneof_decl
     /// list.  This field is a member of that oneof.
     pub oneof_index: ::core::option::Option<i32>,
@@ -1013,7 +1048,7 @@ pub struct FieldDescriptorProto {
     /// user has set a "json_name" option on this field, that option's value
     /// will be used. Otherwise, it's deduced from the field's name by converting
     /// it to camelCase.
-    pub json_name: ::core::option::Option<::std::string::String>,
+    pub json_name: ::core::option::Option<__pf::ProtoString>,
     /// Field `options` = 8.
     pub options: ::core::option::Option<FieldOptions>,
     /// If true, this is a proto3 "optional". When a proto3 field is optional, it
@@ -1058,8 +1093,8 @@ impl __pf::Message for FieldDescriptorProto {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
-        n += __pf::opt_len::<__pf::Str>(18, &self.extendee, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(18, &self.extendee, sizes);
         n += __pf::opt_len::<__pf::Int32>(24, &self.number, sizes);
         n
             += __pf::opt_len::<
@@ -1069,17 +1104,17 @@ impl __pf::Message for FieldDescriptorProto {
             += __pf::opt_len::<
                 __pf::ClosedEnum<field_descriptor_proto::Type>,
             >(40, &self.r#type, sizes);
-        n += __pf::opt_len::<__pf::Str>(50, &self.type_name, sizes);
-        n += __pf::opt_len::<__pf::Str>(58, &self.default_value, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(50, &self.type_name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(58, &self.default_value, sizes);
         n += __pf::opt_len::<__pf::Msg<FieldOptions>>(66, &self.options, sizes);
         n += __pf::opt_len::<__pf::Int32>(72, &self.oneof_index, sizes);
-        n += __pf::opt_len::<__pf::Str>(82, &self.json_name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(82, &self.json_name, sizes);
         n += __pf::opt_len::<__pf::Bool>(136, &self.proto3_optional, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.name);
-        __pf::write_opt::<__pf::Str>(w, 18, &self.extendee);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 18, &self.extendee);
         __pf::write_opt::<__pf::Int32>(w, 24, &self.number);
         __pf::write_opt::<
             __pf::ClosedEnum<field_descriptor_proto::Label>,
@@ -1087,11 +1122,11 @@ impl __pf::Message for FieldDescriptorProto {
         __pf::write_opt::<
             __pf::ClosedEnum<field_descriptor_proto::Type>,
         >(w, 40, &self.r#type);
-        __pf::write_opt::<__pf::Str>(w, 50, &self.type_name);
-        __pf::write_opt::<__pf::Str>(w, 58, &self.default_value);
+        __pf::write_opt::<__pf::StrUnverified>(w, 50, &self.type_name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 58, &self.default_value);
         __pf::write_opt::<__pf::Msg<FieldOptions>>(w, 66, &self.options);
         __pf::write_opt::<__pf::Int32>(w, 72, &self.oneof_index);
-        __pf::write_opt::<__pf::Str>(w, 82, &self.json_name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 82, &self.json_name);
         __pf::write_opt::<__pf::Bool>(w, 136, &self.proto3_optional);
         self.unknown_fields.write(w);
     }
@@ -1102,7 +1137,7 @@ impl __pf::Message for FieldDescriptorProto {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
             24 => __pf::merge_opt::<__pf::Int32>(&mut self.number, tag, d),
             32 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
@@ -1120,11 +1155,11 @@ impl __pf::Message for FieldDescriptorProto {
                 }
                 ::core::result::Result::Ok(())
             }
-            50 => __pf::merge_opt::<__pf::Str>(&mut self.type_name, tag, d),
-            18 => __pf::merge_opt::<__pf::Str>(&mut self.extendee, tag, d),
-            58 => __pf::merge_opt::<__pf::Str>(&mut self.default_value, tag, d),
+            50 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.type_name, tag, d),
+            18 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.extendee, tag, d),
+            58 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.default_value, tag, d),
             72 => __pf::merge_opt::<__pf::Int32>(&mut self.oneof_index, tag, d),
-            82 => __pf::merge_opt::<__pf::Str>(&mut self.json_name, tag, d),
+            82 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.json_name, tag, d),
             66 => __pf::merge_opt::<__pf::Msg<FieldOptions>>(&mut self.options, tag, d),
             136 => __pf::merge_opt::<__pf::Bool>(&mut self.proto3_optional, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -1142,10 +1177,13 @@ impl __pf::Message for FieldDescriptorProto {
 }
 impl FieldDescriptorProto {
     /// `name`, or the type's default when unset.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &__pf::ProtoString {
         match &self.name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `number`, or the type's default when unset.
@@ -1161,24 +1199,33 @@ impl FieldDescriptorProto {
         self.r#type.unwrap_or(field_descriptor_proto::Type::Double)
     }
     /// `type_name`, or the type's default when unset.
-    pub fn type_name(&self) -> &str {
+    pub fn type_name(&self) -> &__pf::ProtoString {
         match &self.type_name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `extendee`, or the type's default when unset.
-    pub fn extendee(&self) -> &str {
+    pub fn extendee(&self) -> &__pf::ProtoString {
         match &self.extendee {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `default_value`, or the type's default when unset.
-    pub fn default_value(&self) -> &str {
+    pub fn default_value(&self) -> &__pf::ProtoString {
         match &self.default_value {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `oneof_index`, or the type's default when unset.
@@ -1186,10 +1233,13 @@ impl FieldDescriptorProto {
         self.oneof_index.unwrap_or(0)
     }
     /// `json_name`, or the type's default when unset.
-    pub fn json_name(&self) -> &str {
+    pub fn json_name(&self) -> &__pf::ProtoString {
         match &self.json_name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `proto3_optional`, or the type's default when unset.
@@ -1341,7 +1391,7 @@ pub mod field_descriptor_proto {
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct OneofDescriptorProto {
     /// Field `name` = 1.
-    pub name: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<__pf::ProtoString>,
     /// Field `options` = 2.
     pub options: ::core::option::Option<OneofOptions>,
     /// Fields this message's schema does not know, kept as read.
@@ -1352,12 +1402,12 @@ impl __pf::Message for OneofDescriptorProto {
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "name"), (2, "options")];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
         n += __pf::opt_len::<__pf::Msg<OneofOptions>>(18, &self.options, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
         __pf::write_opt::<__pf::Msg<OneofOptions>>(w, 18, &self.options);
         self.unknown_fields.write(w);
     }
@@ -1368,7 +1418,7 @@ impl __pf::Message for OneofDescriptorProto {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
             18 => __pf::merge_opt::<__pf::Msg<OneofOptions>>(&mut self.options, tag, d),
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
@@ -1385,10 +1435,13 @@ impl __pf::Message for OneofDescriptorProto {
 }
 impl OneofDescriptorProto {
     /// `name`, or the type's default when unset.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &__pf::ProtoString {
         match &self.name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
 }
@@ -1396,7 +1449,7 @@ impl OneofDescriptorProto {
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct EnumDescriptorProto {
     /// Field `name` = 1.
-    pub name: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<__pf::ProtoString>,
     /// Field `value` = 2.
     pub value: ::std::vec::Vec<EnumValueDescriptorProto>,
     /// Field `options` = 3.
@@ -1407,7 +1460,7 @@ pub struct EnumDescriptorProto {
     pub reserved_range: ::std::vec::Vec<enum_descriptor_proto::EnumReservedRange>,
     /// Reserved enum value names, which may not be reused. A given name may only
     /// be reserved once.
-    pub reserved_name: ::std::vec::Vec<::std::string::String>,
+    pub reserved_name: ::std::vec::Vec<__pf::ProtoString>,
     /// Support for `export` and `local` keywords on enums.
     pub visibility: ::core::option::Option<SymbolVisibility>,
     /// Fields this message's schema does not know, kept as read.
@@ -1425,7 +1478,7 @@ impl __pf::Message for EnumDescriptorProto {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
         n
             += __pf::repeated_len::<
                 __pf::Msg<EnumValueDescriptorProto>,
@@ -1435,7 +1488,7 @@ impl __pf::Message for EnumDescriptorProto {
             += __pf::repeated_len::<
                 __pf::Msg<enum_descriptor_proto::EnumReservedRange>,
             >(34, &self.reserved_range, sizes);
-        n += __pf::repeated_len::<__pf::Str>(42, &self.reserved_name, sizes);
+        n += __pf::repeated_len::<__pf::StrUnverified>(42, &self.reserved_name, sizes);
         n
             += __pf::opt_len::<
                 __pf::ClosedEnum<SymbolVisibility>,
@@ -1443,13 +1496,13 @@ impl __pf::Message for EnumDescriptorProto {
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
         __pf::write_repeated::<__pf::Msg<EnumValueDescriptorProto>>(w, 18, &self.value);
         __pf::write_opt::<__pf::Msg<EnumOptions>>(w, 26, &self.options);
         __pf::write_repeated::<
             __pf::Msg<enum_descriptor_proto::EnumReservedRange>,
         >(w, 34, &self.reserved_range);
-        __pf::write_repeated::<__pf::Str>(w, 42, &self.reserved_name);
+        __pf::write_repeated::<__pf::StrUnverified>(w, 42, &self.reserved_name);
         __pf::write_opt::<__pf::ClosedEnum<SymbolVisibility>>(w, 48, &self.visibility);
         self.unknown_fields.write(w);
     }
@@ -1460,7 +1513,7 @@ impl __pf::Message for EnumDescriptorProto {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
             18 => {
                 __pf::merge_repeated::<
                     __pf::Msg<EnumValueDescriptorProto>,
@@ -1472,7 +1525,11 @@ impl __pf::Message for EnumDescriptorProto {
                     __pf::Msg<enum_descriptor_proto::EnumReservedRange>,
                 >(&mut self.reserved_range, tag, d)
             }
-            42 => __pf::merge_repeated::<__pf::Str>(&mut self.reserved_name, tag, d),
+            42 => {
+                __pf::merge_repeated::<
+                    __pf::StrUnverified,
+                >(&mut self.reserved_name, tag, d)
+            }
             48 => {
                 if let ::core::option::Option::Some(v) = __pf::read_closed::<
                     SymbolVisibility,
@@ -1497,10 +1554,13 @@ impl __pf::Message for EnumDescriptorProto {
 }
 impl EnumDescriptorProto {
     /// `name`, or the type's default when unset.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &__pf::ProtoString {
         match &self.name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `visibility`, or the type's default when unset.
@@ -1575,7 +1635,7 @@ pub mod enum_descriptor_proto {
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct EnumValueDescriptorProto {
     /// Field `name` = 1.
-    pub name: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<__pf::ProtoString>,
     /// Field `number` = 2.
     pub number: ::core::option::Option<i32>,
     /// Field `options` = 3.
@@ -1592,13 +1652,13 @@ impl __pf::Message for EnumValueDescriptorProto {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
         n += __pf::opt_len::<__pf::Int32>(16, &self.number, sizes);
         n += __pf::opt_len::<__pf::Msg<EnumValueOptions>>(26, &self.options, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
         __pf::write_opt::<__pf::Int32>(w, 16, &self.number);
         __pf::write_opt::<__pf::Msg<EnumValueOptions>>(w, 26, &self.options);
         self.unknown_fields.write(w);
@@ -1610,7 +1670,7 @@ impl __pf::Message for EnumValueDescriptorProto {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
             16 => __pf::merge_opt::<__pf::Int32>(&mut self.number, tag, d),
             26 => {
                 __pf::merge_opt::<__pf::Msg<EnumValueOptions>>(&mut self.options, tag, d)
@@ -1630,10 +1690,13 @@ impl __pf::Message for EnumValueDescriptorProto {
 }
 impl EnumValueDescriptorProto {
     /// `name`, or the type's default when unset.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &__pf::ProtoString {
         match &self.name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `number`, or the type's default when unset.
@@ -1645,7 +1708,7 @@ impl EnumValueDescriptorProto {
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct ServiceDescriptorProto {
     /// Field `name` = 1.
-    pub name: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<__pf::ProtoString>,
     /// Field `method` = 2.
     pub method: ::std::vec::Vec<MethodDescriptorProto>,
     /// Field `options` = 3.
@@ -1662,7 +1725,7 @@ impl __pf::Message for ServiceDescriptorProto {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
         n
             += __pf::repeated_len::<
                 __pf::Msg<MethodDescriptorProto>,
@@ -1671,7 +1734,7 @@ impl __pf::Message for ServiceDescriptorProto {
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
         __pf::write_repeated::<__pf::Msg<MethodDescriptorProto>>(w, 18, &self.method);
         __pf::write_opt::<__pf::Msg<ServiceOptions>>(w, 26, &self.options);
         self.unknown_fields.write(w);
@@ -1683,7 +1746,7 @@ impl __pf::Message for ServiceDescriptorProto {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
             18 => {
                 __pf::merge_repeated::<
                     __pf::Msg<MethodDescriptorProto>,
@@ -1706,10 +1769,13 @@ impl __pf::Message for ServiceDescriptorProto {
 }
 impl ServiceDescriptorProto {
     /// `name`, or the type's default when unset.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &__pf::ProtoString {
         match &self.name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
 }
@@ -1717,12 +1783,12 @@ impl ServiceDescriptorProto {
 #[derive(Clone, PartialEq, Default, Debug)]
 pub struct MethodDescriptorProto {
     /// Field `name` = 1.
-    pub name: ::core::option::Option<::std::string::String>,
+    pub name: ::core::option::Option<__pf::ProtoString>,
     /// Input and output type names.  These are resolved in the same way as
     /// FieldDescriptorProto.type_name, but must refer to a message type.
-    pub input_type: ::core::option::Option<::std::string::String>,
+    pub input_type: ::core::option::Option<__pf::ProtoString>,
     /// Field `output_type` = 3.
-    pub output_type: ::core::option::Option<::std::string::String>,
+    pub output_type: ::core::option::Option<__pf::ProtoString>,
     /// Field `options` = 4.
     pub options: ::core::option::Option<MethodOptions>,
     /// Identifies if client streams multiple client messages
@@ -1744,18 +1810,18 @@ impl __pf::Message for MethodDescriptorProto {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.name, sizes);
-        n += __pf::opt_len::<__pf::Str>(18, &self.input_type, sizes);
-        n += __pf::opt_len::<__pf::Str>(26, &self.output_type, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(18, &self.input_type, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(26, &self.output_type, sizes);
         n += __pf::opt_len::<__pf::Msg<MethodOptions>>(34, &self.options, sizes);
         n += __pf::opt_len::<__pf::Bool>(40, &self.client_streaming, sizes);
         n += __pf::opt_len::<__pf::Bool>(48, &self.server_streaming, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.name);
-        __pf::write_opt::<__pf::Str>(w, 18, &self.input_type);
-        __pf::write_opt::<__pf::Str>(w, 26, &self.output_type);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name);
+        __pf::write_opt::<__pf::StrUnverified>(w, 18, &self.input_type);
+        __pf::write_opt::<__pf::StrUnverified>(w, 26, &self.output_type);
         __pf::write_opt::<__pf::Msg<MethodOptions>>(w, 34, &self.options);
         __pf::write_opt::<__pf::Bool>(w, 40, &self.client_streaming);
         __pf::write_opt::<__pf::Bool>(w, 48, &self.server_streaming);
@@ -1768,9 +1834,9 @@ impl __pf::Message for MethodDescriptorProto {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.name, tag, d),
-            18 => __pf::merge_opt::<__pf::Str>(&mut self.input_type, tag, d),
-            26 => __pf::merge_opt::<__pf::Str>(&mut self.output_type, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name, tag, d),
+            18 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.input_type, tag, d),
+            26 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.output_type, tag, d),
             34 => __pf::merge_opt::<__pf::Msg<MethodOptions>>(&mut self.options, tag, d),
             40 => __pf::merge_opt::<__pf::Bool>(&mut self.client_streaming, tag, d),
             48 => __pf::merge_opt::<__pf::Bool>(&mut self.server_streaming, tag, d),
@@ -1789,24 +1855,33 @@ impl __pf::Message for MethodDescriptorProto {
 }
 impl MethodDescriptorProto {
     /// `name`, or the type's default when unset.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &__pf::ProtoString {
         match &self.name {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `input_type`, or the type's default when unset.
-    pub fn input_type(&self) -> &str {
+    pub fn input_type(&self) -> &__pf::ProtoString {
         match &self.input_type {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `output_type`, or the type's default when unset.
-    pub fn output_type(&self) -> &str {
+    pub fn output_type(&self) -> &__pf::ProtoString {
         match &self.output_type {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `client_streaming`, or its default `false` when unset.
@@ -1825,13 +1900,13 @@ pub struct FileOptions {
     /// placed.  By default, the proto package is used, but this is often
     /// inappropriate because proto packages do not normally start with backwards
     /// domain names.
-    pub java_package: ::core::option::Option<::std::string::String>,
+    pub java_package: ::core::option::Option<__pf::ProtoString>,
     /// Controls the name of the wrapper Java class generated for the .proto file.
     /// That class will always contain the .proto file's getDescriptor() method as
     /// well as any top-level extensions defined in the .proto file.
     /// If java_multiple_files is disabled, then all the other classes from the
     /// .proto file will be nested inside the single wrapper outer class.
-    pub java_outer_classname: ::core::option::Option<::std::string::String>,
+    pub java_outer_classname: ::core::option::Option<__pf::ProtoString>,
     /// If enabled, then the Java code generator will generate a separate .java
     /// file for each top-level message, enum, and service defined in the .proto
     /// file.  Thus, these types will *not* be nested inside the wrapper class
@@ -1859,7 +1934,7 @@ pub struct FileOptions {
     ///   - The basename of the package import path, if provided.
     ///   - Otherwise, the package statement in the .proto file, if present.
     ///   - Otherwise, the basename of the .proto file, without extension.
-    pub go_package: ::core::option::Option<::std::string::String>,
+    pub go_package: ::core::option::Option<__pf::ProtoString>,
     /// Should generic services be generated in each language?  "Generic" services
     /// are not specific to any particular RPC system.  They are generated by the
     /// main code generators in each language (without additional plugins).
@@ -1885,29 +1960,29 @@ pub struct FileOptions {
     pub cc_enable_arenas: ::core::option::Option<bool>,
     /// Sets the objective c class prefix which is prepended to all objective c
     /// generated classes from this .proto. There is no default.
-    pub objc_class_prefix: ::core::option::Option<::std::string::String>,
+    pub objc_class_prefix: ::core::option::Option<__pf::ProtoString>,
     /// Namespace for generated classes; defaults to the package.
-    pub csharp_namespace: ::core::option::Option<::std::string::String>,
+    pub csharp_namespace: ::core::option::Option<__pf::ProtoString>,
     /// By default Swift generators will take the proto package and CamelCase it
     /// replacing '.' with underscore and use that to prefix the types/symbols
     /// defined. When this options is provided, they will use this value instead
     /// to prefix the types/symbols defined.
-    pub swift_prefix: ::core::option::Option<::std::string::String>,
+    pub swift_prefix: ::core::option::Option<__pf::ProtoString>,
     /// Sets the php class prefix which is prepended to all php generated classes
     /// from this .proto. Default is empty.
-    pub php_class_prefix: ::core::option::Option<::std::string::String>,
+    pub php_class_prefix: ::core::option::Option<__pf::ProtoString>,
     /// Use this option to change the namespace of php generated classes. Default
     /// is empty. When this option is empty, the package name will be used for
     /// determining the namespace.
-    pub php_namespace: ::core::option::Option<::std::string::String>,
+    pub php_namespace: ::core::option::Option<__pf::ProtoString>,
     /// Use this option to change the namespace of php generated metadata classes.
     /// Default is empty. When this option is empty, the proto file name will be
     /// used for determining the namespace.
-    pub php_metadata_namespace: ::core::option::Option<::std::string::String>,
+    pub php_metadata_namespace: ::core::option::Option<__pf::ProtoString>,
     /// Use this option to change the package of ruby generated classes. Default
     /// is empty. When this option is not set, the package name will be used for
     /// determining the ruby package.
-    pub ruby_package: ::core::option::Option<::std::string::String>,
+    pub ruby_package: ::core::option::Option<__pf::ProtoString>,
     /// Any features defined in the specific edition.
     /// WARNING: This field should only be used by protobuf plugins or special
     /// cases like the proto compiler. Other uses are discouraged and
@@ -1948,14 +2023,14 @@ impl __pf::Message for FileOptions {
     ];
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
-        n += __pf::opt_len::<__pf::Str>(10, &self.java_package, sizes);
-        n += __pf::opt_len::<__pf::Str>(66, &self.java_outer_classname, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(10, &self.java_package, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(66, &self.java_outer_classname, sizes);
         n
             += __pf::opt_len::<
                 __pf::ClosedEnum<file_options::OptimizeMode>,
             >(72, &self.optimize_for, sizes);
         n += __pf::opt_len::<__pf::Bool>(80, &self.java_multiple_files, sizes);
-        n += __pf::opt_len::<__pf::Str>(90, &self.go_package, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(90, &self.go_package, sizes);
         n += __pf::opt_len::<__pf::Bool>(128, &self.cc_generic_services, sizes);
         n += __pf::opt_len::<__pf::Bool>(136, &self.java_generic_services, sizes);
         n += __pf::opt_len::<__pf::Bool>(144, &self.py_generic_services, sizes);
@@ -1966,13 +2041,16 @@ impl __pf::Message for FileOptions {
         n += __pf::opt_len::<__pf::Bool>(184, &self.deprecated, sizes);
         n += __pf::opt_len::<__pf::Bool>(216, &self.java_string_check_utf8, sizes);
         n += __pf::opt_len::<__pf::Bool>(248, &self.cc_enable_arenas, sizes);
-        n += __pf::opt_len::<__pf::Str>(290, &self.objc_class_prefix, sizes);
-        n += __pf::opt_len::<__pf::Str>(298, &self.csharp_namespace, sizes);
-        n += __pf::opt_len::<__pf::Str>(314, &self.swift_prefix, sizes);
-        n += __pf::opt_len::<__pf::Str>(322, &self.php_class_prefix, sizes);
-        n += __pf::opt_len::<__pf::Str>(330, &self.php_namespace, sizes);
-        n += __pf::opt_len::<__pf::Str>(354, &self.php_metadata_namespace, sizes);
-        n += __pf::opt_len::<__pf::Str>(362, &self.ruby_package, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(290, &self.objc_class_prefix, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(298, &self.csharp_namespace, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(314, &self.swift_prefix, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(322, &self.php_class_prefix, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(330, &self.php_namespace, sizes);
+        n
+            += __pf::opt_len::<
+                __pf::StrUnverified,
+            >(354, &self.php_metadata_namespace, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(362, &self.ruby_package, sizes);
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(402, &self.features, sizes);
         n += self.extensions.encoded_len_range(990, 999);
         n
@@ -1983,13 +2061,13 @@ impl __pf::Message for FileOptions {
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
-        __pf::write_opt::<__pf::Str>(w, 10, &self.java_package);
-        __pf::write_opt::<__pf::Str>(w, 66, &self.java_outer_classname);
+        __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.java_package);
+        __pf::write_opt::<__pf::StrUnverified>(w, 66, &self.java_outer_classname);
         __pf::write_opt::<
             __pf::ClosedEnum<file_options::OptimizeMode>,
         >(w, 72, &self.optimize_for);
         __pf::write_opt::<__pf::Bool>(w, 80, &self.java_multiple_files);
-        __pf::write_opt::<__pf::Str>(w, 90, &self.go_package);
+        __pf::write_opt::<__pf::StrUnverified>(w, 90, &self.go_package);
         __pf::write_opt::<__pf::Bool>(w, 128, &self.cc_generic_services);
         __pf::write_opt::<__pf::Bool>(w, 136, &self.java_generic_services);
         __pf::write_opt::<__pf::Bool>(w, 144, &self.py_generic_services);
@@ -1997,13 +2075,13 @@ impl __pf::Message for FileOptions {
         __pf::write_opt::<__pf::Bool>(w, 184, &self.deprecated);
         __pf::write_opt::<__pf::Bool>(w, 216, &self.java_string_check_utf8);
         __pf::write_opt::<__pf::Bool>(w, 248, &self.cc_enable_arenas);
-        __pf::write_opt::<__pf::Str>(w, 290, &self.objc_class_prefix);
-        __pf::write_opt::<__pf::Str>(w, 298, &self.csharp_namespace);
-        __pf::write_opt::<__pf::Str>(w, 314, &self.swift_prefix);
-        __pf::write_opt::<__pf::Str>(w, 322, &self.php_class_prefix);
-        __pf::write_opt::<__pf::Str>(w, 330, &self.php_namespace);
-        __pf::write_opt::<__pf::Str>(w, 354, &self.php_metadata_namespace);
-        __pf::write_opt::<__pf::Str>(w, 362, &self.ruby_package);
+        __pf::write_opt::<__pf::StrUnverified>(w, 290, &self.objc_class_prefix);
+        __pf::write_opt::<__pf::StrUnverified>(w, 298, &self.csharp_namespace);
+        __pf::write_opt::<__pf::StrUnverified>(w, 314, &self.swift_prefix);
+        __pf::write_opt::<__pf::StrUnverified>(w, 322, &self.php_class_prefix);
+        __pf::write_opt::<__pf::StrUnverified>(w, 330, &self.php_namespace);
+        __pf::write_opt::<__pf::StrUnverified>(w, 354, &self.php_metadata_namespace);
+        __pf::write_opt::<__pf::StrUnverified>(w, 362, &self.ruby_package);
         __pf::write_opt::<__pf::Msg<FeatureSet>>(w, 402, &self.features);
         self.extensions.write_range(w, 990, 999);
         __pf::write_repeated::<
@@ -2019,8 +2097,12 @@ impl __pf::Message for FileOptions {
         d: &mut __pf::Decoder<'_>,
     ) -> ::core::result::Result<(), __pf::DecodeError> {
         match tag {
-            10 => __pf::merge_opt::<__pf::Str>(&mut self.java_package, tag, d),
-            66 => __pf::merge_opt::<__pf::Str>(&mut self.java_outer_classname, tag, d),
+            10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.java_package, tag, d),
+            66 => {
+                __pf::merge_opt::<
+                    __pf::StrUnverified,
+                >(&mut self.java_outer_classname, tag, d)
+            }
             80 => __pf::merge_opt::<__pf::Bool>(&mut self.java_multiple_files, tag, d),
             160 => {
                 __pf::merge_opt::<
@@ -2038,19 +2120,37 @@ impl __pf::Message for FileOptions {
                 }
                 ::core::result::Result::Ok(())
             }
-            90 => __pf::merge_opt::<__pf::Str>(&mut self.go_package, tag, d),
+            90 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.go_package, tag, d),
             128 => __pf::merge_opt::<__pf::Bool>(&mut self.cc_generic_services, tag, d),
             136 => __pf::merge_opt::<__pf::Bool>(&mut self.java_generic_services, tag, d),
             144 => __pf::merge_opt::<__pf::Bool>(&mut self.py_generic_services, tag, d),
             184 => __pf::merge_opt::<__pf::Bool>(&mut self.deprecated, tag, d),
             248 => __pf::merge_opt::<__pf::Bool>(&mut self.cc_enable_arenas, tag, d),
-            290 => __pf::merge_opt::<__pf::Str>(&mut self.objc_class_prefix, tag, d),
-            298 => __pf::merge_opt::<__pf::Str>(&mut self.csharp_namespace, tag, d),
-            314 => __pf::merge_opt::<__pf::Str>(&mut self.swift_prefix, tag, d),
-            322 => __pf::merge_opt::<__pf::Str>(&mut self.php_class_prefix, tag, d),
-            330 => __pf::merge_opt::<__pf::Str>(&mut self.php_namespace, tag, d),
-            354 => __pf::merge_opt::<__pf::Str>(&mut self.php_metadata_namespace, tag, d),
-            362 => __pf::merge_opt::<__pf::Str>(&mut self.ruby_package, tag, d),
+            290 => {
+                __pf::merge_opt::<
+                    __pf::StrUnverified,
+                >(&mut self.objc_class_prefix, tag, d)
+            }
+            298 => {
+                __pf::merge_opt::<
+                    __pf::StrUnverified,
+                >(&mut self.csharp_namespace, tag, d)
+            }
+            314 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.swift_prefix, tag, d),
+            322 => {
+                __pf::merge_opt::<
+                    __pf::StrUnverified,
+                >(&mut self.php_class_prefix, tag, d)
+            }
+            330 => {
+                __pf::merge_opt::<__pf::StrUnverified>(&mut self.php_namespace, tag, d)
+            }
+            354 => {
+                __pf::merge_opt::<
+                    __pf::StrUnverified,
+                >(&mut self.php_metadata_namespace, tag, d)
+            }
+            362 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.ruby_package, tag, d),
             402 => __pf::merge_opt::<__pf::Msg<FeatureSet>>(&mut self.features, tag, d),
             7994 => {
                 __pf::merge_repeated::<
@@ -2084,17 +2184,23 @@ impl __pf::Extendable for FileOptions {
 }
 impl FileOptions {
     /// `java_package`, or the type's default when unset.
-    pub fn java_package(&self) -> &str {
+    pub fn java_package(&self) -> &__pf::ProtoString {
         match &self.java_package {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `java_outer_classname`, or the type's default when unset.
-    pub fn java_outer_classname(&self) -> &str {
+    pub fn java_outer_classname(&self) -> &__pf::ProtoString {
         match &self.java_outer_classname {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `java_multiple_files`, or its default `false` when unset.
@@ -2114,10 +2220,13 @@ impl FileOptions {
         self.optimize_for.unwrap_or(file_options::OptimizeMode::Speed)
     }
     /// `go_package`, or the type's default when unset.
-    pub fn go_package(&self) -> &str {
+    pub fn go_package(&self) -> &__pf::ProtoString {
         match &self.go_package {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `cc_generic_services`, or its default `false` when unset.
@@ -2141,52 +2250,73 @@ impl FileOptions {
         self.cc_enable_arenas.unwrap_or(true)
     }
     /// `objc_class_prefix`, or the type's default when unset.
-    pub fn objc_class_prefix(&self) -> &str {
+    pub fn objc_class_prefix(&self) -> &__pf::ProtoString {
         match &self.objc_class_prefix {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `csharp_namespace`, or the type's default when unset.
-    pub fn csharp_namespace(&self) -> &str {
+    pub fn csharp_namespace(&self) -> &__pf::ProtoString {
         match &self.csharp_namespace {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `swift_prefix`, or the type's default when unset.
-    pub fn swift_prefix(&self) -> &str {
+    pub fn swift_prefix(&self) -> &__pf::ProtoString {
         match &self.swift_prefix {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `php_class_prefix`, or the type's default when unset.
-    pub fn php_class_prefix(&self) -> &str {
+    pub fn php_class_prefix(&self) -> &__pf::ProtoString {
         match &self.php_class_prefix {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `php_namespace`, or the type's default when unset.
-    pub fn php_namespace(&self) -> &str {
+    pub fn php_namespace(&self) -> &__pf::ProtoString {
         match &self.php_namespace {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `php_metadata_namespace`, or the type's default when unset.
-    pub fn php_metadata_namespace(&self) -> &str {
+    pub fn php_metadata_namespace(&self) -> &__pf::ProtoString {
         match &self.php_metadata_namespace {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `ruby_package`, or the type's default when unset.
-    pub fn ruby_package(&self) -> &str {
+    pub fn ruby_package(&self) -> &__pf::ProtoString {
         match &self.ruby_package {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
 }
@@ -2736,7 +2866,7 @@ pub mod field_options {
         /// Field `edition` = 3.
         pub edition: ::core::option::Option<super::Edition>,
         /// Textproto value.
-        pub value: ::core::option::Option<::std::string::String>,
+        pub value: ::core::option::Option<__pf::ProtoString>,
         /// Fields this message's schema does not know, kept as read.
         pub unknown_fields: __pf::UnknownFields,
     }
@@ -2748,7 +2878,7 @@ pub mod field_options {
         ];
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
-            n += __pf::opt_len::<__pf::Str>(18, &self.value, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(18, &self.value, sizes);
             n
                 += __pf::opt_len::<
                     __pf::ClosedEnum<super::Edition>,
@@ -2756,7 +2886,7 @@ pub mod field_options {
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
-            __pf::write_opt::<__pf::Str>(w, 18, &self.value);
+            __pf::write_opt::<__pf::StrUnverified>(w, 18, &self.value);
             __pf::write_opt::<__pf::ClosedEnum<super::Edition>>(w, 24, &self.edition);
             self.unknown_fields.write(w);
         }
@@ -2775,7 +2905,7 @@ pub mod field_options {
                     }
                     ::core::result::Result::Ok(())
                 }
-                18 => __pf::merge_opt::<__pf::Str>(&mut self.value, tag, d),
+                18 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.value, tag, d),
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
             }
         }
@@ -2792,10 +2922,15 @@ pub mod field_options {
             self.edition.unwrap_or(super::Edition::EditionUnknown)
         }
         /// `value`, or the type's default when unset.
-        pub fn value(&self) -> &str {
+        pub fn value(&self) -> &__pf::ProtoString {
             match &self.value {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
     }
@@ -2811,14 +2946,14 @@ pub mod field_options {
         pub edition_deprecated: ::core::option::Option<super::Edition>,
         /// The deprecation warning text if this feature is used after the edition it
         /// was marked deprecated in.
-        pub deprecation_warning: ::core::option::Option<::std::string::String>,
+        pub deprecation_warning: ::core::option::Option<__pf::ProtoString>,
         /// The edition this feature is no longer available in.  In editions after
         /// this one, the last default assigned will be used, and proto files will
         /// not be able to override it.
         pub edition_removed: ::core::option::Option<super::Edition>,
         /// The removal error text if this feature is used after the edition it was
         /// removed in.
-        pub removal_error: ::core::option::Option<::std::string::String>,
+        pub removal_error: ::core::option::Option<__pf::ProtoString>,
         /// Fields this message's schema does not know, kept as read.
         pub unknown_fields: __pf::UnknownFields,
     }
@@ -2841,12 +2976,15 @@ pub mod field_options {
                 += __pf::opt_len::<
                     __pf::ClosedEnum<super::Edition>,
                 >(16, &self.edition_deprecated, sizes);
-            n += __pf::opt_len::<__pf::Str>(26, &self.deprecation_warning, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::StrUnverified,
+                >(26, &self.deprecation_warning, sizes);
             n
                 += __pf::opt_len::<
                     __pf::ClosedEnum<super::Edition>,
                 >(32, &self.edition_removed, sizes);
-            n += __pf::opt_len::<__pf::Str>(42, &self.removal_error, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(42, &self.removal_error, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
@@ -2856,11 +2994,11 @@ pub mod field_options {
             __pf::write_opt::<
                 __pf::ClosedEnum<super::Edition>,
             >(w, 16, &self.edition_deprecated);
-            __pf::write_opt::<__pf::Str>(w, 26, &self.deprecation_warning);
+            __pf::write_opt::<__pf::StrUnverified>(w, 26, &self.deprecation_warning);
             __pf::write_opt::<
                 __pf::ClosedEnum<super::Edition>,
             >(w, 32, &self.edition_removed);
-            __pf::write_opt::<__pf::Str>(w, 42, &self.removal_error);
+            __pf::write_opt::<__pf::StrUnverified>(w, 42, &self.removal_error);
             self.unknown_fields.write(w);
         }
         #[inline]
@@ -2886,7 +3024,11 @@ pub mod field_options {
                     }
                     ::core::result::Result::Ok(())
                 }
-                26 => __pf::merge_opt::<__pf::Str>(&mut self.deprecation_warning, tag, d),
+                26 => {
+                    __pf::merge_opt::<
+                        __pf::StrUnverified,
+                    >(&mut self.deprecation_warning, tag, d)
+                }
                 32 => {
                     if let ::core::option::Option::Some(v) = __pf::read_closed::<
                         super::Edition,
@@ -2895,7 +3037,11 @@ pub mod field_options {
                     }
                     ::core::result::Result::Ok(())
                 }
-                42 => __pf::merge_opt::<__pf::Str>(&mut self.removal_error, tag, d),
+                42 => {
+                    __pf::merge_opt::<
+                        __pf::StrUnverified,
+                    >(&mut self.removal_error, tag, d)
+                }
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
             }
         }
@@ -2916,10 +3062,15 @@ pub mod field_options {
             self.edition_deprecated.unwrap_or(super::Edition::EditionUnknown)
         }
         /// `deprecation_warning`, or the type's default when unset.
-        pub fn deprecation_warning(&self) -> &str {
+        pub fn deprecation_warning(&self) -> &__pf::ProtoString {
             match &self.deprecation_warning {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
         /// `edition_removed`, or the type's default when unset.
@@ -2927,10 +3078,15 @@ pub mod field_options {
             self.edition_removed.unwrap_or(super::Edition::EditionUnknown)
         }
         /// `removal_error`, or the type's default when unset.
-        pub fn removal_error(&self) -> &str {
+        pub fn removal_error(&self) -> &__pf::ProtoString {
             match &self.removal_error {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
     }
@@ -3700,7 +3856,7 @@ pub struct UninterpretedOption {
     pub name: ::std::vec::Vec<uninterpreted_option::NamePart>,
     /// The value of the uninterpreted option, in whatever type the tokenizer
     /// identified it as during parsing. Exactly one of these should be set.
-    pub identifier_value: ::core::option::Option<::std::string::String>,
+    pub identifier_value: ::core::option::Option<__pf::ProtoString>,
     /// Field `positive_int_value` = 4.
     pub positive_int_value: ::core::option::Option<u64>,
     /// Field `negative_int_value` = 5.
@@ -3710,7 +3866,7 @@ pub struct UninterpretedOption {
     /// Field `string_value` = 7.
     pub string_value: ::core::option::Option<::std::vec::Vec<u8>>,
     /// Field `aggregate_value` = 8.
-    pub aggregate_value: ::core::option::Option<::std::string::String>,
+    pub aggregate_value: ::core::option::Option<__pf::ProtoString>,
     /// Fields this message's schema does not know, kept as read.
     pub unknown_fields: __pf::UnknownFields,
 }
@@ -3731,24 +3887,24 @@ impl __pf::Message for UninterpretedOption {
             += __pf::repeated_len::<
                 __pf::Msg<uninterpreted_option::NamePart>,
             >(18, &self.name, sizes);
-        n += __pf::opt_len::<__pf::Str>(26, &self.identifier_value, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(26, &self.identifier_value, sizes);
         n += __pf::opt_len::<__pf::Uint64>(32, &self.positive_int_value, sizes);
         n += __pf::opt_len::<__pf::Int64>(40, &self.negative_int_value, sizes);
         n += __pf::opt_len::<__pf::Double>(49, &self.double_value, sizes);
         n += __pf::opt_len::<__pf::BytesVec>(58, &self.string_value, sizes);
-        n += __pf::opt_len::<__pf::Str>(66, &self.aggregate_value, sizes);
+        n += __pf::opt_len::<__pf::StrUnverified>(66, &self.aggregate_value, sizes);
         n + self.unknown_fields.encoded_len()
     }
     fn write(&self, w: &mut __pf::Writer<'_>) {
         __pf::write_repeated::<
             __pf::Msg<uninterpreted_option::NamePart>,
         >(w, 18, &self.name);
-        __pf::write_opt::<__pf::Str>(w, 26, &self.identifier_value);
+        __pf::write_opt::<__pf::StrUnverified>(w, 26, &self.identifier_value);
         __pf::write_opt::<__pf::Uint64>(w, 32, &self.positive_int_value);
         __pf::write_opt::<__pf::Int64>(w, 40, &self.negative_int_value);
         __pf::write_opt::<__pf::Double>(w, 49, &self.double_value);
         __pf::write_opt::<__pf::BytesVec>(w, 58, &self.string_value);
-        __pf::write_opt::<__pf::Str>(w, 66, &self.aggregate_value);
+        __pf::write_opt::<__pf::StrUnverified>(w, 66, &self.aggregate_value);
         self.unknown_fields.write(w);
     }
     #[inline]
@@ -3763,12 +3919,18 @@ impl __pf::Message for UninterpretedOption {
                     __pf::Msg<uninterpreted_option::NamePart>,
                 >(&mut self.name, tag, d)
             }
-            26 => __pf::merge_opt::<__pf::Str>(&mut self.identifier_value, tag, d),
+            26 => {
+                __pf::merge_opt::<
+                    __pf::StrUnverified,
+                >(&mut self.identifier_value, tag, d)
+            }
             32 => __pf::merge_opt::<__pf::Uint64>(&mut self.positive_int_value, tag, d),
             40 => __pf::merge_opt::<__pf::Int64>(&mut self.negative_int_value, tag, d),
             49 => __pf::merge_opt::<__pf::Double>(&mut self.double_value, tag, d),
             58 => __pf::merge_opt::<__pf::BytesVec>(&mut self.string_value, tag, d),
-            66 => __pf::merge_opt::<__pf::Str>(&mut self.aggregate_value, tag, d),
+            66 => {
+                __pf::merge_opt::<__pf::StrUnverified>(&mut self.aggregate_value, tag, d)
+            }
             _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
         }
     }
@@ -3784,10 +3946,13 @@ impl __pf::Message for UninterpretedOption {
 }
 impl UninterpretedOption {
     /// `identifier_value`, or the type's default when unset.
-    pub fn identifier_value(&self) -> &str {
+    pub fn identifier_value(&self) -> &__pf::ProtoString {
         match &self.identifier_value {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
     /// `positive_int_value`, or the type's default when unset.
@@ -3810,10 +3975,13 @@ impl UninterpretedOption {
         }
     }
     /// `aggregate_value`, or the type's default when unset.
-    pub fn aggregate_value(&self) -> &str {
+    pub fn aggregate_value(&self) -> &__pf::ProtoString {
         match &self.aggregate_value {
             ::core::option::Option::Some(v) => v,
-            ::core::option::Option::None => "",
+            ::core::option::Option::None => {
+                static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(b"");
+                &DEFAULT
+            }
         }
     }
 }
@@ -3829,7 +3997,7 @@ pub mod uninterpreted_option {
     #[derive(Clone, PartialEq, Default, Debug)]
     pub struct NamePart {
         /// Field `name_part` = 1.
-        pub name_part: ::core::option::Option<::std::string::String>,
+        pub name_part: ::core::option::Option<__pf::ProtoString>,
         /// Field `is_extension` = 2.
         pub is_extension: ::core::option::Option<bool>,
         /// Fields this message's schema does not know, kept as read.
@@ -3843,12 +4011,12 @@ pub mod uninterpreted_option {
         ];
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
-            n += __pf::opt_len::<__pf::Str>(10, &self.name_part, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name_part, sizes);
             n += __pf::opt_len::<__pf::Bool>(16, &self.is_extension, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
-            __pf::write_opt::<__pf::Str>(w, 10, &self.name_part);
+            __pf::write_opt::<__pf::StrUnverified>(w, 10, &self.name_part);
             __pf::write_opt::<__pf::Bool>(w, 16, &self.is_extension);
             self.unknown_fields.write(w);
         }
@@ -3859,7 +4027,7 @@ pub mod uninterpreted_option {
             d: &mut __pf::Decoder<'_>,
         ) -> ::core::result::Result<(), __pf::DecodeError> {
             match tag {
-                10 => __pf::merge_opt::<__pf::Str>(&mut self.name_part, tag, d),
+                10 => __pf::merge_opt::<__pf::StrUnverified>(&mut self.name_part, tag, d),
                 16 => __pf::merge_opt::<__pf::Bool>(&mut self.is_extension, tag, d),
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
             }
@@ -3877,10 +4045,15 @@ pub mod uninterpreted_option {
     }
     impl NamePart {
         /// `name_part`, or the type's default when unset.
-        pub fn name_part(&self) -> &str {
+        pub fn name_part(&self) -> &__pf::ProtoString {
             match &self.name_part {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
         /// `is_extension`, or the type's default when unset.
@@ -4867,11 +5040,11 @@ pub mod source_code_info {
         ///   optional int32 grault = 6;
         ///
         ///   // ignored detached comments.
-        pub leading_comments: ::core::option::Option<::std::string::String>,
+        pub leading_comments: ::core::option::Option<__pf::ProtoString>,
         /// Field `trailing_comments` = 4.
-        pub trailing_comments: ::core::option::Option<::std::string::String>,
+        pub trailing_comments: ::core::option::Option<__pf::ProtoString>,
         /// Field `leading_detached_comments` = 6.
-        pub leading_detached_comments: ::std::vec::Vec<::std::string::String>,
+        pub leading_detached_comments: ::std::vec::Vec<__pf::ProtoString>,
         /// Fields this message's schema does not know, kept as read.
         pub unknown_fields: __pf::UnknownFields,
     }
@@ -4888,20 +5061,25 @@ pub mod source_code_info {
             let mut n = 0;
             n += __pf::packed_len::<__pf::Int32>(10, &self.path, sizes);
             n += __pf::packed_len::<__pf::Int32>(18, &self.span, sizes);
-            n += __pf::opt_len::<__pf::Str>(26, &self.leading_comments, sizes);
-            n += __pf::opt_len::<__pf::Str>(34, &self.trailing_comments, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(26, &self.leading_comments, sizes);
+            n
+                += __pf::opt_len::<
+                    __pf::StrUnverified,
+                >(34, &self.trailing_comments, sizes);
             n
                 += __pf::repeated_len::<
-                    __pf::Str,
+                    __pf::StrUnverified,
                 >(50, &self.leading_detached_comments, sizes);
             n + self.unknown_fields.encoded_len()
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
             __pf::write_packed::<__pf::Int32>(w, 10, &self.path);
             __pf::write_packed::<__pf::Int32>(w, 18, &self.span);
-            __pf::write_opt::<__pf::Str>(w, 26, &self.leading_comments);
-            __pf::write_opt::<__pf::Str>(w, 34, &self.trailing_comments);
-            __pf::write_repeated::<__pf::Str>(w, 50, &self.leading_detached_comments);
+            __pf::write_opt::<__pf::StrUnverified>(w, 26, &self.leading_comments);
+            __pf::write_opt::<__pf::StrUnverified>(w, 34, &self.trailing_comments);
+            __pf::write_repeated::<
+                __pf::StrUnverified,
+            >(w, 50, &self.leading_detached_comments);
             self.unknown_fields.write(w);
         }
         #[inline]
@@ -4913,11 +5091,19 @@ pub mod source_code_info {
             match tag {
                 8 | 10 => __pf::merge_packable::<__pf::Int32>(&mut self.path, tag, d),
                 16 | 18 => __pf::merge_packable::<__pf::Int32>(&mut self.span, tag, d),
-                26 => __pf::merge_opt::<__pf::Str>(&mut self.leading_comments, tag, d),
-                34 => __pf::merge_opt::<__pf::Str>(&mut self.trailing_comments, tag, d),
+                26 => {
+                    __pf::merge_opt::<
+                        __pf::StrUnverified,
+                    >(&mut self.leading_comments, tag, d)
+                }
+                34 => {
+                    __pf::merge_opt::<
+                        __pf::StrUnverified,
+                    >(&mut self.trailing_comments, tag, d)
+                }
                 50 => {
                     __pf::merge_repeated::<
-                        __pf::Str,
+                        __pf::StrUnverified,
                     >(&mut self.leading_detached_comments, tag, d)
                 }
                 _ => __pf::merge_unknown(tag, d, &mut self.unknown_fields),
@@ -4932,17 +5118,27 @@ pub mod source_code_info {
     }
     impl Location {
         /// `leading_comments`, or the type's default when unset.
-        pub fn leading_comments(&self) -> &str {
+        pub fn leading_comments(&self) -> &__pf::ProtoString {
             match &self.leading_comments {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
         /// `trailing_comments`, or the type's default when unset.
-        pub fn trailing_comments(&self) -> &str {
+        pub fn trailing_comments(&self) -> &__pf::ProtoString {
             match &self.trailing_comments {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
     }
@@ -5008,7 +5204,7 @@ pub mod generated_code_info {
         /// is formatted the same as SourceCodeInfo.Location.path.
         pub path: ::std::vec::Vec<i32>,
         /// Identifies the filesystem path to the original source .proto.
-        pub source_file: ::core::option::Option<::std::string::String>,
+        pub source_file: ::core::option::Option<__pf::ProtoString>,
         /// Identifies the starting offset in bytes in the generated code
         /// that relates to the identified object.
         pub begin: ::core::option::Option<i32>,
@@ -5033,7 +5229,7 @@ pub mod generated_code_info {
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::packed_len::<__pf::Int32>(10, &self.path, sizes);
-            n += __pf::opt_len::<__pf::Str>(18, &self.source_file, sizes);
+            n += __pf::opt_len::<__pf::StrUnverified>(18, &self.source_file, sizes);
             n += __pf::opt_len::<__pf::Int32>(24, &self.begin, sizes);
             n += __pf::opt_len::<__pf::Int32>(32, &self.end, sizes);
             n
@@ -5044,7 +5240,7 @@ pub mod generated_code_info {
         }
         fn write(&self, w: &mut __pf::Writer<'_>) {
             __pf::write_packed::<__pf::Int32>(w, 10, &self.path);
-            __pf::write_opt::<__pf::Str>(w, 18, &self.source_file);
+            __pf::write_opt::<__pf::StrUnverified>(w, 18, &self.source_file);
             __pf::write_opt::<__pf::Int32>(w, 24, &self.begin);
             __pf::write_opt::<__pf::Int32>(w, 32, &self.end);
             __pf::write_opt::<
@@ -5060,7 +5256,9 @@ pub mod generated_code_info {
         ) -> ::core::result::Result<(), __pf::DecodeError> {
             match tag {
                 8 | 10 => __pf::merge_packable::<__pf::Int32>(&mut self.path, tag, d),
-                18 => __pf::merge_opt::<__pf::Str>(&mut self.source_file, tag, d),
+                18 => {
+                    __pf::merge_opt::<__pf::StrUnverified>(&mut self.source_file, tag, d)
+                }
                 24 => __pf::merge_opt::<__pf::Int32>(&mut self.begin, tag, d),
                 32 => __pf::merge_opt::<__pf::Int32>(&mut self.end, tag, d),
                 40 => {
@@ -5083,10 +5281,15 @@ pub mod generated_code_info {
     }
     impl Annotation {
         /// `source_file`, or the type's default when unset.
-        pub fn source_file(&self) -> &str {
+        pub fn source_file(&self) -> &__pf::ProtoString {
             match &self.source_file {
                 ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => "",
+                ::core::option::Option::None => {
+                    static DEFAULT: __pf::ProtoString = __pf::ProtoString::from_static(
+                        b"",
+                    );
+                    &DEFAULT
+                }
             }
         }
         /// `begin`, or the type's default when unset.

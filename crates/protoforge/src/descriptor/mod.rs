@@ -9,7 +9,7 @@
 //!
 //! let set = FileDescriptorSet {
 //!     file: vec![FileDescriptorProto {
-//!         name: Some("a.proto".to_string()),
+//!         name: Some("a.proto".into()),
 //!         ..Default::default()
 //!     }],
 //!     ..Default::default()

@@ -483,7 +483,10 @@ fn utf8_is_checked_where_the_field_asks() {
     );
     // utf8_validation = NONE keeps the bytes.
     let m = Ed::decode(&unhex("5801 52 02 c328")).expect("decodes");
-    assert_eq!(m.unchecked.as_deref(), Some(&[0xc3, 0x28][..]));
+    let unchecked = m.unchecked.as_ref().expect("set");
+    assert_eq!(unchecked.as_bytes(), [0xc3, 0x28]);
+    assert!(unchecked.as_str().is_err());
+    assert_eq!(m.encode_to_vec(), unhex("52 02 c328 5801"));
     // proto3 map keys and values are checked.
     let e = All3::decode(&unhex("d201 03 0a01ff")).expect_err("must fail");
     assert_eq!(e.kind(), DecodeErrorKind::InvalidUtf8);

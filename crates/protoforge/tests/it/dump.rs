@@ -76,6 +76,12 @@ impl Scalar for Vec<u8> {
     }
 }
 
+impl Scalar for protoforge::ProtoString {
+    fn text(&self) -> String {
+        hex(self.as_bytes())
+    }
+}
+
 impl Scalar for bytes::Bytes {
     fn text(&self) -> String {
         hex(self)

@@ -75,7 +75,7 @@ fn main() {
     let names: Vec<&str> = descriptors
         .file
         .iter()
-        .filter_map(|f| f.name.as_deref())
+        .filter_map(|f| f.name.as_ref()?.as_str().ok())
         .collect();
 
     println!("order {} round-tripped in {} bytes", back.id, bytes.len());

@@ -100,7 +100,7 @@ pub struct Ed {
     /// Field `open` = 9.
     pub open: ::core::option::Option<__pf::EnumValue<Open>>,
     /// Field `unchecked` = 10.
-    pub unchecked: ::core::option::Option<::std::vec::Vec<u8>>,
+    pub unchecked: ::core::option::Option<__pf::ProtoString>,
     /// Field `req` = 11.
     pub req: ::core::option::Option<i32>,
     /// Field `m_closed` = 12.
