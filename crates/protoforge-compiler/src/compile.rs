@@ -489,7 +489,6 @@ fn build_file(
     let written = {
         let mut interpreter = crate::options::Interpreter {
             file: id,
-            source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -505,7 +504,6 @@ fn build_file(
     {
         let mut interpreter = crate::options::Interpreter {
             file: id,
-            source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,

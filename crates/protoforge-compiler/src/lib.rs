@@ -65,6 +65,7 @@ mod options;
 pub mod resolve;
 mod source_info;
 mod text;
+mod text_format;
 mod validate;
 
 mod wire;

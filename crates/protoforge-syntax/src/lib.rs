@@ -30,7 +30,7 @@ pub mod dump;
 
 mod lex;
 pub mod limits;
-mod literal;
+pub mod literal;
 mod parse;
 mod span;
 

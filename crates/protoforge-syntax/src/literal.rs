@@ -1,5 +1,8 @@
 //! Values of literal tokens, computed as protoc computes them.
 //!
+//! Public because protoc's text format (aggregate option values, read by
+//! `protoforge-compiler`) uses the same tokenizer and the same value rules.
+//!
 //! The lexer has already reported malformed literals; these functions accept
 //! any text the lexer can produce as a token of the kind and never fail on it
 //! (a malformed literal gets the value protoc would give it).
@@ -13,7 +16,7 @@ use nom::combinator::opt;
 /// protoc's `Tokenizer::ParseInteger`: decimal, `0x` hex or leading-zero octal.
 /// `None` when the value exceeds `max` or the text is not a valid integer
 /// (such as `09`, which the lexer has already reported).
-pub(crate) fn parse_int(text: &[u8], max: u64) -> Option<u64> {
+pub fn parse_int(text: &[u8], max: u64) -> Option<u64> {
     let (digits, base) =
         if text.len() > 1 && text[0] == b'0' && (text[1] == b'x' || text[1] == b'X') {
             (&text[2..], 16)
@@ -46,7 +49,7 @@ fn float_prefix(input: &[u8]) -> IResult<&[u8], ()> {
 
 /// protoc's `Tokenizer::ParseFloat` (`strtod` on the token text): for
 /// malformed floats such as `1e`, the longest valid prefix.
-pub(crate) fn parse_float(text: &[u8]) -> f64 {
+pub fn parse_float(text: &[u8]) -> f64 {
     let len = match float_prefix(text) {
         Ok((rest, ())) => text.len() - rest.len(),
         Err(_) => 0,
@@ -105,7 +108,7 @@ fn append_utf8(code_point: u32, out: &mut Vec<u8>) {
 
 /// protoc's `Tokenizer::ParseStringAppend`: decodes the string token `text`
 /// (quotes included, closing quote possibly missing) onto `out`.
-pub(crate) fn decode_string(text: &[u8], out: &mut Vec<u8>) {
+pub fn decode_string(text: &[u8], out: &mut Vec<u8>) {
     let Some(&quote) = text.first() else { return };
     let n = text.len();
     let mut i = 1;
@@ -185,7 +188,7 @@ pub(crate) fn decode_string(text: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Whether `text` is an identifier by protoc's rules.
-pub(crate) fn is_identifier(text: &[u8]) -> bool {
+pub fn is_identifier(text: &[u8]) -> bool {
     match text.split_first() {
         Some((first, rest)) => {
             crate::lex::is_letter(*first) && rest.iter().all(|b| crate::lex::is_alnum(*b))
