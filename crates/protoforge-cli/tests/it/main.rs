@@ -6,6 +6,7 @@ mod beyond_protoc;
 mod compile;
 mod corpus_requests;
 mod decode_raw;
+mod edition_defaults;
 mod plugins;
 mod protoc_gen_es;
 mod protoc_usage;
