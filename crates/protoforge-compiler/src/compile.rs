@@ -592,7 +592,9 @@ fn build_file(
             .iter()
             .any(Diagnostic::is_error)
     {
-        for import in lowered.imports.iter().rev() {
+        // protoc reports them in hash-set order, which changes from run to
+        // run; source order is the deterministic choice.
+        for import in &lowered.imports {
             if let Some(dep) = pool.files_by_name.get(&import.name) {
                 if visibility.unused.contains(dep) && !import.option {
                     diagnostics.push(
