@@ -567,7 +567,6 @@ fn build_file(
     let written = {
         let mut interpreter = crate::options::Interpreter {
             file: id,
-            source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -583,7 +582,6 @@ fn build_file(
     {
         let mut interpreter = crate::options::Interpreter {
             file: id,
-            source: Some(file.source.clone()),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -672,7 +670,9 @@ fn build_file(
             .iter()
             .any(Diagnostic::is_error)
     {
-        for import in lowered.imports.iter().rev() {
+        // protoc reports them in hash-set order, which changes from run to
+        // run; source order is the deterministic choice.
+        for import in &lowered.imports {
             if let Some(dep) = pool.files_by_name.get(&import.name) {
                 if visibility.unused.contains(dep) && !import.option {
                     diagnostics.push(

@@ -44,10 +44,12 @@
 //! [`ir::Pool::file_descriptor_set`] writes protoc's `-o` bytes, and
 //! [`ir::Pool::from_file_descriptor_set`] reads a descriptor set back into
 //! the IR (for `--descriptor_set_in` and for code generators run as protoc
-//! plugins).
+//! plugins). [`edition_defaults::compile`] writes the `FeatureSetDefaults`
+//! of a pool's feature definitions (`protoc --edition_defaults_out`).
 
 #![deny(missing_docs)]
 
+mod aggregate;
 pub mod builtin;
 mod compile;
 pub mod debug;
@@ -55,6 +57,7 @@ mod decode;
 
 mod diagnostic;
 mod dynamic;
+pub mod edition_defaults;
 mod encode;
 mod features;
 mod fxhash;

@@ -12,8 +12,9 @@
 //! custom options in the order they were written. Those bytes are
 //! [`Options::encoded`](crate::ir::Options::encoded).
 //!
-//! Aggregate values (`{ … }`) are text format, parsed into a message of the
-//! option's type and serialized as protobuf's C++ runtime does. Each
+//! Aggregate values (`{ … }`) are text format, parsed by [`crate::aggregate`]
+//! into a message of the option's type and serialized as protobuf's C++
+//! runtime does. Each
 //! interpreted option's source location is moved from its
 //! `uninterpreted_option` path to the path of the field it set.
 
@@ -75,9 +76,6 @@ impl OptionState {
 pub(crate) struct Interpreter<'a> {
     /// The file whose options are interpreted.
     pub(crate) file: crate::ir::FileId,
-    /// The source of the file whose options are interpreted (for the token
-    /// texts protoc quotes in text-format errors).
-    pub(crate) source: Option<std::sync::Arc<[u8]>>,
     pub(crate) pool: &'a mut Pool,
     pub(crate) builtin: &'a Pool,
     pub(crate) visibility: &'a mut Visibility,
@@ -283,7 +281,9 @@ impl<'a> Interpreter<'a> {
             )));
         }
         let leaf_number = fpool[leaf].number as u32;
-        let value = self.option_value(fwhich, leaf, &decl.value)?;
+        // The value sits inside the options message and each intermediate one.
+        let depth = 1 + intermediate.len() as i32;
+        let value = self.option_value(fwhich, leaf, &decl.value, depth)?;
         let mut entry = (leaf_number, value);
         for (w, f) in intermediate.iter().rev() {
             let ipool = pool_of(*w, self.pool, self.builtin);
@@ -300,12 +300,14 @@ impl<'a> Interpreter<'a> {
         Ok((entry, dest_path, repeated))
     }
 
-    /// protoc's `SetOptionValue`: the encoded value of `field` written as `value`.
+    /// protoc's `SetOptionValue`: the encoded value of `field` written as
+    /// `value`, `depth` messages below the options message.
     fn option_value(
         &mut self,
         which: Which,
         field: FieldId,
         value: &ast::OptionValue,
+        depth: i32,
     ) -> Result<WireValue, OptionError> {
         let pool = pool_of(which, self.pool, self.builtin);
         let f = &pool[field];
@@ -480,7 +482,7 @@ impl<'a> Interpreter<'a> {
                 }
             }
             FieldType::Message(m) | FieldType::Group(m) => {
-                let ast::OptionValue::Aggregate(literal) = value else {
+                let ast::OptionValue::Aggregate(aggregate) = value else {
                     let name = &f.name;
                     return err(format!(
                         "Option \"{full}\" is a message. To set the entire message, use syntax like \"{name} = {{ <proto text format> }}\". To set fields within it, use syntax like \"{name}.foo = value\"."
@@ -488,29 +490,24 @@ impl<'a> Interpreter<'a> {
                 };
                 let is_group = matches!(f.ty, FieldType::Group(_));
                 let field_name = f.name.clone();
-                let mut errors = Vec::new();
-                let message = self.literal(which, m, literal, &mut errors, 0);
-                if errors.is_empty() {
-                    let mut missing = Vec::new();
-                    missing_required(
-                        pool_of(which, self.pool, self.builtin),
-                        &message,
-                        "",
-                        &mut missing,
-                    );
-                    if !missing.is_empty() {
-                        errors.push(format!(
-                            "Message missing required fields: {}",
-                            missing.join(", ")
-                        ));
-                    }
-                }
-                if !errors.is_empty() {
-                    return err(format!(
-                        "Error while parsing option value for \"{field_name}\": {}",
-                        errors.join("; ")
-                    ));
-                }
+                let mut finder = AggregateFinder {
+                    pool: self.pool,
+                    visibility: &mut *self.visibility,
+                };
+                let message = crate::aggregate::parse(
+                    &aggregate.text,
+                    (&*self.pool, self.builtin),
+                    which,
+                    m,
+                    crate::aggregate::MAX_NESTING - depth,
+                    &mut finder,
+                )
+                .map_err(|errors| OptionError {
+                    span,
+                    message: format!(
+                        "Error while parsing option value for \"{field_name}\": {errors}"
+                    ),
+                })?;
                 let pool = pool_of(which, self.pool, self.builtin);
                 let bytes = message.to_bytes(pool);
                 if is_group {
@@ -522,537 +519,60 @@ impl<'a> Interpreter<'a> {
             }
         }
     }
-
-    /// Parses a text-format message literal into a message of type `ty`.
-    fn literal(
-        &mut self,
-        which: Which,
-        ty: MessageId,
-        literal: &ast::MessageLiteral,
-        errors: &mut Vec<String>,
-        depth: usize,
-    ) -> DynMessage {
-        let mut message = DynMessage::new(ty);
-        if depth > crate::dynamic::MAX_DEPTH {
-            errors.push("Message is too deep".to_string());
-            return message;
-        }
-        let mut seen: Vec<FieldId> = Vec::new();
-        let mut any_seen = false;
-        for lf in &literal.fields {
-            if !errors.is_empty() {
-                break;
-            }
-            let pool = pool_of(which, self.pool, self.builtin);
-            let type_name = pool[ty].full_name.clone();
-            let (fwhich, field) = match &lf.name {
-                ast::LiteralFieldName::Field(ident) => {
-                    let mut found = pool.field_by_name(ty, &ident.text);
-                    if found.is_none() {
-                        let lower = ident.text.to_ascii_lowercase();
-                        if let Some(f) = pool.field_by_name(ty, &lower) {
-                            if let FieldType::Group(g) = pool[f].ty {
-                                if pool[g].name == ident.text {
-                                    found = Some(f);
-                                }
-                            }
-                        }
-                    }
-                    match found {
-                        Some(f) => (which, f),
-                        None => {
-                            errors.push(format!(
-                                "Message type \"{type_name}\" has no field named \"{}\".",
-                                ident.text
-                            ));
-                            break;
-                        }
-                    }
-                }
-                ast::LiteralFieldName::Extension(_, _)
-                    if type_name.as_str() == "google.protobuf.Any" =>
-                {
-                    errors.push("Type URL prefix is missing".to_string());
-                    break;
-                }
-                ast::LiteralFieldName::Extension(name, _) => {
-                    let text = name.to_string();
-                    let mut miss = Miss::default();
-                    let mut resolver = Resolver {
-                        pool: self.pool,
-                        visibility: &mut *self.visibility,
-                    };
-                    let symbol = resolver.lookup(&text, type_name.as_str(), Mode::All, &mut miss);
-                    let ext = match symbol {
-                        Some(Symbol::Field(f))
-                            if which == Which::Current && self.pool[f].extendee == Some(ty) =>
-                        {
-                            Some(f)
-                        }
-                        Some(Symbol::Message(m)) if which == Which::Current => {
-                            // MessageSet items may be named by their type.
-                            self.pool[m].extensions.iter().copied().find(|e| {
-                                self.pool[*e].extendee == Some(ty)
-                                    && self.pool[*e].ty == FieldType::Message(m)
-                            })
-                        }
-                        _ => None,
-                    };
-                    match ext {
-                        Some(f) => (Which::Current, f),
-                        None => {
-                            errors.push(format!(
-                                "Extension \"{text}\" is not defined or is not an extension of \"{type_name}\"."
-                            ));
-                            break;
-                        }
-                    }
-                }
-                ast::LiteralFieldName::Any {
-                    prefix,
-                    type_name: any_type,
-                    ..
-                } => {
-                    if type_name.as_str() != "google.protobuf.Any" {
-                        errors.push("Extension name contains \"/\"".to_string());
-                        break;
-                    }
-                    let text = any_type.to_string();
-                    let mut miss = Miss::default();
-                    let mut resolver = Resolver {
-                        pool: self.pool,
-                        visibility: &mut *self.visibility,
-                    };
-                    let target =
-                        if prefix == "type.googleapis.com" || prefix == "type.googleprod.com" {
-                            match resolver.find(&text, &mut miss) {
-                                Some(Symbol::Message(m)) => Some(m),
-                                _ => None,
-                            }
-                        } else {
-                            None
-                        };
-                    let Some(target) = target else {
-                        errors.push(format!(
-                            "Could not find type \"{prefix}/{text}\" stored in google.protobuf.Any."
-                        ));
-                        break;
-                    };
-                    let ast::LiteralValue::Message(inner) = &lf.value else {
-                        errors.push("Expected \"{\", found \"".to_string());
-                        break;
-                    };
-                    let value = self.literal(Which::Current, target, inner, errors, depth + 1);
-                    if !errors.is_empty() {
-                        break;
-                    }
-                    let mut missing = Vec::new();
-                    missing_required(self.pool, &value, "", &mut missing);
-                    if !missing.is_empty() {
-                        errors.push(format!(
-                            "Value of type \"{}\" stored in google.protobuf.Any has missing required fields: {}",
-                            self.pool[target].full_name,
-                            missing.join(", ")
-                        ));
-                        break;
-                    }
-                    if any_seen {
-                        errors.push("Non-repeated Any specified multiple times.".to_string());
-                        break;
-                    }
-                    any_seen = true;
-                    let bytes = value.to_bytes(self.pool);
-                    let pool = pool_of(which, self.pool, self.builtin);
-                    if let (Some(url), Some(val)) = (
-                        pool.field_by_name(ty, "type_url"),
-                        pool.field_by_name(ty, "value"),
-                    ) {
-                        let url_text = format!("{prefix}/{}", self.pool[target].full_name);
-                        let pool = pool_of(which, self.pool, self.builtin);
-                        message.push_value(pool, url, DynValue::Bytes(url_text.into_bytes()));
-                        message.push_value(pool, val, DynValue::Bytes(bytes));
-                    }
-                    continue;
-                }
-            };
-            let fpool = pool_of(fwhich, self.pool, self.builtin);
-            let repeated = fpool[field].label == Label::Repeated;
-            if !repeated && seen.contains(&field) {
-                errors.push(format!(
-                    "Non-repeated field \"{}\" is specified multiple times.",
-                    fpool[field].name
-                ));
-                break;
-            }
-            seen.push(field);
-            if let Some(oneof) = fpool[field].oneof {
-                if !fpool[oneof].synthetic {
-                    if let Some(other) = seen
-                        .iter()
-                        .find(|s| **s != field && fpool[**s].oneof == Some(oneof))
-                    {
-                        errors.push(format!(
-                            "Field \"{}\" is specified along with field \"{}\", another member of oneof \"{}\".",
-                            fpool[field].name, fpool[*other].name, fpool[oneof].name
-                        ));
-                        break;
-                    }
-                }
-            }
-            let values: Vec<&ast::LiteralValue> = match &lf.value {
-                ast::LiteralValue::List(items, _) => items.iter().collect(),
-                other => vec![other],
-            };
-            let values = if repeated { values } else { vec![&lf.value] };
-            for v in values {
-                match self.literal_value(fwhich, field, v, errors, depth) {
-                    Some(value) => {
-                        let fpool = pool_of(fwhich, self.pool, self.builtin);
-                        // Extensions from the current pool go into a message
-                        // of the same pool.
-                        message.push_value(fpool, field, value);
-                    }
-                    None => break,
-                }
-            }
-        }
-        message
-    }
-
-    fn literal_value(
-        &mut self,
-        which: Which,
-        field: FieldId,
-        value: &ast::LiteralValue,
-        errors: &mut Vec<String>,
-        depth: usize,
-    ) -> Option<DynValue> {
-        let pool = pool_of(which, self.pool, self.builtin);
-        let f = &pool[field];
-        let fname = f.name.clone();
-        let ty = f.ty;
-        match (ty, value) {
-            (FieldType::Message(m) | FieldType::Group(m), ast::LiteralValue::Message(lit)) => {
-                let sub = self.literal(which, m, lit, errors, depth + 1);
-                Some(DynValue::Message(Box::new(sub)))
-            }
-            (FieldType::Message(_) | FieldType::Group(_), other) => {
-                errors.push(format!(
-                    "Expected \"{{\", found \"{}\".",
-                    self.first_token(other)
-                ));
-                None
-            }
-            (ty, ast::LiteralValue::Scalar(scalar)) => {
-                let text = Token {
-                    source: self.source.as_deref(),
-                };
-                match text_scalar(pool, ty, scalar, &text) {
-                    Ok(v) => Some(v),
-                    Err(message) => {
-                        errors.push(message.replace("{field}", &fname));
-                        None
-                    }
-                }
-            }
-            (ty, other) => {
-                let found = self.first_token(other);
-                errors.push(match ty {
-                    FieldType::Scalar(Scalar::Float | Scalar::Double) => {
-                        format!("Expected double, got: {found}")
-                    }
-                    FieldType::Scalar(Scalar::String | Scalar::Bytes) => {
-                        format!("Expected string, got: {found}")
-                    }
-                    FieldType::Scalar(Scalar::Bool) => format!("Expected identifier, got: {found}"),
-                    FieldType::Enum(_) => format!("Expected integer or identifier, got: {found}"),
-                    _ => format!("Expected integer, got: {found}"),
-                });
-                None
-            }
-        }
-    }
-
-    /// The text of the first token of a literal value, as protoc's
-    /// text-format errors show it.
-    fn first_token(&self, value: &ast::LiteralValue) -> String {
-        match value {
-            ast::LiteralValue::Message(lit) => match lit.delimiter {
-                ast::LiteralDelimiter::Brace => "{".to_string(),
-                ast::LiteralDelimiter::Angle => "<".to_string(),
-            },
-            ast::LiteralValue::List(..) => "[".to_string(),
-            ast::LiteralValue::Scalar(v) => {
-                let token = Token {
-                    source: self.source.as_deref(),
-                };
-                match v {
-                    ast::OptionValue::Ident { minus: Some(_), .. }
-                    | ast::OptionValue::Int(ast::Int { minus: Some(_), .. })
-                    | ast::OptionValue::Float(ast::Float { minus: Some(_), .. }) => "-".to_string(),
-                    other => token.at(other.span().start),
-                }
-            }
-        }
-    }
 }
 
-/// Reads token texts back from the file's source for error messages.
-struct Token<'a> {
-    source: Option<&'a [u8]>,
+/// protoc's `AggregateOptionFinder`: extensions and `Any` types named inside
+/// aggregate values, resolved in the file being compiled.
+struct AggregateFinder<'p> {
+    pool: &'p Pool,
+    visibility: &'p mut Visibility,
 }
 
-impl Token<'_> {
-    /// The text of the token starting at `offset` (a string token up to its
-    /// closing quote, otherwise a run of identifier characters and dots).
-    fn at(&self, offset: u32) -> String {
-        let Some(source) = self.source else {
-            return String::new();
+impl crate::aggregate::Finder for AggregateFinder<'_> {
+    fn find_extension(&mut self, which: Which, message: MessageId, name: &str) -> Option<FieldId> {
+        // Extensions live in the pool being compiled; a built-in options type
+        // (no `descriptor.proto` in the pool) has none there.
+        if which != Which::Current {
+            return None;
+        }
+        let pool = self.pool;
+        let mut resolver = Resolver {
+            pool,
+            visibility: &mut *self.visibility,
         };
-        let start = crate::source_info::next_token(source, offset as usize);
-        let Some(&first) = source.get(start) else {
-            return String::new();
+        let relative_to = pool[message].full_name.as_str().to_string();
+        match resolver.lookup(name, &relative_to, Mode::All, &mut Miss::default())? {
+            // protoc returns any field; one of another message would crash
+            // it, so only this message's fields count.
+            Symbol::Field(f) => {
+                (pool[f].extendee.or_else(|| pool[f].message()) == Some(message)).then_some(f)
+            }
+            // A MessageSet item may be named by its type.
+            Symbol::Message(m) if pool[message].options.message_set_wire_format => {
+                pool[m].extensions.iter().copied().find(|e| {
+                    let e = &pool[*e];
+                    e.extendee == Some(message)
+                        && e.ty == FieldType::Message(m)
+                        && e.label == Label::Optional
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn find_any_type(&mut self, prefix: &str, name: &str) -> Option<MessageId> {
+        if prefix != "type.googleapis.com/" && prefix != "type.googleprod.com/" {
+            return None;
+        }
+        let mut resolver = Resolver {
+            pool: self.pool,
+            visibility: &mut *self.visibility,
         };
-        let mut end = start + 1;
-        if first == b'"' || first == b'\'' {
-            while let Some(&b) = source.get(end) {
-                end += 1;
-                if b == b'\\' {
-                    end += 1;
-                } else if b == first || b == b'\n' {
-                    break;
-                }
-            }
-        } else if first.is_ascii_alphanumeric() || first == b'_' || first == b'.' {
-            while let Some(&b) = source.get(end) {
-                let exponent_sign = (b == b'-' || b == b'+')
-                    && first.is_ascii_digit()
-                    && matches!(source.get(end - 1), Some(b'e' | b'E'));
-                if b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || exponent_sign {
-                    end += 1;
-                } else {
-                    break;
-                }
-            }
-        }
-        String::from_utf8_lossy(&source[start..end.min(source.len())]).into_owned()
-    }
-
-    /// The text of the number after an optional `-`.
-    fn number(&self, value: &ast::OptionValue) -> String {
-        match value {
-            ast::OptionValue::Int(ast::Int { minus: Some(m), .. })
-            | ast::OptionValue::Float(ast::Float { minus: Some(m), .. })
-            | ast::OptionValue::Ident { minus: Some(m), .. } => self.at(m.end),
-            other => self.at(other.span().start),
+        match resolver.find(name, &mut Miss::default())? {
+            Symbol::Message(m) => Some(m),
+            _ => None,
         }
     }
-}
-
-/// A text-format scalar for a field of type `ty`, with protoc's
-/// `TextFormat::Parser` rules and messages (`{field}` stands for the field
-/// name).
-fn text_scalar(
-    pool: &Pool,
-    ty: FieldType,
-    value: &ast::OptionValue,
-    token: &Token<'_>,
-) -> Result<DynValue, String> {
-    let negative = matches!(
-        value,
-        ast::OptionValue::Int(ast::Int { minus: Some(_), .. })
-            | ast::OptionValue::Float(ast::Float { minus: Some(_), .. })
-            | ast::OptionValue::Ident { minus: Some(_), .. }
-    );
-    let number_text = || token.number(value);
-    // protoc's ConsumeUnsignedInteger (after an optional `-`).
-    let unsigned = |max: u64| -> Result<u64, String> {
-        match value {
-            ast::OptionValue::Int(i) => {
-                let text = number_text();
-                if i.magnitude > max
-                    || (i.magnitude == 0
-                        && text.trim_start_matches('0').len() > 1
-                        && !text.starts_with("0x"))
-                {
-                    return Err(format!("Integer out of range ({text})"));
-                }
-                Ok(i.magnitude)
-            }
-            ast::OptionValue::Float(_) => {
-                let text = number_text();
-                if text
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() || b == b'x' || b == b'X')
-                {
-                    // An integer too large for 64 bits.
-                    Err(format!("Integer out of range ({text})"))
-                } else {
-                    Err(format!("Expected integer, got: {text}"))
-                }
-            }
-            _ => Err(format!("Expected integer, got: {}", number_text())),
-        }
-    };
-    let signed = |max: u64| -> Result<i64, String> {
-        if negative {
-            let m = unsigned(max + 1)?;
-            Ok(0i64.wrapping_sub_unsigned(m))
-        } else {
-            unsigned(max).map(|m| m as i64)
-        }
-    };
-    if !negative {
-        if let ast::OptionValue::String(_) = value {
-            if !matches!(ty, FieldType::Scalar(Scalar::String | Scalar::Bytes)) {
-                let found = token.at(value.span().start);
-                return Err(match ty {
-                    FieldType::Scalar(Scalar::Float | Scalar::Double) => {
-                        format!("Expected double, got: {found}")
-                    }
-                    FieldType::Scalar(Scalar::Bool) => format!("Expected identifier, got: {found}"),
-                    FieldType::Enum(_) => format!("Expected integer or identifier, got: {found}"),
-                    _ => format!("Expected integer, got: {found}"),
-                });
-            }
-        }
-    }
-    Ok(match ty {
-        FieldType::Scalar(s) => match s {
-            Scalar::Int32 => DynValue::Varint(signed(i32::MAX as u64)? as u64),
-            Scalar::Sint32 => {
-                DynValue::Varint(wire::zigzag(signed(i32::MAX as u64)?) & 0xffff_ffff)
-            }
-            Scalar::Sfixed32 => DynValue::Fixed32(signed(i32::MAX as u64)? as i32 as u32),
-            Scalar::Int64 => DynValue::Varint(signed(i64::MAX as u64)? as u64),
-            Scalar::Sint64 => DynValue::Varint(wire::zigzag(signed(i64::MAX as u64)?)),
-            Scalar::Sfixed64 => DynValue::Fixed64(signed(i64::MAX as u64)? as u64),
-            Scalar::Uint32 | Scalar::Fixed32 | Scalar::Uint64 | Scalar::Fixed64 => {
-                if negative {
-                    return Err("Expected integer, got: -".to_string());
-                }
-                let max = if matches!(s, Scalar::Uint32 | Scalar::Fixed32) {
-                    u64::from(u32::MAX)
-                } else {
-                    u64::MAX
-                };
-                let v = unsigned(max)?;
-                match s {
-                    Scalar::Fixed32 => DynValue::Fixed32(v as u32),
-                    Scalar::Fixed64 => DynValue::Fixed64(v),
-                    _ => DynValue::Varint(v),
-                }
-            }
-            Scalar::Float | Scalar::Double => {
-                let magnitude = match value {
-                    ast::OptionValue::Int(i) => {
-                        let text = number_text();
-                        let is_hex = text.starts_with("0x") || text.starts_with("0X");
-                        let is_oct = text.len() > 1 && text.starts_with('0') && !is_hex;
-                        if is_hex || is_oct {
-                            return Err(format!("Expect a decimal number, got: {text}"));
-                        }
-                        i.magnitude as f64
-                    }
-                    ast::OptionValue::Float(f) => f.magnitude,
-                    ast::OptionValue::Ident { ident, .. } => {
-                        match ident.text.to_ascii_lowercase().as_str() {
-                            "inf" | "infinity" => f64::INFINITY,
-                            "nan" => f64::NAN,
-                            _ => return Err(format!("Expected double, got: {}", ident.text)),
-                        }
-                    }
-                    _ => return Err(format!("Expected double, got: {}", number_text())),
-                };
-                let v = if negative { -magnitude } else { magnitude };
-                if s == Scalar::Float {
-                    DynValue::Fixed32(crate::link::safe_double_to_float(v).to_bits())
-                } else {
-                    DynValue::Fixed64(v.to_bits())
-                }
-            }
-            Scalar::Bool => match value {
-                ast::OptionValue::Int(_) if !negative => DynValue::Varint(unsigned(1)?),
-                ast::OptionValue::Ident { minus: None, ident } => match ident.text.as_str() {
-                    "true" | "True" | "t" => DynValue::Varint(1),
-                    "false" | "False" | "f" => DynValue::Varint(0),
-                    other => {
-                        return Err(format!(
-                            "Invalid value for boolean field \"{{field}}\". Value: \"{other}\"."
-                        ));
-                    }
-                },
-                _ => {
-                    return Err(format!(
-                        "Expected identifier, got: {}",
-                        token.at(value.span().start)
-                    ));
-                }
-            },
-            Scalar::String | Scalar::Bytes => match value {
-                ast::OptionValue::String(s) => DynValue::Bytes(s.value.clone()),
-                _ => {
-                    return Err(format!(
-                        "Expected string, got: {}",
-                        token.at(value.span().start)
-                    ));
-                }
-            },
-        },
-        FieldType::Enum(e) => {
-            let (found, number) = match value {
-                ast::OptionValue::Ident { minus: None, ident } => (
-                    pool[e]
-                        .values
-                        .iter()
-                        .copied()
-                        .find(|v| pool[*v].name == ident.text),
-                    None,
-                ),
-                ast::OptionValue::Int(_)
-                | ast::OptionValue::Ident { minus: Some(_), .. }
-                | ast::OptionValue::Float(_)
-                    if negative || matches!(value, ast::OptionValue::Int(_)) =>
-                {
-                    let n = signed(i32::MAX as u64)?;
-                    (
-                        pool[e]
-                            .values
-                            .iter()
-                            .copied()
-                            .find(|v| i64::from(pool[*v].number) == n),
-                        Some(n),
-                    )
-                }
-                _ => {
-                    return Err(format!(
-                        "Expected integer or identifier, got: {}",
-                        token.at(value.span().start)
-                    ));
-                }
-            };
-            match (found, number) {
-                (Some(v), _) => DynValue::Varint(i64::from(pool[v].number) as u64),
-                (None, Some(n)) if !pool[e].is_closed() => DynValue::Varint(n as u64),
-                (None, n) => {
-                    let shown = match (n, value) {
-                        (Some(n), _) => n.to_string(),
-                        (None, ast::OptionValue::Ident { ident, .. }) => ident.text.clone(),
-                        _ => String::new(),
-                    };
-                    return Err(format!(
-                        "Unknown enumeration value of \"{shown}\" for field \"{{field}}\"."
-                    ));
-                }
-            }
-        }
-        FieldType::Message(_) | FieldType::Group(_) => {
-            return Err(format!(
-                "Expected \"{{\", found \"{}\".",
-                token.at(value.span().start)
-            ));
-        }
-    })
 }
 
 /// protoc's `ExamineIfOptionIsSet` over the unknown fields of this pass.
@@ -1217,34 +737,4 @@ pub(crate) fn typed_options(target: OptionTarget, encoded: Vec<u8>) -> Options {
     }
     options.encoded = encoded;
     options
-}
-
-/// protobuf's `FindInitializationErrors`: the paths of unset required fields.
-fn missing_required(pool: &Pool, message: &DynMessage, prefix: &str, out: &mut Vec<String>) {
-    let msg = &pool[message.ty];
-    for f in &msg.fields {
-        let field = &pool[*f];
-        if field.label == Label::Required && message.get(field.number as u32).is_none() {
-            out.push(format!("{prefix}{}", field.name));
-        }
-    }
-    for field in &message.fields {
-        let f = &pool[field.field];
-        let repeated = f.label == Label::Repeated;
-        for (i, value) in field.values.iter().enumerate() {
-            if let DynValue::Message(m) = value {
-                let name = if f.is_extension() {
-                    format!("({})", f.full_name)
-                } else {
-                    f.name.clone()
-                };
-                let sub = if repeated {
-                    format!("{prefix}{name}[{i}].")
-                } else {
-                    format!("{prefix}{name}.")
-                };
-                missing_required(pool, m, &sub, out);
-            }
-        }
-    }
 }

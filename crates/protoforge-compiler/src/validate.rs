@@ -2146,21 +2146,21 @@ fn single_lifetime(
             ),
         ));
     }
-    if let Some(removed) = support.removed.map(Edition) {
-        if edition >= removed {
-            let suffix = support
-                .removal_error
-                .as_ref()
-                .map(|e| format!(": {e}"))
-                .unwrap_or_default();
-            out.push((
-                Severity::Error,
-                format!(
-                    "{name} has been removed in edition {}{suffix}",
-                    removed.display_name()
-                ),
-            ));
-        }
+    // As in protoc, a feature not yet removed may still be deprecated.
+    let removed = support.removed.map(Edition).filter(|r| edition >= *r);
+    if let Some(removed) = removed {
+        let suffix = support
+            .removal_error
+            .as_ref()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default();
+        out.push((
+            Severity::Error,
+            format!(
+                "{name} has been removed in edition {}{suffix}",
+                removed.display_name()
+            ),
+        ));
     } else if let Some(deprecated) = support.deprecated.map(Edition) {
         if edition >= deprecated {
             out.push((

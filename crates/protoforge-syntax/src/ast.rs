@@ -284,8 +284,9 @@ pub enum OptionValue {
     Float(Float),
     /// One or more string literals.
     String(StringLit),
-    /// A message literal in braces.
-    Aggregate(MessageLiteral),
+    /// A message value in braces (text format, parsed when options are
+    /// interpreted).
+    Aggregate(Aggregate),
     /// A single token of another kind, kept as written: protoc takes the text of
     /// any one token as the default of a field whose type is a name.
     Token(Span),
@@ -301,7 +302,7 @@ impl OptionValue {
             OptionValue::Int(int) => int.span,
             OptionValue::Float(float) => float.span,
             OptionValue::String(string) => string.span,
-            OptionValue::Aggregate(literal) => literal.span,
+            OptionValue::Aggregate(aggregate) => aggregate.span,
             OptionValue::Token(span) => *span,
         }
     }
@@ -330,92 +331,22 @@ pub struct CompactOptions {
     pub span: Span,
 }
 
-/// The delimiters of a message literal.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LiteralDelimiter {
-    /// `{ … }`
-    Brace,
-    /// `< … >`
-    Angle,
-}
-
-/// A message literal (text format) used as an aggregate option value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MessageLiteral {
-    /// `{}` or `<>`.
-    pub delimiter: LiteralDelimiter,
-    /// The fields in order.
-    pub fields: Vec<LiteralField>,
-    /// From the opening to the closing delimiter.
-    pub span: Span,
-}
-
-/// The name of a field in a message literal.
+/// An aggregate option value, `{ … }`, kept as protoc's parser keeps it.
+///
+/// protoc does not parse the text format at parse time: it matches braces and
+/// stores the texts of the tokens between them joined by single spaces (its
+/// `UninterpretedOption.aggregate_value`), and its option interpreter parses
+/// that string as text format later. Comments inside the braces are not
+/// tokens and are gone; a `#` is an ordinary symbol token here, but starts a
+/// text-format comment that runs to the end of the joined string.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LiteralFieldName {
-    /// A field (or group) name.
-    Field(Ident),
-    /// `[pkg.ext]`; the span covers the brackets.
-    Extension(TypeName, Span),
-    /// `[type.googleapis.com/pkg.Type]`: an `Any` written out; the span covers
-    /// the brackets.
-    Any {
-        /// The part before the last `/`, such as `type.googleapis.com`.
-        prefix: String,
-        /// The message type named after the `/`.
-        type_name: TypeName,
-        /// The whole bracketed name.
-        span: Span,
-    },
-}
-
-impl LiteralFieldName {
-    /// Where the name is.
-    pub fn span(&self) -> Span {
-        match self {
-            LiteralFieldName::Field(ident) => ident.span,
-            LiteralFieldName::Extension(_, span) => *span,
-            LiteralFieldName::Any { span, .. } => *span,
-        }
-    }
-}
-
-/// `name: value` inside a message literal.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LiteralField {
-    /// The field name.
-    pub name: LiteralFieldName,
-    /// Span of the `:` if written (optional before a message or list of messages).
-    pub colon: Option<Span>,
-    /// The value.
-    pub value: LiteralValue,
-    /// Span of a trailing `,` or `;` if written.
-    pub separator: Option<Span>,
-    /// From the name to the value.
+pub struct Aggregate {
+    /// The tokens between the outer braces (inner braces included), in order.
+    pub tokens: Vec<Span>,
+    /// protoc's `aggregate_value`: the token texts joined by single spaces.
+    pub text: Vec<u8>,
+    /// From the opening to the closing brace.
     pub span: Span,
-}
-
-/// A value in a message literal.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LiteralValue {
-    /// A scalar: identifier, number or string (never [`OptionValue::Aggregate`]
-    /// or [`OptionValue::Token`]).
-    Scalar(OptionValue),
-    /// A nested message.
-    Message(MessageLiteral),
-    /// `[v, v, …]`.
-    List(Vec<LiteralValue>, Span),
-}
-
-impl LiteralValue {
-    /// Where the value is.
-    pub fn span(&self) -> Span {
-        match self {
-            LiteralValue::Scalar(value) => value.span(),
-            LiteralValue::Message(literal) => literal.span,
-            LiteralValue::List(_, span) => *span,
-        }
-    }
 }
 
 /// `message Name { … }`

@@ -69,9 +69,8 @@ pub enum DiagnosticKind {
     UnmatchedBrace,
     /// End of file inside a block.
     UnclosedBlock,
-    /// Messages nested deeper than [`crate::limits::MAX_DECLARATION_DEPTH`],
-    /// groups deeper than [`crate::limits::MAX_GROUP_DEPTH`], or an aggregate
-    /// value deeper than [`crate::limits::MAX_AGGREGATE_DEPTH`].
+    /// Messages nested deeper than [`crate::limits::MAX_DECLARATION_DEPTH`]
+    /// or groups deeper than [`crate::limits::MAX_GROUP_DEPTH`].
     NestingTooDeep,
     /// A second `package` statement.
     DuplicatePackage,
@@ -90,8 +89,6 @@ pub enum DiagnosticKind {
     /// A malformed option value (`-` before a string or an identifier other
     /// than `inf`/`nan`, a missing value).
     InvalidOptionValue,
-    /// A syntax error inside an aggregate (message-literal) option value.
-    InvalidAggregate,
     /// A `reserved` statement in the wrong form for the file's syntax, or a
     /// reserved name that is not an identifier (a warning).
     InvalidReserved,
@@ -138,7 +135,6 @@ impl DiagnosticKind {
         DiagnosticKind::InvalidGroup,
         DiagnosticKind::InvalidDefault,
         DiagnosticKind::InvalidOptionValue,
-        DiagnosticKind::InvalidAggregate,
         DiagnosticKind::InvalidReserved,
         DiagnosticKind::FieldNumberOutOfBounds,
         DiagnosticKind::InvalidImport,
@@ -176,7 +172,6 @@ impl DiagnosticKind {
             DiagnosticKind::InvalidGroup => "invalid-group",
             DiagnosticKind::InvalidDefault => "invalid-default",
             DiagnosticKind::InvalidOptionValue => "invalid-option-value",
-            DiagnosticKind::InvalidAggregate => "invalid-aggregate",
             DiagnosticKind::InvalidReserved => "invalid-reserved",
             DiagnosticKind::FieldNumberOutOfBounds => "field-number-out-of-bounds",
             DiagnosticKind::InvalidImport => "invalid-import",

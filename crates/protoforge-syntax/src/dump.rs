@@ -159,14 +159,15 @@ impl Writer<'_> {
     // ----- options ------------------------------------------------------
 
     /// An option statement or one entry of `[…]`. A scalar value is shown on
-    /// the option's line; a message value as a `MessageLiteral` child.
+    /// the option's line; a message value as an `Aggregate` child
+    /// holding protoc's joined token text.
     fn option(&mut self, option: &ast::OptionDecl) {
         let name = option_name(&option.name);
         match &option.value {
-            ast::OptionValue::Aggregate(literal) => {
+            ast::OptionValue::Aggregate(aggregate) => {
                 self.node(option.span, format_args!("Option {name} = message"));
                 self.comments(&option.comments);
-                self.nested(|w| w.message_literal(literal));
+                self.nested(|w| w.aggregate(aggregate));
             }
             value => {
                 let value = self.scalar(value);
@@ -207,65 +208,11 @@ impl Writer<'_> {
         }
     }
 
-    fn message_literal(&mut self, literal: &ast::MessageLiteral) {
-        let delimiters = match literal.delimiter {
-            ast::LiteralDelimiter::Brace => "{}",
-            ast::LiteralDelimiter::Angle => "<>",
-        };
-        self.node(literal.span, format_args!("MessageLiteral {delimiters}"));
-        self.nested(|w| {
-            for field in &literal.fields {
-                w.literal_field(field);
-            }
-        });
-    }
-
-    fn literal_field(&mut self, field: &ast::LiteralField) {
-        let name = match &field.name {
-            ast::LiteralFieldName::Field(ident) => ident.text.clone(),
-            ast::LiteralFieldName::Extension(name, _) => format!("[{name}]"),
-            ast::LiteralFieldName::Any {
-                prefix, type_name, ..
-            } => format!("[{prefix}/{type_name}]"),
-        };
-        let colon = if field.colon.is_some() { ":" } else { "" };
-        let separator = match field.separator {
-            Some(span) => match self.source.get(span.range()) {
-                Some(b";") => " sep=\";\"",
-                _ => " sep=\",\"",
-            },
-            None => "",
-        };
-        let value = match &field.value {
-            ast::LiteralValue::Scalar(value) => self.scalar(value),
-            ast::LiteralValue::Message(_) => "message".to_string(),
-            ast::LiteralValue::List(..) => "list".to_string(),
-        };
+    fn aggregate(&mut self, aggregate: &ast::Aggregate) {
         self.node(
-            field.span,
-            format_args!("LiteralField {name}{colon} {value}{separator}"),
+            aggregate.span,
+            format_args!("Aggregate {}", escape_bytes(&aggregate.text)),
         );
-        if !matches!(field.value, ast::LiteralValue::Scalar(_)) {
-            self.nested(|w| w.literal_value(&field.value));
-        }
-    }
-
-    fn literal_value(&mut self, value: &ast::LiteralValue) {
-        match value {
-            ast::LiteralValue::Scalar(scalar) => {
-                let text = self.scalar(scalar);
-                self.node(scalar.span(), format_args!("Scalar {text}"));
-            }
-            ast::LiteralValue::Message(literal) => self.message_literal(literal),
-            ast::LiteralValue::List(values, span) => {
-                self.node(*span, format_args!("List"));
-                self.nested(|w| {
-                    for value in values {
-                        w.literal_value(value);
-                    }
-                });
-            }
-        }
     }
 
     // ----- messages -----------------------------------------------------

@@ -27,10 +27,3 @@ pub const MAX_DECLARATION_DEPTH: usize = 32;
 /// bound only keeps the parser's recursion finite, far beyond anything the
 /// descriptor pool accepts.
 pub const MAX_GROUP_DEPTH: usize = 100;
-
-/// Deepest nesting of braces and brackets inside an option's aggregate
-/// (message-literal) value.
-///
-/// Text format has no fixed limit in protoc beyond its recursion limit of
-/// 100 for the message being filled in; we use the same figure.
-pub const MAX_AGGREGATE_DEPTH: usize = 100;

@@ -1,5 +1,8 @@
 //! Values of literal tokens, computed as protoc computes them.
 //!
+//! Public because protoc's text format (aggregate option values, read by
+//! `protoforge-compiler`) uses the same tokenizer and the same value rules.
+//!
 //! The lexer has already reported malformed literals; these functions accept
 //! any text the lexer can produce as a token of the kind and never fail on it
 //! (a malformed literal gets the value protoc would give it).

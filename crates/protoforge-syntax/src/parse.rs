@@ -15,7 +15,7 @@ use crate::Parse;
 use crate::ast::{self, Comments};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::lex::{self, Token, TokenKind};
-use crate::limits::{MAX_AGGREGATE_DEPTH, MAX_DECLARATION_DEPTH, MAX_FILE_SIZE, MAX_GROUP_DEPTH};
+use crate::limits::{MAX_DECLARATION_DEPTH, MAX_FILE_SIZE, MAX_GROUP_DEPTH};
 use crate::literal;
 use crate::span::Span;
 
@@ -944,279 +944,46 @@ impl<'a> Parser<'a> {
         }
     }
 
-    // ----- aggregate (text format) values -------------------------------
+    // ----- aggregate values ----------------------------------------------
 
-    /// An aggregate option value. protoc only matches braces here and parses
-    /// the text later, when it interprets the option; this parses the text
-    /// format now, and after a syntax error inside it skips to the matching
-    /// `}` as protoc's brace matching would, so the statement goes on.
-    fn aggregate(&mut self) -> PResult<ast::MessageLiteral> {
-        let open = self.cur();
-        let open_index = self.pos;
-        let mut depth = 0usize;
-        match self.message_literal(&mut depth) {
-            Ok(literal) => Ok(literal),
-            Err(Failed) => {
-                // Recover: from the opening brace, find the `}` matching it.
-                self.pos = open_index;
-                self.next();
-                let mut braces = 1usize;
-                while !self.at_end() {
-                    if self.looking_at("{") {
-                        braces += 1;
-                    } else if self.looking_at("}") {
-                        braces -= 1;
-                        if braces == 0 {
-                            break;
-                        }
-                    }
+    /// An aggregate option value, protoc's `ParseUninterpretedBlock`: the
+    /// tokens up to the `}` matching the opening brace, kept with their texts
+    /// joined by single spaces. Their text format is checked only when the
+    /// option is interpreted, as protoc does, so nothing inside can fail here
+    /// except a missing closing brace.
+    fn aggregate(&mut self) -> PResult<ast::Aggregate> {
+        let start = self.cur().span.start;
+        self.next();
+        let mut tokens = Vec::new();
+        let mut text = Vec::new();
+        let mut depth = 1usize;
+        while !self.at_end() {
+            if self.looking_at("{") {
+                depth += 1;
+            } else if self.looking_at("}") {
+                depth -= 1;
+                if depth == 0 {
                     self.next();
+                    return Ok(ast::Aggregate {
+                        tokens,
+                        text,
+                        span: self.span_from(start),
+                    });
                 }
-                if braces != 0 {
-                    self.error(
-                        DiagnosticKind::InvalidOptionValue,
-                        "Unexpected end of stream while parsing aggregate value.",
-                    );
-                    return Err(Failed);
-                }
-                self.next();
-                Ok(ast::MessageLiteral {
-                    delimiter: ast::LiteralDelimiter::Brace,
-                    fields: Vec::new(),
-                    span: self.span_from(open.span.start),
-                })
             }
-        }
-    }
-
-    fn aggregate_error(&mut self, message: &str) -> Failed {
-        if self.at_end() {
-            self.error(
-                DiagnosticKind::InvalidOptionValue,
-                "Unexpected end of stream while parsing aggregate value.",
-            );
-            return Failed;
-        }
-        let found = self.describe_current();
-        let d = self.error(DiagnosticKind::InvalidAggregate, message);
-        if let Some(found) = found {
-            d.help = Some(format!("found {found}"));
-        }
-        Failed
-    }
-
-    fn message_literal(&mut self, depth: &mut usize) -> PResult<ast::MessageLiteral> {
-        let open = self.cur();
-        let (delimiter, close) = if self.looking_at("{") {
-            (ast::LiteralDelimiter::Brace, "}")
-        } else if self.looking_at("<") {
-            (ast::LiteralDelimiter::Angle, ">")
-        } else {
-            return Err(self.aggregate_error("Expected \"{\" or \"<\"."));
-        };
-        *depth += 1;
-        if *depth > MAX_AGGREGATE_DEPTH {
-            self.error(
-                DiagnosticKind::NestingTooDeep,
-                format!("message literal nested more than {MAX_AGGREGATE_DEPTH} levels deep"),
-            );
-            return Err(Failed);
-        }
-        self.next();
-        let mut fields = Vec::new();
-        while !self.looking_at(close) {
-            fields.push(self.literal_field(depth)?);
-        }
-        self.next();
-        *depth -= 1;
-        Ok(ast::MessageLiteral {
-            delimiter,
-            fields,
-            span: self.span_from(open.span.start),
-        })
-    }
-
-    fn literal_field(&mut self, depth: &mut usize) -> PResult<ast::LiteralField> {
-        let start = self.cur().span.start;
-        let name = if self.looking_at("[") {
+            let token = self.cur();
+            if !text.is_empty() {
+                text.push(b' ');
+            }
+            text.extend_from_slice(self.text(token));
+            tokens.push(token.span);
             self.next();
-            let name_start = self.cur().span.start;
-            // Collect tokens up to `]`; a `/` makes it an Any type URL.
-            let mut slash = None;
-            let first = self.pos;
-            while !self.looking_at("]") {
-                if self.at_end() || self.looking_at("{") || self.looking_at("}") {
-                    return Err(self.aggregate_error("Expected \"]\"."));
-                }
-                if self.looking_at("/") {
-                    slash = Some(self.pos);
-                }
-                self.next();
-            }
-            let last = self.pos;
-            self.next();
-            let bracket_span = self.span_from(start);
-            match slash {
-                None => {
-                    let name = self.type_name_in(first, last, name_start)?;
-                    ast::LiteralFieldName::Extension(name, bracket_span)
-                }
-                Some(slash) => {
-                    let prefix_end = self.tokens[slash].span.start as usize;
-                    let prefix =
-                        String::from_utf8_lossy(&self.src[name_start as usize..prefix_end])
-                            .chars()
-                            .filter(|c| !c.is_whitespace())
-                            .collect();
-                    let type_start = self.tokens[slash + 1].span.start;
-                    let type_name = self.type_name_in(slash + 1, last, type_start)?;
-                    ast::LiteralFieldName::Any {
-                        prefix,
-                        type_name,
-                        span: bracket_span,
-                    }
-                }
-            }
-        } else {
-            ast::LiteralFieldName::Field(self.ident("Expected field name.").inspect_err(|_| {
-                if let Some((_, d)) = self.diagnostics.last_mut() {
-                    d.kind = DiagnosticKind::InvalidAggregate;
-                }
-            })?)
-        };
-        let colon_span = self.cur().span;
-        let colon = self.try_consume(":").then_some(colon_span);
-        let value = if self.looking_at("{") || self.looking_at("<") {
-            ast::LiteralValue::Message(self.message_literal(depth)?)
-        } else if self.looking_at("[") {
-            if colon.is_none() && !self.list_of_messages_follows() {
-                return Err(self.aggregate_error("Expected \":\"."));
-            }
-            self.literal_list(depth)?
-        } else {
-            if colon.is_none() {
-                return Err(self.aggregate_error("Expected \":\"."));
-            }
-            ast::LiteralValue::Scalar(self.literal_scalar()?)
-        };
-        let span = self.span_from(start);
-        let sep_span = self.cur().span;
-        let separator = (self.try_consume(",") || self.try_consume(";")).then_some(sep_span);
-        Ok(ast::LiteralField {
-            name,
-            colon,
-            value,
-            separator,
-            span,
-        })
-    }
-
-    /// Whether the `[` at the cursor opens a list of messages (which, like a
-    /// single message, needs no `:`).
-    fn list_of_messages_follows(&self) -> bool {
-        matches!(self.tokens.get(self.pos + 1), Some(t) if matches!(self.text(*t), b"{" | b"<" | b"]"))
-    }
-
-    /// A dotted name made of the tokens `first..last`.
-    fn type_name_in(&mut self, first: usize, last: usize, start: u32) -> PResult<ast::TypeName> {
-        let mut leading_dot = None;
-        let mut parts = Vec::new();
-        let mut expect_ident = true;
-        for i in first..last {
-            let token = self.tokens[i];
-            let text = self.text(token);
-            if expect_ident && token.kind == TokenKind::Ident {
-                parts.push(ast::Ident {
-                    text: self.token_string(token),
-                    span: token.span,
-                });
-                expect_ident = false;
-            } else if text == b"." && (!expect_ident || (i == first && leading_dot.is_none())) {
-                if i == first {
-                    leading_dot = Some(token.span);
-                }
-                expect_ident = true;
-            } else {
-                self.pos = i;
-                return Err(self.aggregate_error("Expected identifier."));
-            }
         }
-        if expect_ident {
-            self.pos = last;
-            return Err(self.aggregate_error("Expected identifier."));
-        }
-        let end = self.tokens[last - 1].span.end;
-        Ok(ast::TypeName {
-            leading_dot,
-            parts,
-            span: Span::new(start, end),
-        })
-    }
-
-    fn literal_list(&mut self, depth: &mut usize) -> PResult<ast::LiteralValue> {
-        let start = self.cur().span.start;
-        self.next();
-        let mut values = Vec::new();
-        if !self.looking_at("]") {
-            loop {
-                if self.looking_at("{") || self.looking_at("<") {
-                    values.push(ast::LiteralValue::Message(self.message_literal(depth)?));
-                } else {
-                    values.push(ast::LiteralValue::Scalar(self.literal_scalar()?));
-                }
-                if !self.try_consume(",") {
-                    break;
-                }
-            }
-        }
-        if !self.try_consume("]") {
-            return Err(self.aggregate_error("Expected \"]\"."));
-        }
-        Ok(ast::LiteralValue::List(values, self.span_from(start)))
-    }
-
-    fn literal_scalar(&mut self) -> PResult<ast::OptionValue> {
-        let minus_span = self.cur().span;
-        let minus = self.try_consume("-").then_some(minus_span);
-        let token = self.cur();
-        let span = minus.map_or(token.span, |m| m.cover(token.span));
-        match token.kind {
-            TokenKind::Ident => {
-                self.next();
-                let ident = ast::Ident {
-                    text: self.token_string(token),
-                    span: token.span,
-                };
-                Ok(ast::OptionValue::Ident { minus, ident })
-            }
-            TokenKind::Int => {
-                self.next();
-                match literal::parse_int(self.text(token), u64::MAX) {
-                    Some(magnitude) => Ok(ast::OptionValue::Int(ast::Int {
-                        minus,
-                        magnitude,
-                        span,
-                    })),
-                    None => Ok(ast::OptionValue::Float(ast::Float {
-                        minus,
-                        magnitude: literal::parse_float(self.text(token)),
-                        span,
-                    })),
-                }
-            }
-            TokenKind::Float => {
-                self.next();
-                Ok(ast::OptionValue::Float(ast::Float {
-                    minus,
-                    magnitude: literal::parse_float(self.text(token)),
-                    span,
-                }))
-            }
-            TokenKind::String if minus.is_none() => {
-                Ok(ast::OptionValue::String(self.string("Expected string.")?))
-            }
-            _ => Err(self.aggregate_error("Expected a value.")),
-        }
+        self.error(
+            DiagnosticKind::InvalidOptionValue,
+            "Unexpected end of stream while parsing aggregate value.",
+        );
+        Err(Failed)
     }
 
     // ----- messages -----------------------------------------------------

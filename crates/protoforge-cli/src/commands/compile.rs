@@ -568,11 +568,46 @@ impl Runner<'_> {
             }
         }
 
-        if c.edition_defaults_out.is_some() {
-            self.fail("protoforge: --edition_defaults_out is not supported yet (see docs/cli.md)")?;
-            return Ok(false);
+        if let Some(out_name) = &c.edition_defaults_out {
+            if !self.write_edition_defaults(pool, out_name)? {
+                return Ok(false);
+            }
         }
         Ok(true)
+    }
+
+    /// protoc's `WriteEditionDefaults`: the defaults of `FeatureSet` and
+    /// every extension of it in the pool, for the requested editions.
+    fn write_edition_defaults(&mut self, pool: &Pool, out_name: &str) -> io::Result<bool> {
+        use protoforge_compiler::edition_defaults::{self, DefaultsErrorKind};
+        let c = self.c;
+        // `UNKNOWN` (0) means the flag was not given, as in protoc.
+        let pick = |flag: Option<i32>, default: Edition| match flag {
+            Some(edition) if edition != Edition::UNKNOWN.0 => Edition(edition),
+            _ => default,
+        };
+        let minimum = pick(c.edition_defaults_minimum, Edition::PROTO2);
+        let maximum = pick(c.edition_defaults_maximum, Edition(PROTOC_MAXIMUM_EDITION));
+        match edition_defaults::compile(pool, minimum, maximum) {
+            Ok(bytes) => {
+                if let Err(e) = std::fs::write(out_name, bytes) {
+                    self.fail(&format!("{out_name}: {}", describe(&e)))?;
+                    return Ok(false);
+                }
+                Ok(true)
+            }
+            Err(e) if e.kind() == DefaultsErrorKind::MissingFeatureSet => {
+                self.fail(&format!(
+                    "{out_name}: Could not find FeatureSet in descriptor pool.  Please make sure \
+                     descriptor.proto is in your import path"
+                ))?;
+                Ok(false)
+            }
+            Err(e) => {
+                self.fail(&format!("{out_name}: {e}"))?;
+                Ok(false)
+            }
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod compile;
 mod corpus_requests;
 mod decode_raw;
 mod descriptor_set_in;
+mod edition_defaults;
 mod plugins;
 mod protoc_gen_es;
 mod protoc_usage;

@@ -215,3 +215,36 @@ fn diagnostics_use_protoc_wording_and_positions() {
         ]
     );
 }
+
+#[test]
+fn deep_aggregate_values_are_an_error_not_an_overflow() {
+    // protoc's text-format parser has no depth limit and protoc aborts when it
+    // re-reads such options in binary; we report the nesting at the option.
+    let levels = 100_000;
+    let mut source = String::from(
+        "syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\n\
+         message R { optional R r = 1; }\n\
+         extend google.protobuf.FileOptions { optional R deep = 50000; }\noption (deep) = { ",
+    );
+    source.push_str(&"r { ".repeat(levels));
+    source.push_str(&"} ".repeat(levels));
+    source.push_str("};\n");
+    let mut files = InMemory::new();
+    files.add("deep.proto", source.as_str());
+    let resolver = Chain::new().with(files).with(GoogleFiles);
+    let compilation = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || compile(&resolver, &["deep.proto"], &CompileOptions::default()))
+        .expect("spawn")
+        .join()
+        .expect("the compiler must not overflow its stack");
+    let errors: Vec<String> = compilation.errors().map(|d| d.render_protoc()).collect();
+    assert_eq!(
+        errors,
+        vec![
+            "deep.proto:5:17: Error while parsing option value for \"deep\": Message is too deep, \
+             the parser exceeded the configured recursion limit of 99."
+                .to_string()
+        ]
+    );
+}

@@ -3,11 +3,10 @@
 
 use protoforge_syntax::Span;
 use protoforge_syntax::ast::{
-    Comments, CompactOptions, Enum, EnumItem, Extend, Field, FieldType, File, Ident, Int, Item,
-    LiteralField, LiteralFieldName, LiteralValue, Message, MessageBody, MessageItem,
-    MessageLiteral, Method, MethodItem, Oneof, OneofItem, OptionDecl, OptionName, OptionNamePart,
-    OptionValue, Range, RangeEnd, Reserved, ReservedKind, Service, ServiceItem, StringLit,
-    TypeName,
+    Aggregate, Comments, CompactOptions, Enum, EnumItem, Extend, Field, FieldType, File, Ident,
+    Int, Item, Message, MessageBody, MessageItem, Method, MethodItem, Oneof, OneofItem, OptionDecl,
+    OptionName, OptionNamePart, OptionValue, Range, RangeEnd, Reserved, ReservedKind, Service,
+    ServiceItem, StringLit, TypeName,
 };
 
 /// A declaration that protoc gives a source location, with its comments.
@@ -255,7 +254,7 @@ impl Spans {
                 }
             }
             OptionValue::String(s) => self.string(s),
-            OptionValue::Aggregate(literal) => self.message_literal(literal),
+            OptionValue::Aggregate(aggregate) => self.aggregate(aggregate),
             OptionValue::Token(span) => self.add("token", *span),
         }
     }
@@ -267,40 +266,10 @@ impl Spans {
         }
     }
 
-    fn message_literal(&mut self, literal: &MessageLiteral) {
-        self.add("message literal", literal.span);
-        for field in &literal.fields {
-            self.literal_field(field);
-        }
-    }
-
-    fn literal_field(&mut self, field: &LiteralField) {
-        self.add("literal field", field.span);
-        self.add("literal field name", field.name.span());
-        match &field.name {
-            LiteralFieldName::Field(id) => self.ident(id),
-            LiteralFieldName::Extension(name, _) => self.type_name(name),
-            LiteralFieldName::Any { type_name, .. } => self.type_name(type_name),
-        }
-        if let Some(colon) = field.colon {
-            self.add("colon", colon);
-        }
-        if let Some(sep) = field.separator {
-            self.add("separator", sep);
-        }
-        self.literal_value(&field.value);
-    }
-
-    fn literal_value(&mut self, value: &LiteralValue) {
-        self.add("literal value", value.span());
-        match value {
-            LiteralValue::Scalar(v) => self.option_value(v),
-            LiteralValue::Message(m) => self.message_literal(m),
-            LiteralValue::List(values, _) => {
-                for v in values {
-                    self.literal_value(v);
-                }
-            }
+    fn aggregate(&mut self, aggregate: &Aggregate) {
+        self.add("aggregate", aggregate.span);
+        for token in &aggregate.tokens {
+            self.add("aggregate token", *token);
         }
     }
 
