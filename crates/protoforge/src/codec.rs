@@ -241,6 +241,12 @@ macro_rules! fixed_codec {
 
 #[cold]
 #[inline(never)]
+fn invalid_utf8() -> DecodeError {
+    DecodeError::new(DecodeErrorKind::InvalidUtf8)
+}
+
+#[cold]
+#[inline(never)]
 fn packed_length_error(len: usize, width: usize) -> DecodeError {
     DecodeError::with_detail(
         DecodeErrorKind::InvalidValue,
@@ -309,11 +315,17 @@ impl Codec for Str {
 
     #[inline]
     fn merge(value: &mut String, _tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
-        let s = d.read_str()?;
-        if value.capacity() < s.len() {
-            // One exact allocation, not a growth of the empty string.
-            *value = String::from(s);
+        let bytes = d.read_slice()?;
+        if value.capacity() < bytes.len() {
+            // One exact allocation, not a growth of the empty string; the
+            // bytes are checked after the copy, where they are aligned
+            // (the standard library's check runs a word at a time only
+            // from an aligned address).
+            let mut v = Vec::with_capacity(bytes.len());
+            v.extend_from_slice(bytes);
+            *value = String::from_utf8(v).map_err(|_| invalid_utf8())?;
         } else {
+            let s = std::str::from_utf8(bytes).map_err(|_| invalid_utf8())?;
             value.clear();
             value.push_str(s);
         }
