@@ -82,6 +82,7 @@ mod error;
 mod extension;
 mod field;
 pub mod limits;
+pub mod map;
 mod message;
 mod unknown;
 pub mod wire;
