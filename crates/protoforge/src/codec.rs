@@ -413,24 +413,24 @@ impl<M: Message> Codec for Msg<M> {
     type Value = M;
     const WIRE_TYPE: WireType = WireType::Len;
 
-    #[inline]
+    #[inline(always)]
     fn len(value: &M, _tag: u32, sizes: &mut SizeCache) -> usize {
         len_prefixed(message_len(value, sizes))
     }
 
-    #[inline]
+    #[inline(always)]
     fn cached_len(_value: &M, _tag: u32, w: &Writer<'_>) -> usize {
         len_prefixed(w.peek_size())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write(value: &M, _tag: u32, w: &mut Writer<'_>) {
         let n = w.take_size();
         w.put_varint(n as u64);
         value.write(w);
     }
 
-    #[inline]
+    #[inline(always)]
     fn merge(value: &mut M, _tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         d.merge_message(value)
     }
@@ -449,22 +449,22 @@ impl<M: Message> Codec for BoxMsg<M> {
     type Value = Box<M>;
     const WIRE_TYPE: WireType = WireType::Len;
 
-    #[inline]
+    #[inline(always)]
     fn len(value: &Box<M>, tag: u32, sizes: &mut SizeCache) -> usize {
         Msg::<M>::len(value, tag, sizes)
     }
 
-    #[inline]
+    #[inline(always)]
     fn cached_len(value: &Box<M>, tag: u32, w: &Writer<'_>) -> usize {
         Msg::<M>::cached_len(value, tag, w)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write(value: &Box<M>, tag: u32, w: &mut Writer<'_>) {
         Msg::<M>::write(value, tag, w)
     }
 
-    #[inline]
+    #[inline(always)]
     fn merge(value: &mut Box<M>, tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         Msg::<M>::merge(value, tag, d)
     }
