@@ -8,7 +8,7 @@
 //! runtime's encoding decodes back to the original value, so no runtime is
 //! timed doing less than the others.
 
-use std::collections::HashMap;
+use protoforge::map::HashMap;
 use std::hint::black_box;
 
 use bytes::Bytes;
@@ -232,7 +232,7 @@ fn nested() -> pf::Node {
                     })
                     .collect()
             } else {
-                HashMap::new()
+                HashMap::default()
             },
             ..Default::default()
         }

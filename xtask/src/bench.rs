@@ -435,8 +435,8 @@ pub(crate) fn bench(args: &[String]) -> Result<(), String> {
          Messages from `benchmarks/proto/bench.proto`, compiled once by protoforge's compiler; the same \
          descriptor set feeds protoforge's code generator, prost-build (`compile_fds`) and buffa-build \
          (`descriptor_set`), so the three runtimes run code generated from identical descriptors. `bytes` \
-         fields are `bytes::Bytes` in all three, maps are `HashMap` (std's SipHash for protoforge and prost, \
-         foldhash for buffa, its default). Values are built once and transcoded, and each runtime's encoding \
+         fields are `bytes::Bytes` in all three, maps are `HashMap` (randomly seeded foldhash for protoforge, \
+         its default, and for buffa, its default; std's SipHash for prost). Values are built once and transcoded, and each runtime's encoding \
          is checked to decode to the same value with the same length before timing. Sizes are the encoded \
          bytes.\n\n{}\n",
         if compile.is_empty() {

@@ -537,7 +537,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             return Ok(if self.is_btree(f) {
                 quote!(::std::collections::BTreeMap<#k, #v>)
             } else {
-                quote!(::std::collections::HashMap<#k, #v>)
+                quote!(__pf::HashMap<#k, #v>)
             });
         }
         let kind = self.value_kind(f, from)?;

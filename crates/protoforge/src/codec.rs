@@ -250,6 +250,12 @@ macro_rules! fixed_codec {
 
 #[cold]
 #[inline(never)]
+fn invalid_utf8() -> DecodeError {
+    DecodeError::new(DecodeErrorKind::InvalidUtf8)
+}
+
+#[cold]
+#[inline(never)]
 fn packed_length_error(len: usize, width: usize) -> DecodeError {
     DecodeError::with_detail(
         DecodeErrorKind::InvalidValue,
@@ -318,11 +324,17 @@ impl Codec for Str {
 
     #[inline]
     fn merge(value: &mut String, _tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
-        let s = d.read_str()?;
-        if value.capacity() < s.len() {
-            // One exact allocation, not a growth of the empty string.
-            *value = String::from(s);
+        let bytes = d.read_slice()?;
+        if value.capacity() < bytes.len() {
+            // One exact allocation, not a growth of the empty string; the
+            // bytes are checked after the copy, where they are aligned
+            // (the standard library's check runs a word at a time only
+            // from an aligned address).
+            let mut v = Vec::with_capacity(bytes.len());
+            v.extend_from_slice(bytes);
+            *value = String::from_utf8(v).map_err(|_| invalid_utf8())?;
         } else {
+            let s = std::str::from_utf8(bytes).map_err(|_| invalid_utf8())?;
             value.clear();
             value.push_str(s);
         }
@@ -438,24 +450,24 @@ impl<M: Message> Codec for Msg<M> {
     type Value = M;
     const WIRE_TYPE: WireType = WireType::Len;
 
-    #[inline]
+    #[inline(always)]
     fn len(value: &M, _tag: u32, sizes: &mut SizeCache) -> usize {
         len_prefixed(message_len(value, sizes))
     }
 
-    #[inline]
+    #[inline(always)]
     fn cached_len(_value: &M, _tag: u32, w: &Writer<'_>) -> usize {
         len_prefixed(w.peek_size())
     }
 
-    #[inline]
+    #[inline(always)]
     fn write(value: &M, _tag: u32, w: &mut Writer<'_>) {
         let n = w.take_size();
         w.put_varint(n as u64);
         value.write(w);
     }
 
-    #[inline]
+    #[inline(always)]
     fn merge(value: &mut M, _tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         d.merge_message(value)
     }
@@ -474,22 +486,22 @@ impl<M: Message> Codec for BoxMsg<M> {
     type Value = Box<M>;
     const WIRE_TYPE: WireType = WireType::Len;
 
-    #[inline]
+    #[inline(always)]
     fn len(value: &Box<M>, tag: u32, sizes: &mut SizeCache) -> usize {
         Msg::<M>::len(value, tag, sizes)
     }
 
-    #[inline]
+    #[inline(always)]
     fn cached_len(value: &Box<M>, tag: u32, w: &Writer<'_>) -> usize {
         Msg::<M>::cached_len(value, tag, w)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write(value: &Box<M>, tag: u32, w: &mut Writer<'_>) {
         Msg::<M>::write(value, tag, w)
     }
 
-    #[inline]
+    #[inline(always)]
     fn merge(value: &mut Box<M>, tag: u32, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
         Msg::<M>::merge(value, tag, d)
     }

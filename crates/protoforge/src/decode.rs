@@ -68,17 +68,22 @@ impl DecodeOptions {
 /// A cursor over protobuf-encoded input. Generated code receives one in
 /// [`Message::merge_field`] and hands it to the `__private` helpers; users
 /// decode through [`Message::decode`] and friends instead.
+///
+/// `buf` always ends where the message being read ends: entering a
+/// submessage or a packed run narrows it and leaving restores it. So every
+/// read checks one bound (the slice's length), and the check the field
+/// loop makes to continue is the same one that fetches the tag's byte.
 #[derive(Debug)]
 pub struct Decoder<'a> {
+    /// The input, from its start to the end of the current message.
     buf: &'a [u8],
+    /// The read position in `buf`; never past `buf.len()`.
     pos: usize,
-    /// The end of the message being read; never past `buf.len()`.
-    end: usize,
     /// Nesting levels still allowed.
     depth: u32,
     /// The open group's field number, or 0 outside groups.
     group: u32,
-    /// The same bytes as `buf`, when the input is a `Bytes`.
+    /// The whole input, when it is a `Bytes` (same offsets as `buf`).
     source: Option<&'a Bytes>,
     /// Where the tag being handled began.
     tag_start: usize,
@@ -90,7 +95,6 @@ impl<'a> Decoder<'a> {
         Decoder {
             buf,
             pos: 0,
-            end: buf.len(),
             depth: options.recursion_limit,
             group: 0,
             source: None,
@@ -108,13 +112,13 @@ impl<'a> Decoder<'a> {
     /// Bytes left in the current message.
     #[inline]
     pub fn remaining(&self) -> usize {
-        self.end - self.pos
+        self.buf.len().saturating_sub(self.pos)
     }
 
     /// True at the end of the current message.
     #[inline]
     pub fn at_end(&self) -> bool {
-        self.pos >= self.end
+        self.pos >= self.buf.len()
     }
 
     /// The position in the input, for raw-byte capture.
@@ -132,25 +136,35 @@ impl<'a> Decoder<'a> {
     /// Reads a varint.
     #[inline(always)]
     pub fn read_varint(&mut self) -> Result<u64, DecodeError> {
-        // One- and two-byte varints (values below 16384) inline; longer ones
-        // in `read_varint_slow`.
-        if self.end - self.pos >= 2 {
-            if let Some(&[b0, b1]) = self.buf.get(self.pos..self.pos + 2) {
-                if b0 < 0x80 {
-                    self.pos += 1;
-                    return Ok(u64::from(b0));
-                }
-                if b1 < 0x80 {
-                    self.pos += 2;
-                    return Ok(u64::from(b0 & 0x7f) | (u64::from(b1) << 7));
-                }
+        // One- and two-byte varints (values below 16384) inline; longer
+        // ones word-at-a-time when eight bytes are left, else byte by byte.
+        match *self.buf.get(self.pos..).unwrap_or_default() {
+            [b0, ..] if b0 < 0x80 => {
+                self.pos += 1;
+                Ok(u64::from(b0))
             }
-        } else if self.pos < self.end {
-            if let Some(&b) = self.buf.get(self.pos) {
-                if b < 0x80 {
-                    self.pos += 1;
-                    return Ok(u64::from(b));
-                }
+            [b0, b1, ..] if b1 < 0x80 => {
+                self.pos += 2;
+                Ok(u64::from(b0 & 0x7f) | (u64::from(b1) << 7))
+            }
+            _ => self.read_varint_long(),
+        }
+    }
+
+    /// A varint of three bytes or more (or a truncated one).
+    #[inline]
+    fn read_varint_long(&mut self) -> Result<u64, DecodeError> {
+        if let Some(Ok(word)) = self
+            .buf
+            .get(self.pos..self.pos.wrapping_add(8))
+            .map(<[u8; 8]>::try_from)
+        {
+            let word = u64::from_le_bytes(word);
+            let stops = !word & 0x8080_8080_8080_8080;
+            if stops != 0 {
+                let bits = stops.trailing_zeros() + 1;
+                self.pos += bits as usize / 8;
+                return Ok(join_7bit(word & (u64::MAX >> (64 - bits))));
             }
         }
         self.read_varint_slow()
@@ -158,7 +172,7 @@ impl<'a> Decoder<'a> {
 
     #[inline(never)]
     fn read_varint_slow(&mut self) -> Result<u64, DecodeError> {
-        let bytes = self.buf.get(self.pos..self.end).unwrap_or_default();
+        let bytes = self.buf.get(self.pos..).unwrap_or_default();
         match decode_varint(bytes) {
             Ok((value, len)) => {
                 self.pos += len;
@@ -179,35 +193,22 @@ impl<'a> Decoder<'a> {
     /// field number and a wire type from 0 to 5.
     #[inline(always)]
     pub fn read_tag(&mut self) -> Result<u32, DecodeError> {
-        // One- and two-byte tags (field numbers below 2048) inline.
-        if self.end - self.pos >= 2 {
-            if let Some(&[b0, b1]) = self.buf.get(self.pos..self.pos + 2) {
-                if (8..0x80).contains(&b0) && (b0 & 7) < 6 {
-                    self.pos += 1;
-                    return Ok(u32::from(b0));
-                }
-                if b0 >= 0x80 && (1..0x80).contains(&b1) && (b0 & 7) < 6 {
-                    self.pos += 2;
-                    return Ok(u32::from(b0 & 0x7f) | (u32::from(b1) << 7));
-                }
-            }
-        } else if self.pos < self.end {
-            if let Some(&b) = self.buf.get(self.pos) {
-                if (8..0x80).contains(&b) && (b & 7) < 6 {
-                    self.pos += 1;
-                    return Ok(u32::from(b));
-                }
+        if let Some(&b0) = self.buf.get(self.pos) {
+            if (8..0x80).contains(&b0) && (b0 & 7) < 6 {
+                self.pos += 1;
+                return Ok(u32::from(b0));
             }
         }
         self.read_tag_slow()
     }
 
+    /// Reads a tag of any length and checks it as [`Decoder::read_tag`].
     #[inline(never)]
     fn read_tag_slow(&mut self) -> Result<u32, DecodeError> {
-        let bytes = self.buf.get(self.pos..self.end).unwrap_or_default();
+        let bytes = self.buf.get(self.pos..).unwrap_or_default();
         let mut value = 0u64;
         let mut len = 0;
-        for (i, &b) in bytes.iter().take(5).enumerate() {
+        for (i, &b) in bytes.iter().take(limits::MAX_TAG_LEN).enumerate() {
             value |= u64::from(b & 0x7f) << (7 * i);
             if b < 0x80 {
                 len = i + 1;
@@ -215,7 +216,7 @@ impl<'a> Decoder<'a> {
             }
         }
         if len == 0 {
-            return Err(if bytes.len() >= 5 {
+            return Err(if bytes.len() >= limits::MAX_TAG_LEN {
                 DecodeError::new(DecodeErrorKind::OverlongVarint)
             } else {
                 DecodeError::new(DecodeErrorKind::Truncated)
@@ -227,18 +228,7 @@ impl<'a> Decoder<'a> {
                 format!("tag {value} does not fit 32 bits"),
             ));
         };
-        if tag >> 3 == 0 {
-            return Err(DecodeError::with_detail(
-                DecodeErrorKind::InvalidTag,
-                "field number 0",
-            ));
-        }
-        if tag & 7 > 5 {
-            return Err(DecodeError::with_detail(
-                DecodeErrorKind::InvalidTag,
-                format!("wire type {}", tag & 7),
-            ));
-        }
+        check_tag(tag)?;
         self.pos += len;
         Ok(tag)
     }
@@ -246,15 +236,13 @@ impl<'a> Decoder<'a> {
     /// Reads `N` bytes.
     #[inline(always)]
     fn read_array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
-        if self.end - self.pos >= N {
-            if let Some(Ok(array)) = self
-                .buf
-                .get(self.pos..self.pos + N)
-                .map(<[u8; N]>::try_from)
-            {
-                self.pos += N;
-                return Ok(array);
-            }
+        if let Some(Ok(array)) = self
+            .buf
+            .get(self.pos..self.pos.wrapping_add(N))
+            .map(<[u8; N]>::try_from)
+        {
+            self.pos += N;
+            return Ok(array);
         }
         Err(DecodeError::new(DecodeErrorKind::Truncated))
     }
@@ -275,10 +263,11 @@ impl<'a> Decoder<'a> {
     #[inline(always)]
     pub fn read_len(&mut self) -> Result<usize, DecodeError> {
         let len = self.read_varint()?;
-        if len <= self.remaining() as u64 && len <= limits::MAX_LENGTH as u64 {
+        let remaining = self.remaining();
+        if len <= remaining as u64 && len <= limits::MAX_LENGTH as u64 {
             Ok(len as usize)
         } else {
-            Err(Self::length_error(len, self.remaining()))
+            Err(Self::length_error(len, remaining))
         }
     }
 
@@ -320,6 +309,46 @@ impl<'a> Decoder<'a> {
         std::str::from_utf8(slice).map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8))
     }
 
+    /// The number of consecutive length-delimited fields with `tag` from
+    /// here on, the one whose tag was just read included: what a repeated
+    /// field or a map about to grow will hold, so it is reserved once
+    /// (repeated fields are written contiguously by every encoder). Only
+    /// counts values that are whole in the input, so what is reserved is
+    /// justified by the input's bytes.
+    pub(crate) fn count_run(&self, tag: u32) -> usize {
+        let (tag_len, tag_bytes) = tag_encoding(tag);
+        let mut pos = self.pos;
+        let mut n = 0;
+        loop {
+            let rest = self.buf.get(pos..).unwrap_or_default();
+            let (len, len_len) = match *rest {
+                [b0, ..] if b0 < 0x80 => (usize::from(b0), 1),
+                [b0, b1, ..] if b1 < 0x80 => (usize::from(b0 & 0x7f) | (usize::from(b1) << 7), 2),
+                _ => match decode_varint(rest) {
+                    Ok((len, len_len)) if len <= rest.len() as u64 => (len as usize, len_len),
+                    _ => return n,
+                },
+            };
+            // `len` is below `rest.len()` or 2^14: no overflow.
+            pos += len_len + len;
+            if pos > self.buf.len() {
+                return n;
+            }
+            n += 1;
+            // Compared byte by byte: a slice comparison is a `memcmp` call.
+            let [t0, t1] = tag_bytes;
+            match (
+                tag_len,
+                self.buf.get(pos),
+                self.buf.get(pos.wrapping_add(1)),
+            ) {
+                (1, Some(&b0), _) if b0 == t0 => pos += 1,
+                (2, Some(&b0), Some(&b1)) if b0 == t0 && b1 == t1 => pos += 2,
+                _ => return n,
+            }
+        }
+    }
+
     /// Runs `f` inside a length-delimited scope of `len` bytes (already
     /// checked by [`Decoder::read_len`]), one nesting level deeper; `f` must
     /// consume the scope exactly.
@@ -332,14 +361,16 @@ impl<'a> Decoder<'a> {
         if self.depth == 0 {
             return Err(DecodeError::new(DecodeErrorKind::RecursionLimit));
         }
-        let outer_end = self.end;
+        let Some(scope) = self.buf.get(..self.pos.wrapping_add(len)) else {
+            return Err(DecodeError::new(DecodeErrorKind::Truncated));
+        };
+        let outer = std::mem::replace(&mut self.buf, scope);
         let outer_group = self.group;
-        self.end = self.pos + len;
         self.depth -= 1;
         self.group = 0;
         let result = f(self);
         self.depth += 1;
-        self.end = outer_end;
+        self.buf = outer;
         self.group = outer_group;
         result
     }
@@ -352,11 +383,13 @@ impl<'a> Decoder<'a> {
         f: impl FnOnce(&mut Decoder<'a>) -> Result<T, DecodeError>,
     ) -> Result<T, DecodeError> {
         let len = self.read_len()?;
-        let outer_end = self.end;
-        self.end = self.pos + len;
+        let Some(scope) = self.buf.get(..self.pos.wrapping_add(len)) else {
+            return Err(DecodeError::new(DecodeErrorKind::Truncated));
+        };
+        let outer = std::mem::replace(&mut self.buf, scope);
         let result = f(self);
         // `f` stops at the scope's end or fails.
-        self.end = outer_end;
+        self.buf = outer;
         result
     }
 
@@ -395,6 +428,9 @@ impl<'a> Decoder<'a> {
     /// Skips the value of a field with `tag` (already read), including a
     /// whole group, without keeping it.
     pub fn skip(&mut self, tag: u32) -> Result<(), DecodeError> {
+        // The field loop hands over one-byte tags unchecked: a field number
+        // 0 or a wire type 6 or 7 ends up here, as no field has them.
+        check_tag(tag)?;
         match WireType::from_tag(tag) {
             Some(WireType::Varint) => self.read_varint().map(drop),
             Some(WireType::Fixed64) => self.read_fixed64().map(drop),
@@ -566,24 +602,26 @@ fn end_group_mismatch(open: u32, got: u32) -> DecodeError {
 /// The field loop of one message: reads tags to the end of the current
 /// scope (or the open group's end-group tag) and hands each to
 /// [`Message::merge_field`], adding the message and field to any error.
+///
+/// A one-byte tag is handed over without checking its field number and wire
+/// type: no generated match arm has field number 0 or wire type 6 or 7, so
+/// such a tag reaches the unknown-field path, whose [`Decoder::skip`]
+/// rejects it.
 #[inline(never)]
 pub(crate) fn merge_loop<M: Message>(msg: &mut M, d: &mut Decoder<'_>) -> Result<(), DecodeError> {
-    while d.pos < d.end {
+    while let Some(&b0) = d.buf.get(d.pos) {
         d.tag_start = d.pos;
-        let tag = match d.read_tag() {
-            Ok(tag) => tag,
-            Err(e) => return Err(e.push(M::NAME, 0, None)),
+        let tag = if b0 < 0x80 {
+            d.pos += 1;
+            u32::from(b0)
+        } else {
+            match d.read_tag_slow() {
+                Ok(tag) => tag,
+                Err(e) => return Err(e.push(M::NAME, 0, None)),
+            }
         };
         if tag & 7 == WireType::EndGroup as u32 {
-            if d.group != 0 && tag_number(tag) == d.group {
-                d.group = 0;
-                return Ok(());
-            }
-            return Err(end_group_mismatch(d.group, tag_number(tag)).push(
-                M::NAME,
-                tag_number(tag),
-                None,
-            ));
+            return end_group::<M>(d, tag);
         }
         if let Err(e) = msg.merge_field(tag, d) {
             return Err(with_field::<M>(e, tag));
@@ -592,9 +630,68 @@ pub(crate) fn merge_loop<M: Message>(msg: &mut M, d: &mut Decoder<'_>) -> Result
     Ok(())
 }
 
+/// An end-group tag in the field loop: the end of the open group, or an
+/// error.
+#[inline(never)]
+fn end_group<M: Message>(d: &mut Decoder<'_>, tag: u32) -> Result<(), DecodeError> {
+    let number = tag_number(tag);
+    if number == 0 {
+        return Err(check_tag(tag)
+            .err()
+            .unwrap_or_else(|| DecodeError::new(DecodeErrorKind::InvalidTag))
+            .push(M::NAME, 0, None));
+    }
+    if d.group != 0 && number == d.group {
+        d.group = 0;
+        return Ok(());
+    }
+    Err(end_group_mismatch(d.group, number).push(M::NAME, number, None))
+}
+
+/// Checks a tag's field number (not 0) and wire type (0 to 5).
+#[inline]
+fn check_tag(tag: u32) -> Result<(), DecodeError> {
+    if tag >> 3 != 0 && tag & 7 <= 5 {
+        Ok(())
+    } else {
+        Err(invalid_tag(tag))
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn invalid_tag(tag: u32) -> DecodeError {
+    DecodeError::with_detail(
+        DecodeErrorKind::InvalidTag,
+        if tag >> 3 == 0 {
+            "field number 0".to_string()
+        } else {
+            format!("wire type {}", tag & 7)
+        },
+    )
+}
+
+/// The varint encoding of a tag below 2^14: its length (1 or 2) and bytes;
+/// for longer tags, length 0 (runs of them are not counted).
+#[inline]
+const fn tag_encoding(tag: u32) -> (usize, [u8; 2]) {
+    if tag < 0x80 {
+        (1, [tag as u8, 0])
+    } else if tag < 0x4000 {
+        (2, [(tag as u8) | 0x80, (tag >> 7) as u8])
+    } else {
+        (0, [0, 0])
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn with_field<M: Message>(e: DecodeError, tag: u32) -> DecodeError {
+    if check_tag(tag).is_err() {
+        // An invalid one-byte tag, rejected by the unknown-field path: the
+        // error is the tag's, not a field's.
+        return e.push(M::NAME, 0, None);
+    }
     let number = tag_number(tag);
     let name = M::FIELD_NAMES
         .iter()
@@ -632,6 +729,38 @@ mod tests {
             .map(|v| (v, d.position()))
             .map_err(|e| e.kind());
         assert_eq!(got, reference(bytes), "{bytes:02x?}");
+    }
+
+    /// `count_run` after the tag of the first value has been read.
+    fn run(hex_bytes: &[u8], tag: u32) -> usize {
+        let options = DecodeOptions::new();
+        let mut d = Decoder::new(hex_bytes, &options);
+        assert_eq!(d.read_tag().ok(), Some(tag));
+        d.count_run(tag)
+    }
+
+    #[test]
+    fn runs_count_whole_values_with_the_same_tag() {
+        // Three values of field 1, then field 2.
+        assert_eq!(
+            run(
+                &[0x0a, 1, b'a', 0x0a, 0, 0x0a, 2, b'b', b'c', 0x12, 0],
+                0x0a
+            ),
+            3
+        );
+        // The last value is cut short: not counted.
+        assert_eq!(run(&[0x0a, 1, b'a', 0x0a, 5, b'b'], 0x0a), 1);
+        assert_eq!(run(&[0x0a, 9], 0x0a), 0);
+        // A length that is not a varint.
+        assert_eq!(run(&[0x0a, 0xff, 0xff], 0x0a), 0);
+        // Two-byte tags (field 16), with a two-byte length.
+        let mut input = vec![0x82, 0x01, 0x80, 0x01];
+        input.extend([0u8; 128]);
+        input.extend([0x82, 0x01, 0x00, 0x82, 0x02, 0x00]);
+        assert_eq!(run(&input, 0x82), 2);
+        // Three-byte tags are not counted past the first value.
+        assert_eq!(run(&[0x82, 0x80, 0x01, 0, 0x82, 0x80, 0x01, 0], 0x4002), 1);
     }
 
     #[test]

@@ -213,6 +213,10 @@ pub fn merge_repeated<C: Codec>(
     tag: u32,
     d: &mut Decoder<'_>,
 ) -> Result<(), DecodeError> {
+    if values.len() == values.capacity() && C::WIRE_TYPE as u32 == WireType::Len as u32 {
+        // About to grow: make room for the whole run of this field at once.
+        values.reserve(d.count_run(tag));
+    }
     let mut v = C::Value::default();
     C::merge(&mut v, tag, d)?;
     values.push(v);
@@ -282,7 +286,9 @@ pub fn merge_map<K: Codec, V: Codec, M: MapStorage<Key = K::Value, Value = V::Va
     tag: u32,
     d: &mut Decoder<'_>,
 ) -> Result<(), DecodeError> {
-    let _ = tag;
+    if map.is_full() {
+        map.reserve(d.count_run(tag));
+    }
     let (k, v) = read_entry::<K, V>(d)?;
     map.insert(k, v);
     Ok(())
@@ -414,6 +420,14 @@ pub trait MapStorage: Default {
     }
     /// Inserts or replaces an entry.
     fn insert(&mut self, key: Self::Key, value: Self::Value);
+    /// True when the next insert of a new key would grow the storage.
+    fn is_full(&self) -> bool {
+        false
+    }
+    /// Makes room for `additional` more entries.
+    fn reserve(&mut self, additional: usize) {
+        let _ = additional;
+    }
     /// Visits every entry, in the same order on every call while the map is
     /// unchanged (the size and write passes rely on it).
     fn for_each_entry(&self, f: impl FnMut(&Self::Key, &Self::Value));
@@ -431,6 +445,16 @@ impl<K: Hash + Eq, V, S: BuildHasher + Default> MapStorage for HashMap<K, V, S> 
     #[inline]
     fn insert(&mut self, key: K, value: V) {
         HashMap::insert(self, key, value);
+    }
+
+    #[inline]
+    fn is_full(&self) -> bool {
+        HashMap::len(self) == HashMap::capacity(self)
+    }
+
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        HashMap::reserve(self, additional);
     }
 
     #[inline]

@@ -86,6 +86,7 @@ mod error;
 mod extension;
 mod field;
 pub mod limits;
+pub mod map;
 mod message;
 mod string;
 mod unknown;

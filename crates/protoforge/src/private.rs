@@ -22,6 +22,7 @@ pub use crate::field::{
     opt_len, packed_len, read_closed, repeated_len, value_len, write_implicit, write_map,
     write_opt, write_packed, write_repeated, write_value,
 };
+pub use crate::map::HashMap;
 pub use crate::message::{Message, RequiredCheck};
 pub use crate::string::ProtoString;
 pub use crate::unknown::UnknownFields;

@@ -135,9 +135,7 @@ fn build_script_options() {
     // relative path.
     let plain = options_source(&Config::new());
     assert!(plain.contains("pub data: ::std::vec::Vec<u8>,"));
-    assert!(
-        plain.contains("::std::collections::HashMap<::std::string::String, ::std::vec::Vec<u8>>")
-    );
+    assert!(plain.contains("__pf::HashMap<::std::string::String, ::std::vec::Vec<u8>>"));
     assert!(plain.contains("::core::option::Option<super::other::Thing>"));
 }
 
