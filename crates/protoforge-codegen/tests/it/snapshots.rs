@@ -314,7 +314,7 @@ fn proto2_strings_are_proto_strings_unless_validate_utf8_says_otherwise() {
     for wanted in [
         "pub name: ::core::option::Option<__pf::ProtoString>,",
         "pub tags: ::std::vec::Vec<__pf::ProtoString>,",
-        "pub labels: ::std::collections::HashMap<__pf::ProtoString, __pf::ProtoString>,",
+        "pub labels: __pf::HashMap<__pf::ProtoString, __pf::ProtoString>,",
         "Word(__pf::ProtoString),",
         "pub fn name(&self) -> &__pf::ProtoString {",
         "b\"\\xFFok\",",
@@ -331,7 +331,7 @@ fn proto2_strings_are_proto_strings_unless_validate_utf8_says_otherwise() {
     assert!(!checked.contains("ProtoString"), "{checked}");
     for wanted in [
         "pub name: ::core::option::Option<::std::string::String>,",
-        "pub labels: ::std::collections::HashMap<\n        ::std::string::String,\n        ::std::string::String,\n    >,",
+        "pub labels: __pf::HashMap<::std::string::String, ::std::string::String>,",
         "Word(::std::string::String),",
         "pub fn name(&self) -> &str {",
         "::core::option::Option::None => \"\u{fffd}ok\",",
@@ -361,7 +361,7 @@ fn proto2_strings_are_proto_strings_unless_validate_utf8_says_otherwise() {
         assert!(some.contains(wanted), "missing {wanted:?} in:\n{some}");
     }
     assert!(
-        some.contains("::std::collections::HashMap<\n        ::std::string::String,\n        ::std::string::String,\n    >,"),
+        some.contains("__pf::HashMap<::std::string::String, ::std::string::String>,"),
         "{some}"
     );
     assert!(Config::from_parameter("validate_utf8=").is_err());
