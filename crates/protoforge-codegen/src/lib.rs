@@ -63,7 +63,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use protoforge_compiler::ir::{FileId, Pool};
 use quote::quote;
 
@@ -193,12 +193,13 @@ pub fn generate(
                     )
                 };
                 let lints = allowed_lints();
-                let tokens = quote! {
+                // Moved in, not interpolated: `quote!` would copy the
+                // whole file's tokens.
+                let mut tokens = quote! {
                     #![doc = #header]
                     #![allow(#lints)]
-                    #body
-                    #children
                 };
+                tokens.extend([body, children]);
                 let name = if module.is_empty() {
                     "mod.rs".to_string()
                 } else {
@@ -256,10 +257,8 @@ pub fn generate(
                 &|module| package_body(&cx, module, files_of(module)),
                 true,
             )?;
-            let tokens = quote! {
-                #body
-                #children
-            };
+            let mut tokens = body;
+            tokens.extend([children]);
             vec![GeneratedFile {
                 name: name.clone(),
                 content: format!(
@@ -417,21 +416,20 @@ fn child_declarations(
             continue;
         }
         let grandchildren = child_declarations(tree, child, body, inline)?;
-        let body = if *has_content {
+        let mut contents = if *has_content {
             body(child)?
         } else {
             TokenStream::new()
         };
+        contents.extend([grandchildren]);
         let lints = allowed_lints();
         let allow = inline.then(|| quote!(#[allow(#lints)]));
         out.extend(quote! {
             #[doc = #doc]
             #allow
-            pub mod #ident {
-                #body
-                #grandchildren
-            }
+            pub mod #ident
         });
+        out.extend([TokenTree::Group(Group::new(Delimiter::Brace, contents))]);
     }
     Ok(out)
 }
@@ -479,12 +477,12 @@ fn package_body(
             }
         }
     }
-    Ok(quote! {
+    let mut out = quote! {
         #[allow(unused_imports)]
         use ::protoforge::__private as __pf;
-
-        #(#items)*
-    })
+    };
+    out.extend(items);
+    Ok(out)
 }
 
 /// Formats a file's tokens with prettyplease.
