@@ -5,6 +5,7 @@
 //! field (so only they get a `check_required`).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use proc_macro2::TokenStream;
 use protoforge_compiler::ir::{
@@ -38,6 +39,11 @@ pub(crate) struct Context<'a> {
     needs_check: Vec<bool>,
     /// The Rust names of every message, enum and oneof of the pool.
     names: Names,
+    /// Each message's and enum's place, computed on first use (a type is
+    /// named by every field that holds it; files are made on several
+    /// threads).
+    message_places: Vec<OnceLock<Place>>,
+    enum_places: Vec<OnceLock<Place>>,
 }
 
 /// The names [`names::scope`] gives each message (type and nested module),
@@ -224,6 +230,8 @@ impl<'a> Context<'a> {
             scc: strongly_connected(pool),
             needs_check: needs_check(pool),
             names: Names::new(pool),
+            message_places: pool.messages().map(|_| OnceLock::new()).collect(),
+            enum_places: pool.enums().map(|_| OnceLock::new()).collect(),
         })
     }
 
@@ -287,16 +295,20 @@ impl<'a> Context<'a> {
         path
     }
 
-    pub(crate) fn message_place(&self, id: MessageId) -> Place {
-        let m = &self.pool[id];
-        let parents = self.ancestors(m.parent);
-        self.place(m.file, m.full_name.as_str(), self.type_name(id), &parents)
+    pub(crate) fn message_place(&self, id: MessageId) -> &Place {
+        self.message_places[id.index()].get_or_init(|| {
+            let m = &self.pool[id];
+            let parents = self.ancestors(m.parent);
+            self.place(m.file, m.full_name.as_str(), self.type_name(id), &parents)
+        })
     }
 
-    pub(crate) fn enum_place(&self, id: EnumId) -> Place {
-        let e = &self.pool[id];
-        let parents = self.ancestors(e.parent);
-        self.place(e.file, e.full_name.as_str(), self.enum_name(id), &parents)
+    pub(crate) fn enum_place(&self, id: EnumId) -> &Place {
+        self.enum_places[id.index()].get_or_init(|| {
+            let e = &self.pool[id];
+            let parents = self.ancestors(e.parent);
+            self.place(e.file, e.full_name.as_str(), self.enum_name(id), &parents)
+        })
     }
 
     /// The struct name of a message.
@@ -372,11 +384,11 @@ impl<'a> Context<'a> {
         from: &[String],
         id: MessageId,
     ) -> Result<TokenStream, Error> {
-        self.path_to(from, &self.message_place(id))
+        self.path_to(from, self.message_place(id))
     }
 
     pub(crate) fn enum_path(&self, from: &[String], id: EnumId) -> Result<TokenStream, Error> {
-        self.path_to(from, &self.enum_place(id))
+        self.path_to(from, self.enum_place(id))
     }
 
     /// Whether a field of message `owner` holding message `target` inline

@@ -86,15 +86,18 @@ fn close_block(out: &mut Vec<String>) {
 /// `#[doc]` attributes for the lines (each with a leading space, as `///`
 /// comments are written).
 pub(crate) fn attrs(lines: &[String]) -> TokenStream {
-    let docs = lines.iter().map(|l| {
-        let text = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#[doc = #text])
-    });
-    quote!(#(#docs)*)
+    let mut out = TokenStream::new();
+    let mut text = String::new();
+    for line in lines {
+        text.clear();
+        if !line.is_empty() {
+            text.push(' ');
+            text.push_str(line);
+        }
+        let text = text.as_str();
+        out.extend(quote!(#[doc = #text]));
+    }
+    out
 }
 
 /// Doc attributes for an element: its leading comment (and trailing one, in

@@ -23,7 +23,7 @@ use crate::names;
 /// module or below it is `self::…`.
 fn message_type(cx: &Context<'_>, module: &[String], id: MessageId) -> Result<TokenStream, Error> {
     let place = cx.message_place(id);
-    let path = cx.path_to(module, &place)?;
+    let path = cx.path_to(module, place)?;
     Ok(match place {
         Place::Local { module: m, .. } if m.starts_with(module) => quote!(self::#path),
         _ => path,
