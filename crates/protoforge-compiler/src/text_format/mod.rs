@@ -4,6 +4,10 @@
 //! allowed, `TextFormat::Printer` with its defaults), and [`print_unknown`]
 //! for `--decode_raw`.
 //!
+//! Parsing (`parse.rs` over `tokenize.rs`) is the crate's one text-format
+//! parser: the option interpreter reads aggregate option values with it too,
+//! through `parse_with` with its own `Settings` and `Finder`.
+//!
 //! Printing: known fields by number (extensions as `[full.name]`, groups by
 //! their type name), then unknown fields by number in wire order; strings
 //! and bytes C-escaped (every byte from 0x80 as octal); floats and doubles

@@ -120,25 +120,23 @@ impl<'a, 'f> Parser<'a, 'f> {
         }
     }
 
-    fn error(&mut self, message: String) -> Step<()> {
-        let (line, column) = (self.tokens.current.line, self.tokens.current.column);
+    /// Records `message` at the current token.
+    fn report(&mut self, message: String, is_warning: bool) {
         self.diagnostics.push(Diagnostic {
-            line,
-            column,
+            line: self.tokens.current.line,
+            column: self.tokens.current.column,
             message,
-            is_warning: false,
+            is_warning,
         });
+    }
+
+    fn error(&mut self, message: String) -> Step<()> {
+        self.report(message, false);
         Err(())
     }
 
     fn warning(&mut self, message: String) {
-        let (line, column) = (self.tokens.current.line, self.tokens.current.column);
-        self.diagnostics.push(Diagnostic {
-            line,
-            column,
-            message,
-            is_warning: true,
-        });
+        self.report(message, true);
     }
 
     fn looking_at(&self, text: &str) -> bool {
