@@ -49,7 +49,6 @@
 
 #![deny(missing_docs)]
 
-mod aggregate;
 pub mod builtin;
 mod compile;
 pub mod debug;

@@ -126,9 +126,7 @@ impl DynamicMessage {
     /// `FindInitializationErrors` names them (`a`, `b.c`, `list[1].d`,
     /// `(pkg.ext).e`).
     pub fn missing_required_fields(&self, pool: &Pool) -> Vec<String> {
-        let mut out = Vec::new();
-        missing_required(pool, &self.inner, "", &mut out);
-        out
+        missing_required(pool, &self.inner)
     }
 }
 
@@ -165,7 +163,16 @@ fn invalid_utf8(pool: &Pool, message: &DynMessage, out: &mut Vec<String>) {
     }
 }
 
-fn missing_required(pool: &Pool, message: &DynMessage, prefix: &str, out: &mut Vec<String>) {
+/// protobuf's `FindInitializationErrors`: the paths of unset required
+/// fields, this message's first (in declaration order), then those inside
+/// set message fields (by field number).
+pub(crate) fn missing_required(pool: &Pool, message: &DynMessage) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_missing(pool, message, "", &mut out);
+    out
+}
+
+fn collect_missing(pool: &Pool, message: &DynMessage, prefix: &str, out: &mut Vec<String>) {
     for f in &pool[message.ty].fields {
         let field = &pool[*f];
         if field.presence == Presence::Required && message.get(field.number as u32).is_none() {
@@ -186,7 +193,7 @@ fn missing_required(pool: &Pool, message: &DynMessage, prefix: &str, out: &mut V
                 } else {
                     format!("{prefix}{name}.")
                 };
-                missing_required(pool, m, &sub, out);
+                collect_missing(pool, m, &sub, out);
             }
         }
     }

@@ -12,11 +12,15 @@
 //! custom options in the order they were written. Those bytes are
 //! [`Options::encoded`](crate::ir::Options::encoded).
 //!
-//! Aggregate values (`{ … }`) are text format, parsed by [`crate::aggregate`]
-//! into a message of the option's type and serialized as protobuf's C++
-//! runtime does. Each
-//! interpreted option's source location is moved from its
-//! `uninterpreted_option` path to the path of the field it set.
+//! Aggregate values (`{ … }`) are text format, parsed by
+//! [`crate::text_format`]'s parser as protoc's option interpreter configures
+//! it (required fields must be set, errors joined into one "Error while
+//! parsing option value", extensions and `Any` types found with the scoping
+//! of the file being compiled: [`AggregateFinder`], nesting limited by
+//! [`MAX_NESTING`]) into a message of the option's type and serialized as
+//! protobuf's C++ runtime does. Each interpreted option's source location is
+//! moved from its `uninterpreted_option` path to the path of the field it
+//! set.
 
 use std::collections::HashMap;
 
@@ -28,7 +32,19 @@ use crate::dynamic::{DynMessage, DynValue};
 use crate::ir::{FieldId, FieldType, Label, MessageId, Options, Pool, Scalar, Symbol};
 use crate::link::{Miss, Mode, Resolver, Visibility};
 use crate::lower::{OptionSet, OptionTarget};
+use crate::text_format;
 use crate::wire::{self, WireValue};
+
+/// Deepest nesting of messages in an options message, counted from the
+/// options message, including those written in aggregate values (where an
+/// `Any` value counts as a level too).
+///
+/// protoc's text-format parser has no limit by default, but protoc then
+/// re-reads every options message in binary with protobuf's recursion limit
+/// of 100 and aborts on a failed check when it is exceeded. We report an
+/// error instead, with the message protoc's text-format parser gives for an
+/// exceeded limit, naming the limit left for the value.
+pub(crate) const MAX_NESTING: i32 = 100;
 
 /// Which pool a schema element lives in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -490,25 +506,33 @@ impl<'a> Interpreter<'a> {
                 };
                 let is_group = matches!(f.ty, FieldType::Group(_));
                 let field_name = f.name.clone();
+                let pool = pool_of(which, self.pool, self.builtin);
                 let mut finder = AggregateFinder {
                     pool: self.pool,
                     visibility: &mut *self.visibility,
                 };
-                let message = crate::aggregate::parse(
-                    &aggregate.text,
-                    (&*self.pool, self.builtin),
-                    which,
-                    m,
-                    crate::aggregate::MAX_NESTING - depth,
-                    &mut finder,
-                )
-                .map_err(|errors| OptionError {
-                    span,
-                    message: format!(
-                        "Error while parsing option value for \"{field_name}\": {errors}"
-                    ),
-                })?;
-                let pool = pool_of(which, self.pool, self.builtin);
+                let settings = text_format::Settings {
+                    allow_partial: false,
+                    max_depth: MAX_NESTING - depth,
+                };
+                let (message, diagnostics) =
+                    text_format::parse_with(pool, m, &aggregate.text, settings, &mut finder);
+                let Some(message) = message else {
+                    // protoc's `AggregateErrorCollector`: errors joined,
+                    // warnings dropped.
+                    let errors: Vec<String> = diagnostics
+                        .into_iter()
+                        .filter(|d| !d.is_warning)
+                        .map(|d| d.message)
+                        .collect();
+                    return Err(OptionError {
+                        span,
+                        message: format!(
+                            "Error while parsing option value for \"{field_name}\": {}",
+                            errors.join("; ")
+                        ),
+                    });
+                };
                 let bytes = message.to_bytes(pool);
                 if is_group {
                     let fields = wire::parse_fields(&bytes).unwrap_or_default();
@@ -528,14 +552,18 @@ struct AggregateFinder<'p> {
     visibility: &'p mut Visibility,
 }
 
-impl crate::aggregate::Finder for AggregateFinder<'_> {
-    fn find_extension(&mut self, which: Which, message: MessageId, name: &str) -> Option<FieldId> {
+impl<'p> text_format::Finder<'p> for AggregateFinder<'p> {
+    fn find_extension(
+        &mut self,
+        pool: &'p Pool,
+        message: MessageId,
+        name: &str,
+    ) -> Option<FieldId> {
         // Extensions live in the pool being compiled; a built-in options type
         // (no `descriptor.proto` in the pool) has none there.
-        if which != Which::Current {
+        if !std::ptr::eq(pool, self.pool) {
             return None;
         }
-        let pool = self.pool;
         let mut resolver = Resolver {
             pool,
             visibility: &mut *self.visibility,
@@ -560,7 +588,12 @@ impl crate::aggregate::Finder for AggregateFinder<'_> {
         }
     }
 
-    fn find_any_type(&mut self, prefix: &str, name: &str) -> Option<MessageId> {
+    fn find_any_type(
+        &mut self,
+        _pool: &'p Pool,
+        prefix: &str,
+        name: &str,
+    ) -> Option<(&'p Pool, MessageId)> {
         if prefix != "type.googleapis.com/" && prefix != "type.googleprod.com/" {
             return None;
         }
@@ -569,7 +602,7 @@ impl crate::aggregate::Finder for AggregateFinder<'_> {
             visibility: &mut *self.visibility,
         };
         match resolver.find(name, &mut Miss::default())? {
-            Symbol::Message(m) => Some(m),
+            Symbol::Message(m) => Some((self.pool, m)),
             _ => None,
         }
     }

@@ -4,6 +4,10 @@
 //! allowed, `TextFormat::Printer` with its defaults), and [`print_unknown`]
 //! for `--decode_raw`.
 //!
+//! Parsing (`parse.rs` over `tokenize.rs`) is the crate's one text-format
+//! parser: the option interpreter reads aggregate option values with it too,
+//! through `parse_with` with its own `Settings` and `Finder`.
+//!
 //! Printing: known fields by number (extensions as `[full.name]`, groups by
 //! their type name), then unknown fields by number in wire order; strings
 //! and bytes C-escaped (every byte from 0x80 as octal); floats and doubles
@@ -19,7 +23,7 @@ mod parse;
 mod tokenize;
 pub(crate) mod unknown;
 
-pub(crate) use parse::set_scalar;
+pub(crate) use parse::{Finder, Settings, set_scalar};
 
 use crate::dynamic::{DynMessage, DynValue};
 use crate::ir::{FieldId, FieldType, MessageId, Pool, Scalar, Scope};
@@ -62,15 +66,35 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Parses `text` as a message of type `ty`.
+/// Parses `text` as a message of type `ty`, as `--encode` does: partial
+/// messages allowed, extensions and `Any` types found by full name in
+/// `pool`, messages nested [`MAX_DEPTH`] levels at most.
 pub fn parse(pool: &Pool, ty: MessageId, text: &[u8]) -> Parsed {
-    let mut parser = parse::Parser::new(pool, text);
-    let mut message = DynMessage::new(ty);
-    let ok = parser.parse(&mut message);
+    let settings = Settings {
+        allow_partial: true,
+        max_depth: MAX_DEPTH as i32,
+    };
+    let (message, diagnostics) = parse_with(pool, ty, text, settings, &mut parse::PoolFinder);
     Parsed {
-        message: ok.then(|| DynamicMessage::from_inner(message)),
-        diagnostics: parser.diagnostics,
+        message: message.map(DynamicMessage::from_inner),
+        diagnostics,
     }
+}
+
+/// Parses `text` as a message of type `ty` (in `pool`) with `settings`,
+/// finding extensions and `Any` types with `finder`: the message when there
+/// was no error, and the errors and warnings found.
+pub(crate) fn parse_with<'a>(
+    pool: &'a Pool,
+    ty: MessageId,
+    text: &'a [u8],
+    settings: Settings,
+    finder: &mut dyn Finder<'a>,
+) -> (Option<DynMessage>, Vec<Diagnostic>) {
+    let mut parser = parse::Parser::new(text, settings, finder);
+    let mut message = DynMessage::new(ty);
+    let ok = parser.parse(pool, &mut message);
+    (ok.then_some(message), parser.diagnostics)
 }
 
 /// The text format of `message`, as protoc's `--decode` prints it.

@@ -1,22 +1,87 @@
-//! Text format to a [`DynMessage`], as protoc's `TextFormat::Parser` reads
-//! it for `--encode`: partial messages allowed, a singular field or a oneof
-//! set twice is an error, unknown fields and extensions are errors, `Any`
-//! may be written expanded (`[type.googleapis.com/pkg.T] { … }`), repeated
-//! fields may use the list form (`f: [1, 2]`). It stops at the first parse
-//! error; tokenizer errors found before it are reported too, in order.
+//! Text format to a [`DynMessage`]: protoc's `TextFormat::Parser`, used by
+//! `--encode` (through [`super::parse`]) and by the option interpreter for
+//! aggregate values (`option (x) = { … }`). A singular field or a oneof set
+//! twice is an error, unknown fields and extensions are errors, fields with
+//! reserved names are skipped, `Any` may be written expanded
+//! (`[type.googleapis.com/pkg.T] { … }`), repeated fields may use the list
+//! form (`f: [1, 2]`). It stops at the first parse error; tokenizer errors
+//! found before it are reported too, in order.
+//!
+//! What differs between the two uses is in [`Settings`] (partial messages,
+//! the depth limit) and a [`Finder`] (how extension and `Any` type names are
+//! found: by full name in the message's pool for `--encode`, with the
+//! scoping of the file being compiled for options, protoc's
+//! `AggregateOptionFinder`).
 
 use protoforge_syntax::literal::{decode_string, parse_float, parse_int};
 
 use super::tokenize::{Kind, Tokenizer, identifier};
-use super::{Diagnostic, MAX_DEPTH, is_group_like};
+use super::{Diagnostic, is_group_like};
 use crate::dynamic::{DynMessage, DynValue};
 use crate::ir::{FieldId, FieldType, MessageId, Pool, Presence, Scalar};
+use crate::message::missing_required;
 
-pub(crate) struct Parser<'a> {
-    pool: &'a Pool,
+/// How a text is read (protoc's `TextFormat::Parser` settings).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    /// Required fields may be left unset, in the message and in `Any`
+    /// values (`AllowPartialMessage`).
+    pub(crate) allow_partial: bool,
+    /// How many levels messages may nest below the one parsed, skipped
+    /// fields' values and `Any` values included (`SetRecursionLimit`).
+    pub(crate) max_depth: i32,
+}
+
+/// Name lookups the parser cannot do from the message's type alone
+/// (protoc's `TextFormat::Finder`). A message and its fields are always in
+/// one pool; an `Any` value may be in another.
+pub(crate) trait Finder<'p> {
+    /// The extension (or, for a MessageSet, the message type) written as
+    /// `[name]` inside a message of type `message` in `pool`.
+    fn find_extension(&mut self, pool: &'p Pool, message: MessageId, name: &str)
+    -> Option<FieldId>;
+    /// The type of a value stored in an `Any` (of `pool`) under `prefix`
+    /// (with its trailing `/`) and `name`, and the pool it is in.
+    fn find_any_type(
+        &mut self,
+        pool: &'p Pool,
+        prefix: &str,
+        name: &str,
+    ) -> Option<(&'p Pool, MessageId)>;
+}
+
+/// protoc's default finder, as `--encode` uses it: extensions by full name
+/// (a MessageSet's also by their type's name) and `Any` types by name, in
+/// the message's own pool.
+pub(crate) struct PoolFinder;
+
+impl<'p> Finder<'p> for PoolFinder {
+    fn find_extension(
+        &mut self,
+        pool: &'p Pool,
+        message: MessageId,
+        name: &str,
+    ) -> Option<FieldId> {
+        find_extension(pool, message, name)
+    }
+
+    fn find_any_type(
+        &mut self,
+        pool: &'p Pool,
+        _prefix: &str,
+        name: &str,
+    ) -> Option<(&'p Pool, MessageId)> {
+        Some((pool, pool.message_by_name(name)?))
+    }
+}
+
+pub(crate) struct Parser<'a, 'f> {
     tokens: Tokenizer<'a>,
+    finder: &'f mut dyn Finder<'a>,
+    settings: Settings,
     pub(crate) diagnostics: Vec<Diagnostic>,
-    depth_left: i64,
+    /// protoc's `recursion_limit_`, counting down from `max_depth`.
+    depth_left: i32,
 }
 
 /// The result of one step: `Err` when an error was reported and parsing stops.
@@ -26,13 +91,18 @@ const INT32_MAX: u64 = i32::MAX as u64;
 const UINT32_MAX: u64 = u32::MAX as u64;
 const INT64_MAX: u64 = i64::MAX as u64;
 
-impl<'a> Parser<'a> {
-    pub(crate) fn new(pool: &'a Pool, text: &'a [u8]) -> Parser<'a> {
+impl<'a, 'f> Parser<'a, 'f> {
+    pub(crate) fn new(
+        text: &'a [u8],
+        settings: Settings,
+        finder: &'f mut dyn Finder<'a>,
+    ) -> Parser<'a, 'f> {
         let mut parser = Parser {
-            pool,
             tokens: Tokenizer::new(text),
+            finder,
+            settings,
             diagnostics: Vec::new(),
-            depth_left: MAX_DEPTH as i64,
+            depth_left: settings.max_depth,
         };
         parser.advance();
         parser
@@ -50,25 +120,23 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn error(&mut self, message: String) -> Step<()> {
-        let (line, column) = (self.tokens.current.line, self.tokens.current.column);
+    /// Records `message` at the current token.
+    fn report(&mut self, message: String, is_warning: bool) {
         self.diagnostics.push(Diagnostic {
-            line,
-            column,
+            line: self.tokens.current.line,
+            column: self.tokens.current.column,
             message,
-            is_warning: false,
+            is_warning,
         });
+    }
+
+    fn error(&mut self, message: String) -> Step<()> {
+        self.report(message, false);
         Err(())
     }
 
     fn warning(&mut self, message: String) {
-        let (line, column) = (self.tokens.current.line, self.tokens.current.column);
-        self.diagnostics.push(Diagnostic {
-            line,
-            column,
-            message,
-            is_warning: true,
-        });
+        self.report(message, true);
     }
 
     fn looking_at(&self, text: &str) -> bool {
@@ -122,31 +190,50 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Parses the whole input into `message`.
-    pub(crate) fn parse(&mut self, message: &mut DynMessage) -> bool {
+    /// Parses the whole input into `message` (of a type in `pool`). With
+    /// partial messages not allowed, an unset required field is an error
+    /// at the end of the input.
+    pub(crate) fn parse(&mut self, pool: &'a Pool, message: &mut DynMessage) -> bool {
         while self.kind() != Kind::End {
-            if self.field(message).is_err() {
+            if self.field(pool, message).is_err() {
                 return false;
             }
         }
-        !self.diagnostics.iter().any(|d| !d.is_warning)
+        if self.diagnostics.iter().any(|d| !d.is_warning) {
+            return false;
+        }
+        if !self.settings.allow_partial {
+            let missing = missing_required(pool, message);
+            if !missing.is_empty() {
+                let _ = self.error(format!(
+                    "Message missing required fields: {}",
+                    missing.join(", ")
+                ));
+                return false;
+            }
+        }
+        true
     }
 
+    /// One level deeper: a message value, a skipped value or an `Any` value.
     fn enter(&mut self) -> Step {
         self.depth_left -= 1;
         if self.depth_left < 0 {
+            let limit = self.settings.max_depth;
             return self.error(format!(
-                "Message is too deep, the parser exceeded the configured recursion limit of {MAX_DEPTH}."
+                "Message is too deep, the parser exceeded the configured recursion limit of {limit}."
             ));
         }
         Ok(())
     }
 
-    fn message_body(&mut self, message: &mut DynMessage, delimiter: &str) -> Step {
+    /// A message's delimiter, fields and closing delimiter, one level down.
+    fn message_value(&mut self, pool: &'a Pool, message: &mut DynMessage) -> Step {
         self.enter()?;
         let result = (|| {
+            let delimiter = self.message_delimiter()?;
             while !self.looking_at(">") && !self.looking_at("}") {
-                self.field(message)?;
+                self.field(pool, message)?;
             }
             self.consume(delimiter)
         })();
@@ -166,25 +253,24 @@ impl<'a> Parser<'a> {
         let _ = self.try_consume(";") || self.try_consume(",");
     }
 
-    fn field(&mut self, message: &mut DynMessage) -> Step {
-        let pool = self.pool;
+    fn field(&mut self, pool: &'a Pool, message: &mut DynMessage) -> Step {
         let ty = message.ty;
         let type_name = pool[ty].full_name.as_str().to_string();
         if self.looking_at("[") {
             if let Some((url_field, value_field)) = any_fields(pool, ty) {
-                return self.any(message, url_field, value_field);
+                return self.any(pool, message, url_field, value_field);
             }
             let (name, prefix) = self.type_url_or_name()?;
             if !prefix.is_empty() {
                 return self.error("Extension name contains \"/\"".into());
             }
             self.skip_whitespace();
-            let Some(field) = find_extension(pool, ty, &name) else {
+            let Some(field) = self.finder.find_extension(pool, ty, &name) else {
                 return self.error(format!(
                     "Extension \"{name}\" is not defined or is not an extension of \"{type_name}\"."
                 ));
             };
-            return self.field_value(message, field, &name);
+            return self.field_value(pool, message, field, &name);
         }
         let name = self.identifier_before_whitespace()?;
         self.skip_whitespace();
@@ -197,7 +283,7 @@ impl<'a> Parser<'a> {
                 .filter(|f| pool[*f].ty.message().is_some_and(|m| pool[m].name == name));
         }
         match field {
-            Some(field) => self.field_value(message, field, &name),
+            Some(field) => self.field_value(pool, message, field, &name),
             None if pool[ty].reserved_names.contains(&name) => {
                 self.skip_rest_of_field()?;
                 self.end_field();
@@ -209,8 +295,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn field_value(&mut self, message: &mut DynMessage, field: FieldId, name: &str) -> Step {
-        let pool = self.pool;
+    fn field_value(
+        &mut self,
+        pool: &'a Pool,
+        message: &mut DynMessage,
+        field: FieldId,
+        name: &str,
+    ) -> Step {
         let f = &pool[field];
         if f.options.deprecated {
             self.warning(format!("text format contains deprecated field \"{name}\""));
@@ -245,7 +336,7 @@ impl<'a> Parser<'a> {
         if repeated && self.try_consume("[") {
             if !self.try_consume("]") {
                 loop {
-                    self.one_value(message, field)?;
+                    self.one_value(pool, message, field)?;
                     if self.try_consume("]") {
                         break;
                     }
@@ -253,18 +344,16 @@ impl<'a> Parser<'a> {
                 }
             }
         } else {
-            self.one_value(message, field)?;
+            self.one_value(pool, message, field)?;
         }
         self.end_field();
         Ok(())
     }
 
-    fn one_value(&mut self, message: &mut DynMessage, field: FieldId) -> Step {
-        let pool = self.pool;
+    fn one_value(&mut self, pool: &'a Pool, message: &mut DynMessage, field: FieldId) -> Step {
         if let Some(m) = pool[field].ty.message() {
-            let delimiter = self.message_delimiter()?;
             let mut sub = DynMessage::new(m);
-            self.message_body(&mut sub, delimiter)?;
+            self.message_value(pool, &mut sub)?;
             // A map entry is written with both its key and its value.
             if let Some(entry) = &pool[m].map_entry {
                 for f in [entry.key, entry.value] {
@@ -276,13 +365,12 @@ impl<'a> Parser<'a> {
             message.push_value(pool, field, DynValue::Message(Box::new(sub)));
             return Ok(());
         }
-        let value = self.scalar(field)?;
+        let value = self.scalar(pool, field)?;
         set_scalar(pool, message, field, value);
         Ok(())
     }
 
-    fn scalar(&mut self, field: FieldId) -> Step<DynValue> {
-        let pool = self.pool;
+    fn scalar(&mut self, pool: &'a Pool, field: FieldId) -> Step<DynValue> {
         let f = &pool[field];
         Ok(match f.ty {
             FieldType::Scalar(s) => match s {
@@ -442,8 +530,11 @@ impl<'a> Parser<'a> {
         let text = self.tokens.current.text.clone();
         let value = match self.kind() {
             Kind::Integer => {
-                let lower = text.to_ascii_lowercase();
-                if lower.starts_with("0x") || (text.len() > 1 && text.starts_with('0')) {
+                // protoc's `IsHexNumber` and `IsOctalNumber`.
+                let b = text.as_bytes();
+                let hex = b.len() > 1 && b[0] == b'0' && matches!(b[1], b'x' | b'X');
+                let octal = b.len() > 1 && b[0] == b'0' && (b'0'..b'8').contains(&b[1]);
+                if hex || octal {
                     self.error(format!("Expect a decimal number, got: {text}"))?;
                 }
                 let v = match parse_int(text.as_bytes(), u64::MAX) {
@@ -532,8 +623,13 @@ impl<'a> Parser<'a> {
         Ok((name, prefix))
     }
 
-    fn any(&mut self, message: &mut DynMessage, url_field: FieldId, value_field: FieldId) -> Step {
-        let pool = self.pool;
+    fn any(
+        &mut self,
+        pool: &'a Pool,
+        message: &mut DynMessage,
+        url_field: FieldId,
+        value_field: FieldId,
+    ) -> Step {
         let (name, prefix) = self.type_url_or_name()?;
         if prefix.is_empty() {
             return self.error("Type URL prefix is missing".into());
@@ -542,14 +638,23 @@ impl<'a> Parser<'a> {
         if self.try_consume_before_whitespace(":") {
             self.skip_whitespace();
         }
-        let Some(target) = pool.message_by_name(&name) else {
+        let Some((value_pool, target)) = self.finder.find_any_type(pool, &prefix, &name) else {
             return self.error(format!(
                 "Could not find type \"{prefix}{name}\" stored in google.protobuf.Any."
             ));
         };
-        let delimiter = self.message_delimiter()?;
         let mut value = DynMessage::new(target);
-        self.message_body(&mut value, delimiter)?;
+        self.message_value(value_pool, &mut value)?;
+        if !self.settings.allow_partial {
+            let missing = missing_required(value_pool, &value);
+            if !missing.is_empty() {
+                return self.error(format!(
+                    "Value of type \"{}\" stored in google.protobuf.Any has missing required fields: {}",
+                    value_pool[target].full_name,
+                    missing.join(", ")
+                ));
+            }
+        }
         let has = |f: FieldId| message.get(pool[f].number as u32).is_some();
         if has(url_field) || has(value_field) {
             return self.error("Non-repeated Any specified multiple times.".into());
@@ -560,7 +665,7 @@ impl<'a> Parser<'a> {
             pool,
             message,
             value_field,
-            DynValue::Bytes(value.to_bytes(pool)),
+            DynValue::Bytes(value.to_bytes(value_pool)),
         );
         self.end_field();
         Ok(())
@@ -691,16 +796,16 @@ fn is_default(value: &DynValue) -> bool {
     }
 }
 
-/// For `google.protobuf.Any`: its `type_url` and `value` fields.
+/// For `google.protobuf.Any`: its `type_url` (1, a string) and `value` (2,
+/// bytes) fields (protobuf's `GetAnyFieldDescriptors`).
 pub(crate) fn any_fields(pool: &Pool, ty: MessageId) -> Option<(FieldId, FieldId)> {
     if pool[ty].full_name.as_str() != "google.protobuf.Any" {
         return None;
     }
     let url = pool.field_by_number(ty, 1)?;
     let value = pool.field_by_number(ty, 2)?;
-    let string =
-        |f: FieldId, s: Scalar| pool[f].ty == FieldType::Scalar(s) && !pool[f].is_repeated();
-    (string(url, Scalar::String) && string(value, Scalar::Bytes)).then_some((url, value))
+    let is = |f: FieldId, s: Scalar| pool[f].ty == FieldType::Scalar(s);
+    (is(url, Scalar::String) && is(value, Scalar::Bytes)).then_some((url, value))
 }
 
 /// protoc's `FindExtensionByPrintableName`: an extension of `ty` by full

@@ -2,7 +2,9 @@
 //! `TextFormat::Parser` configures it (`#` comments, an `f` allowed after a
 //! float, a number needing a space before an identifier), pulled one token
 //! at a time because the parser switches it into "URL characters" mode
-//! between `[` and `]`.
+//! between `[` and `]`. It reads `--encode` input and aggregate option
+//! values alike (an aggregate value is one line, so a comment in it runs to
+//! the end of the value).
 //!
 //! Errors are recorded with 0-based line and column (tabs advance the column
 //! to the next multiple of 8), as protoc records them; the tokenizer goes on
@@ -379,4 +381,86 @@ impl<'a> Tokenizer<'a> {
 /// Whether `text` is an identifier (protoc's `Tokenizer::IsIdentifier`).
 pub(crate) fn identifier(text: &str) -> bool {
     is_identifier(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Asserts that `text` is the tokens `expected`, without errors.
+    fn assert_tokens(text: &str, expected: &[(Kind, &str)]) {
+        let mut t = Tokenizer::new(text.as_bytes());
+        let mut out = Vec::new();
+        loop {
+            t.next();
+            if t.current.kind == Kind::End {
+                break;
+            }
+            out.push((t.current.kind, t.current.text.clone()));
+        }
+        assert!(t.errors.is_empty(), "{:?}", t.errors);
+        let expected: Vec<(Kind, String)> = expected
+            .iter()
+            .map(|(k, s)| (*k, (*s).to_string()))
+            .collect();
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn comments_floats_and_strings_tokenize_as_protoc_does() {
+        use Kind::{Float, Identifier, Integer, Symbol};
+        // A comment runs to the end of the line; an aggregate option value
+        // is one line, so there it ends the value.
+        let comment = [
+            (Identifier, "a"),
+            (Symbol, ":"),
+            (Integer, "1"),
+            (Identifier, "c"),
+        ];
+        assert_tokens("a : 1 # b : 2 }\nc", &comment);
+        // A float may end in `f`; a string keeps its quotes.
+        let literals = [
+            (Float, "1.5f"),
+            (Kind::String, "'x'"),
+            (Float, ".5"),
+            (Integer, "0x1F"),
+        ];
+        assert_tokens("1.5f 'x' .5 0x1F", &literals);
+    }
+
+    #[test]
+    fn url_mode_joins_what_the_proto_tokenizer_split() {
+        let mut t = Tokenizer::new(b"type . googleapis . com / pkg . T ]");
+        t.url_chars = true;
+        let mut text = String::new();
+        loop {
+            t.next();
+            if t.current.kind != Kind::UrlChars {
+                break;
+            }
+            text.push_str(&t.current.text);
+        }
+        assert_eq!(text, "type.googleapis.com/pkg.T");
+        assert_eq!(t.current.text, "]");
+    }
+
+    #[test]
+    fn errors_are_placed_as_protoc_places_them() {
+        let mut t = Tokenizer::new(b"a\n\tb.5 0x");
+        while t.current.kind != Kind::End {
+            t.next();
+        }
+        let at: Vec<(usize, usize, &str)> = t
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column, e.message.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (1, 9, "Need space between identifier and decimal point."),
+                (1, 14, "\"0x\" must be followed by hex digits."),
+            ]
+        );
+    }
 }
