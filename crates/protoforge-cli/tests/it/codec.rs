@@ -172,11 +172,7 @@ fn normalize(stderr: &[u8]) -> Vec<u8> {
 
 /// Runs `runs` through both tools; returns the differences and protoc's
 /// results.
-fn compare(
-    scratch: &Path,
-    cwd: &Path,
-    runs: &[Run],
-) -> (Vec<String>, Vec<Outcome>) {
+fn compare(scratch: &Path, cwd: &Path, runs: &[Run]) -> (Vec<String>, Vec<Outcome>) {
     let theirs = run_protoc(scratch, cwd, runs);
     let mut failures = Vec::new();
     for (i, run) in runs.iter().enumerate() {
