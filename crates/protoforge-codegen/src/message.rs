@@ -140,6 +140,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
 
         let compute_size = if sizes.is_empty() {
             quote! {
+                #[inline]
                 fn compute_size(&self, _sizes: &mut __pf::SizeCache) -> usize {
                     self.unknown_fields.encoded_len()
                 }
@@ -147,6 +148,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
         } else if members.is_empty() {
             // Only extension ranges: nothing records a length.
             quote! {
+                #[inline]
                 fn compute_size(&self, _sizes: &mut __pf::SizeCache) -> usize {
                     let mut n = 0;
                     #(#sizes)*
@@ -155,6 +157,7 @@ impl<'c, 'a> MessageGen<'c, 'a> {
             }
         } else {
             quote! {
+                #[inline]
                 fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
                     let mut n = 0;
                     #(#sizes)*

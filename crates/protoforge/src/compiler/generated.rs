@@ -35,6 +35,7 @@ impl __pf::Message for Version {
         (3, "patch"),
         (4, "suffix"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Int32>(8, &self.major, sizes);
@@ -144,6 +145,7 @@ impl __pf::Message for CodeGeneratorRequest {
         (17, "source_file_descriptors"),
         (3, "compiler_version"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n
@@ -265,6 +267,7 @@ impl __pf::Message for CodeGeneratorResponse {
         (4, "maximum_edition"),
         (15, "file"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.error, sizes);
@@ -413,6 +416,7 @@ pub mod code_generator_response {
             (15, "content"),
             (16, "generated_code_info"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);

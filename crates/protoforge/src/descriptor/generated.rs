@@ -149,6 +149,7 @@ pub struct FileDescriptorSet {
 impl __pf::Message for FileDescriptorSet {
     const NAME: &'static str = "google.protobuf.FileDescriptorSet";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "file")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::repeated_len::<__pf::Msg<FileDescriptorProto>>(10, &self.file, sizes);
@@ -262,6 +263,7 @@ impl __pf::Message for FileDescriptorProto {
         (12, "syntax"),
         (14, "edition"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
@@ -470,6 +472,7 @@ impl __pf::Message for DescriptorProto {
         (10, "reserved_name"),
         (11, "visibility"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
@@ -642,6 +645,7 @@ pub mod descriptor_proto {
             (2, "end"),
             (3, "options"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::Int32>(8, &self.start, sizes);
@@ -712,6 +716,7 @@ pub mod descriptor_proto {
     impl __pf::Message for ReservedRange {
         const NAME: &'static str = "google.protobuf.DescriptorProto.ReservedRange";
         const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "start"), (2, "end")];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::Int32>(8, &self.start, sizes);
@@ -781,6 +786,7 @@ impl __pf::Message for ExtensionRangeOptions {
         (50, "features"),
         (3, "verification"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n
@@ -908,6 +914,7 @@ pub mod extension_range_options {
             (5, "reserved"),
             (6, "repeated"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::Int32>(8, &self.number, sizes);
@@ -1091,6 +1098,7 @@ impl __pf::Message for FieldDescriptorProto {
         (8, "options"),
         (17, "proto3_optional"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
@@ -1400,6 +1408,7 @@ pub struct OneofDescriptorProto {
 impl __pf::Message for OneofDescriptorProto {
     const NAME: &'static str = "google.protobuf.OneofDescriptorProto";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "name"), (2, "options")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
@@ -1476,6 +1485,7 @@ impl __pf::Message for EnumDescriptorProto {
         (5, "reserved_name"),
         (6, "visibility"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
@@ -1590,6 +1600,7 @@ pub mod enum_descriptor_proto {
     impl __pf::Message for EnumReservedRange {
         const NAME: &'static str = "google.protobuf.EnumDescriptorProto.EnumReservedRange";
         const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "start"), (2, "end")];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::Int32>(8, &self.start, sizes);
@@ -1650,6 +1661,7 @@ impl __pf::Message for EnumValueDescriptorProto {
         (2, "number"),
         (3, "options"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
@@ -1723,6 +1735,7 @@ impl __pf::Message for ServiceDescriptorProto {
         (2, "method"),
         (3, "options"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
@@ -1808,6 +1821,7 @@ impl __pf::Message for MethodDescriptorProto {
         (5, "client_streaming"),
         (6, "server_streaming"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name, sizes);
@@ -2021,6 +2035,7 @@ impl __pf::Message for FileOptions {
         (50, "features"),
         (999, "uninterpreted_option"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::StrUnverified>(10, &self.java_package, sizes);
@@ -2447,6 +2462,7 @@ impl __pf::Message for MessageOptions {
         (12, "features"),
         (999, "uninterpreted_option"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Bool>(8, &self.message_set_wire_format, sizes);
@@ -2665,6 +2681,7 @@ impl __pf::Message for FieldOptions {
         (22, "feature_support"),
         (999, "uninterpreted_option"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n
@@ -2876,6 +2893,7 @@ pub mod field_options {
             (3, "edition"),
             (2, "value"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::StrUnverified>(18, &self.value, sizes);
@@ -2966,6 +2984,7 @@ pub mod field_options {
             (4, "edition_removed"),
             (5, "removal_error"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n
@@ -3285,6 +3304,7 @@ impl __pf::Message for OneofOptions {
         (1, "features"),
         (999, "uninterpreted_option"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Msg<FeatureSet>>(10, &self.features, sizes);
@@ -3382,6 +3402,7 @@ impl __pf::Message for EnumOptions {
         (7, "features"),
         (999, "uninterpreted_option"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Bool>(16, &self.allow_alias, sizes);
@@ -3507,6 +3528,7 @@ impl __pf::Message for EnumValueOptions {
         (4, "feature_support"),
         (999, "uninterpreted_option"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Bool>(8, &self.deprecated, sizes);
@@ -3620,6 +3642,7 @@ impl __pf::Message for ServiceOptions {
         (33, "deprecated"),
         (999, "uninterpreted_option"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Bool>(264, &self.deprecated, sizes);
@@ -3717,6 +3740,7 @@ impl __pf::Message for MethodOptions {
         (35, "features"),
         (999, "uninterpreted_option"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::opt_len::<__pf::Bool>(264, &self.deprecated, sizes);
@@ -3881,6 +3905,7 @@ impl __pf::Message for UninterpretedOption {
         (7, "string_value"),
         (8, "aggregate_value"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n
@@ -4009,6 +4034,7 @@ pub mod uninterpreted_option {
             (1, "name_part"),
             (2, "is_extension"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::opt_len::<__pf::StrUnverified>(10, &self.name_part, sizes);
@@ -4107,6 +4133,7 @@ impl __pf::Message for FeatureSet {
         (7, "enforce_naming_style"),
         (8, "default_symbol_visibility"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n
@@ -4328,6 +4355,7 @@ pub mod feature_set {
     impl __pf::Message for VisibilityFeature {
         const NAME: &'static str = "google.protobuf.FeatureSet.VisibilityFeature";
         const FIELD_NAMES: &'static [(u32, &'static str)] = &[];
+        #[inline]
         fn compute_size(&self, _sizes: &mut __pf::SizeCache) -> usize {
             self.unknown_fields.encoded_len()
         }
@@ -4687,6 +4715,7 @@ impl __pf::Message for FeatureSetDefaults {
         (4, "minimum_edition"),
         (5, "maximum_edition"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n
@@ -4785,6 +4814,7 @@ pub mod feature_set_defaults {
             (4, "overridable_features"),
             (5, "fixed_features"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n
@@ -4907,6 +4937,7 @@ pub struct SourceCodeInfo {
 impl __pf::Message for SourceCodeInfo {
     const NAME: &'static str = "google.protobuf.SourceCodeInfo";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "location")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n
@@ -5057,6 +5088,7 @@ pub mod source_code_info {
             (4, "trailing_comments"),
             (6, "leading_detached_comments"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::packed_len::<__pf::Int32>(10, &self.path, sizes);
@@ -5157,6 +5189,7 @@ pub struct GeneratedCodeInfo {
 impl __pf::Message for GeneratedCodeInfo {
     const NAME: &'static str = "google.protobuf.GeneratedCodeInfo";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "annotation")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n
@@ -5226,6 +5259,7 @@ pub mod generated_code_info {
             (4, "end"),
             (5, "semantic"),
         ];
+        #[inline]
         fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
             let mut n = 0;
             n += __pf::packed_len::<__pf::Int32>(10, &self.path, sizes);

@@ -82,6 +82,7 @@ pub struct Any {
 impl __pf::Message for Any {
     const NAME: &'static str = "google.protobuf.Any";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "type_url"), (2, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.type_url, sizes);
@@ -179,6 +180,7 @@ impl __pf::Message for Api {
         (7, "syntax"),
         (8, "edition"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.name, sizes);
@@ -276,6 +278,7 @@ impl __pf::Message for Method {
         (7, "syntax"),
         (8, "edition"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.name, sizes);
@@ -425,6 +428,7 @@ pub struct Mixin {
 impl __pf::Message for Mixin {
     const NAME: &'static str = "google.protobuf.Mixin";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "name"), (2, "root")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.name, sizes);
@@ -538,6 +542,7 @@ pub struct Duration {
 impl __pf::Message for Duration {
     const NAME: &'static str = "google.protobuf.Duration";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "seconds"), (2, "nanos")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Int64>(8, &self.seconds, sizes);
@@ -585,6 +590,7 @@ pub struct Empty {
 impl __pf::Message for Empty {
     const NAME: &'static str = "google.protobuf.Empty";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[];
+    #[inline]
     fn compute_size(&self, _sizes: &mut __pf::SizeCache) -> usize {
         self.unknown_fields.encoded_len()
     }
@@ -839,6 +845,7 @@ pub struct FieldMask {
 impl __pf::Message for FieldMask {
     const NAME: &'static str = "google.protobuf.FieldMask";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "paths")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::repeated_len::<__pf::Str>(10, &self.paths, sizes);
@@ -879,6 +886,7 @@ pub struct SourceContext {
 impl __pf::Message for SourceContext {
     const NAME: &'static str = "google.protobuf.SourceContext";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "file_name")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.file_name, sizes);
@@ -962,6 +970,7 @@ pub struct Struct {
 impl __pf::Message for Struct {
     const NAME: &'static str = "google.protobuf.Struct";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "fields")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::map_len::<__pf::Str, __pf::Msg<Value>, _>(10, &self.fields, sizes);
@@ -1018,6 +1027,7 @@ impl __pf::Message for Value {
         (5, "struct_value"),
         (6, "list_value"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         if let ::core::option::Option::Some(v) = &self.kind {
@@ -1214,6 +1224,7 @@ pub struct ListValue {
 impl __pf::Message for ListValue {
     const NAME: &'static str = "google.protobuf.ListValue";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "values")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::repeated_len::<__pf::Msg<Value>>(10, &self.values, sizes);
@@ -1360,6 +1371,7 @@ pub struct Timestamp {
 impl __pf::Message for Timestamp {
     const NAME: &'static str = "google.protobuf.Timestamp";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "seconds"), (2, "nanos")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Int64>(8, &self.seconds, sizes);
@@ -1459,6 +1471,7 @@ impl __pf::Message for Type {
         (6, "syntax"),
         (7, "edition"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.name, sizes);
@@ -1555,6 +1568,7 @@ impl __pf::Message for Field {
         (10, "json_name"),
         (11, "default_value"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::OpenEnum<field::Kind>>(8, &self.kind, sizes);
@@ -1790,6 +1804,7 @@ impl __pf::Message for Enum {
         (5, "syntax"),
         (6, "edition"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.name, sizes);
@@ -1862,6 +1877,7 @@ impl __pf::Message for EnumValue {
         (2, "number"),
         (3, "options"),
     ];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.name, sizes);
@@ -1919,6 +1935,7 @@ pub struct Option {
 impl __pf::Message for Option {
     const NAME: &'static str = "google.protobuf.Option";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "name"), (2, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.name, sizes);
@@ -1965,6 +1982,7 @@ pub struct DoubleValue {
 impl __pf::Message for DoubleValue {
     const NAME: &'static str = "google.protobuf.DoubleValue";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Double>(9, &self.value, sizes);
@@ -2008,6 +2026,7 @@ pub struct FloatValue {
 impl __pf::Message for FloatValue {
     const NAME: &'static str = "google.protobuf.FloatValue";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Float>(13, &self.value, sizes);
@@ -2051,6 +2070,7 @@ pub struct Int64Value {
 impl __pf::Message for Int64Value {
     const NAME: &'static str = "google.protobuf.Int64Value";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Int64>(8, &self.value, sizes);
@@ -2094,6 +2114,7 @@ pub struct UInt64Value {
 impl __pf::Message for UInt64Value {
     const NAME: &'static str = "google.protobuf.UInt64Value";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Uint64>(8, &self.value, sizes);
@@ -2137,6 +2158,7 @@ pub struct Int32Value {
 impl __pf::Message for Int32Value {
     const NAME: &'static str = "google.protobuf.Int32Value";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Int32>(8, &self.value, sizes);
@@ -2180,6 +2202,7 @@ pub struct UInt32Value {
 impl __pf::Message for UInt32Value {
     const NAME: &'static str = "google.protobuf.UInt32Value";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Uint32>(8, &self.value, sizes);
@@ -2223,6 +2246,7 @@ pub struct BoolValue {
 impl __pf::Message for BoolValue {
     const NAME: &'static str = "google.protobuf.BoolValue";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Bool>(8, &self.value, sizes);
@@ -2266,6 +2290,7 @@ pub struct StringValue {
 impl __pf::Message for StringValue {
     const NAME: &'static str = "google.protobuf.StringValue";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::Str>(10, &self.value, sizes);
@@ -2309,6 +2334,7 @@ pub struct BytesValue {
 impl __pf::Message for BytesValue {
     const NAME: &'static str = "google.protobuf.BytesValue";
     const FIELD_NAMES: &'static [(u32, &'static str)] = &[(1, "value")];
+    #[inline]
     fn compute_size(&self, sizes: &mut __pf::SizeCache) -> usize {
         let mut n = 0;
         n += __pf::implicit_len::<__pf::BytesVec>(10, &self.value, sizes);
