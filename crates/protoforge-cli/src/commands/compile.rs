@@ -115,8 +115,13 @@ impl Runner<'_> {
                 None => return Ok(Status::Failed),
             }
         };
+        // The process ends right after this run: freeing the pool element by
+        // element would only cost time (a few percent of a large compile),
+        // the OS takes the memory back at exit.
+        let compiled = std::mem::ManuallyDrop::new(compiled);
+        let compiled: &Option<Compiled> = &compiled;
 
-        if let Some(compiled) = &compiled {
+        if let Some(compiled) = compiled {
             if !self.check_parsed(compiled)? {
                 return Ok(Status::Failed);
             }
@@ -141,7 +146,7 @@ impl Runner<'_> {
             }
             Mode::Compile | Mode::PrintFreeFieldNumbers => {}
         }
-        if let Some(compiled) = &compiled {
+        if let Some(compiled) = compiled {
             if compiled.found_errors || (c.fatal_warnings && compiled.found_warnings) {
                 return Ok(Status::Failed);
             }
@@ -207,6 +212,10 @@ impl Runner<'_> {
         let resolver = Chain::new().with(paths.clone()).with(builtin::GoogleFiles);
         let roots: Vec<&str> = names.iter().map(String::as_str).collect();
         let options = CompileOptions {
+            // Source info is written by `--include_source_info` and sent to
+            // plugins; recording it is a good part of a compile's time and
+            // memory, so it is only built when some output needs it.
+            source_info: self.c.include_source_info || !self.c.outputs.is_empty(),
             // The rich form shows the source line of each diagnostic.
             keep_sources: self.c.error_format == ErrorFormat::Rich,
             ..CompileOptions::default()
