@@ -478,8 +478,13 @@ impl Runner<'_> {
                 include_source_info: c.include_source_info,
                 retain_options: c.retain_options,
             };
-            let bytes = pool.file_descriptor_set(&compiled.inputs, options);
-            if let Err(e) = std::fs::write(out_name, bytes) {
+            // Written as it is encoded, so the set is never whole in memory.
+            let written = std::fs::File::create(out_name).and_then(|file| {
+                let mut out = io::BufWriter::with_capacity(1 << 16, file);
+                pool.write_file_descriptor_set(&compiled.inputs, options, &mut out)?;
+                out.flush()
+            });
+            if let Err(e) = written {
                 self.fail(&format!("{out_name}: {}", describe(&e)))?;
                 return Ok(false);
             }
