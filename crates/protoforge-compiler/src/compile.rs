@@ -229,6 +229,7 @@ impl Loader<'_> {
             lines: &lines,
             ast: &parse.file,
             source_info: self.options.source_info,
+            comments: self.options.comments,
         };
         let lowered = lower::lower_file(&mut fragment, &input, &mut diagnostics);
         self.next = fragment.end();
@@ -564,7 +565,7 @@ fn build_file(
         return;
     }
     let sets = &lowered.option_sets;
-    let mut state = crate::options::OptionState::new(sets.len());
+    let mut state = crate::options::OptionState::new(sets.len(), options.source_info);
     let written = {
         let mut interpreter = crate::options::Interpreter {
             file: id,

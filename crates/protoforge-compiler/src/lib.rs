@@ -90,6 +90,10 @@ pub struct CompileOptions {
     /// snippets of spans later). Default: false, which saves the memory of
     /// every source (about the size of the inputs).
     pub keep_sources: bool,
+    /// Keep each element's comments in the IR (the `comments` fields, read
+    /// by code generators). Default: true. Without them a compile holds
+    /// less (the source info, when built, has the comments too).
+    pub comments: bool,
 }
 
 impl Default for CompileOptions {
@@ -98,6 +102,7 @@ impl Default for CompileOptions {
             source_info: true,
             unused_import_warnings: true,
             keep_sources: false,
+            comments: true,
         }
     }
 }

@@ -534,6 +534,8 @@ pub(crate) struct Input<'a> {
     pub(crate) ast: &'a ast::File,
     /// Whether to record source locations.
     pub(crate) source_info: bool,
+    /// Whether to keep comments on the elements.
+    pub(crate) comments: bool,
 }
 
 struct Lowerer<'a, 'p> {
@@ -589,6 +591,15 @@ pub(crate) fn lower_file(
 }
 
 impl<'a> Lowerer<'a, '_> {
+    /// The comments to keep on an element.
+    fn comments(&self, comments: &Comments) -> Comments {
+        if self.input.comments {
+            comments.clone()
+        } else {
+            Comments::default()
+        }
+    }
+
     fn span(&self, range: SynSpan) -> Option<Span> {
         Some(Span {
             file: self.input.id,
@@ -873,7 +884,13 @@ impl<'a> Lowerer<'a, '_> {
         } else {
             None
         };
-        let id = self.new_message(&m.name.text, parent, m.span, m.comments.clone(), visibility);
+        let id = self.new_message(
+            &m.name.text,
+            parent,
+            m.span,
+            self.comments(&m.comments),
+            visibility,
+        );
         self.out.parts.insert(
             Symbol::Message(id),
             PartSpans {
@@ -1196,7 +1213,7 @@ impl<'a> Lowerer<'a, '_> {
             options: Options::default(),
             features: self.features.clone(),
             span: self.span(oneof.span),
-            comments: oneof.comments.clone(),
+            comments: self.comments(&oneof.comments),
         });
         self.pool.messages[message.index()].oneofs.push(id);
         self.out.parts.insert(
@@ -1390,7 +1407,7 @@ impl<'a> Lowerer<'a, '_> {
             comments: if is_group {
                 Comments::default()
             } else {
-                f.comments.clone()
+                self.comments(&f.comments)
             },
         });
         match scope {
@@ -1502,7 +1519,13 @@ impl<'a> Lowerer<'a, '_> {
                 Scope::Message(m) => Some(m),
                 Scope::File(_) => None,
             };
-            let group = self.new_message(&f.name.text, parent, f.span, f.comments.clone(), None);
+            let group = self.new_message(
+                &f.name.text,
+                parent,
+                f.span,
+                self.comments(&f.comments),
+                None,
+            );
             self.out.parts.insert(
                 Symbol::Message(group),
                 PartSpans {
@@ -1664,7 +1687,7 @@ impl<'a> Lowerer<'a, '_> {
             features: self.features.clone(),
             visibility,
             span: self.span(e.span),
-            comments: e.comments.clone(),
+            comments: self.comments(&e.comments),
         });
         self.out.parts.insert(
             Symbol::Enum(id),
@@ -1714,7 +1737,7 @@ impl<'a> Lowerer<'a, '_> {
                         options: Options::default(),
                         features: self.features.clone(),
                         span: self.span(v.span),
-                        comments: v.comments.clone(),
+                        comments: self.comments(&v.comments),
                     });
                     self.pool.enums[id.index()].values.push(value_id);
                     self.out.parts.insert(
@@ -1815,7 +1838,7 @@ impl<'a> Lowerer<'a, '_> {
             options: Options::default(),
             features: self.features.clone(),
             span: self.span(s.span),
-            comments: s.comments.clone(),
+            comments: self.comments(&s.comments),
         });
         self.out.parts.insert(
             Symbol::Service(id),
@@ -1886,7 +1909,7 @@ impl<'a> Lowerer<'a, '_> {
                         options: Options::default(),
                         features: self.features.clone(),
                         span: self.span(m.span),
-                        comments: m.comments.clone(),
+                        comments: self.comments(&m.comments),
                     });
                     self.pool.services[id.index()].methods.push(method_id);
                     self.out.parts.insert(

@@ -216,6 +216,10 @@ impl Runner<'_> {
             // plugins; recording it is a good part of a compile's time and
             // memory, so it is only built when some output needs it.
             source_info: self.c.include_source_info || !self.c.outputs.is_empty(),
+            // Comments on elements are for code generators (plugins get
+            // them through source info, the built-in Rust generator from
+            // the elements).
+            comments: !self.c.outputs.is_empty(),
             // The rich form shows the source line of each diagnostic.
             keep_sources: self.c.error_format == ErrorFormat::Rich,
             ..CompileOptions::default()
