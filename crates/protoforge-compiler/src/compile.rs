@@ -109,6 +109,9 @@ struct Loader<'a> {
     /// files in the order they are sent, so this is the pool's size then.
     next: Counts,
     send: std::sync::mpsc::SyncSender<Event>,
+    /// Built files coming back to be freed here, by the thread that
+    /// allocated them, and off the builder's path.
+    spent: std::sync::mpsc::Receiver<Loaded>,
 }
 
 impl Loader<'_> {
@@ -201,6 +204,7 @@ impl Loader<'_> {
     /// Lowers a file whose imports were all sent, as the next file of the
     /// pool.
     fn lower(&mut self, name: &str, parsed: Parsed) -> Loaded {
+        self.spent.try_iter().for_each(drop);
         let Parsed {
             source,
             lines,
@@ -263,6 +267,7 @@ pub(crate) fn compile_with_schema(
     schema: &Pool,
 ) -> Compilation {
     let (send, receive) = std::sync::mpsc::sync_channel::<Event>(PARSE_AHEAD);
+    let (send_spent, spent) = std::sync::mpsc::channel::<Loaded>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut loader = Loader {
@@ -273,6 +278,7 @@ pub(crate) fn compile_with_schema(
                 pending: HashMap::new(),
                 next: Counts::default(),
                 send,
+                spent,
             };
             for root in roots {
                 if !loader.visit(root) {
@@ -280,13 +286,14 @@ pub(crate) fn compile_with_schema(
                 }
             }
         });
-        build_all(receive, roots, options, schema)
+        build_all(receive, &send_spent, roots, options, schema)
     })
 }
 
 /// Builds files as the loader sends them.
 fn build_all(
     receive: std::sync::mpsc::Receiver<Event>,
+    spent: &std::sync::mpsc::Sender<Loaded>,
     roots: &[&str],
     options: &CompileOptions,
     schema: &Pool,
@@ -313,7 +320,7 @@ fn build_all(
                 }
                 diagnostics.push(diag);
             }
-            Event::File { name, loaded } => {
+            Event::File { name, mut loaded } => {
                 let id = FileId::from_index(pool.files.len());
                 let before = diagnostics.len();
                 let is_root = roots.contains(&name.as_str());
@@ -322,7 +329,7 @@ fn build_all(
                     schema,
                     id,
                     &name,
-                    loaded,
+                    &mut loaded,
                     options,
                     &mut diagnostics,
                     &missing,
@@ -332,6 +339,8 @@ fn build_all(
                 if diagnostics[before..].iter().any(Diagnostic::is_error) {
                     failed_files.insert(name);
                 }
+                // Once the loader is done, what is left is freed here.
+                let _ = spent.send(loaded);
             }
         }
     }
@@ -399,7 +408,7 @@ fn build_file(
     schema: &Pool,
     id: FileId,
     name: &str,
-    file: Loaded,
+    file: &mut Loaded,
     options: &CompileOptions,
     diagnostics: &mut Vec<Diagnostic>,
     missing: &HashMap<String, ResolveError>,
@@ -411,11 +420,11 @@ fn build_file(
         source,
         lines,
         fragment,
-        mut lowered,
+        lowered,
         diagnostics: found,
     } = file;
-    let position = |span: protoforge_syntax::Span| position(name, &source, &lines, span);
-    if !pool.append(fragment) {
+    let position = |span: protoforge_syntax::Span| position(name, source, lines, span);
+    if !pool.append(std::mem::take(fragment)) {
         diagnostics.push(
             Diagnostic::error(
                 DiagnosticKind::Invalid,
@@ -438,7 +447,7 @@ fn build_file(
             }
         }
     };
-    for (i, diag) in found.into_iter().enumerate() {
+    for (i, diag) in found.drain(..).enumerate() {
         add_packages(Some(i), pool, diagnostics);
         diagnostics.push(diag);
     }
@@ -460,7 +469,7 @@ fn build_file(
         }
     }
     let locations = lowered.locations.take();
-    lower::register_symbols(pool, id, &lowered, &mut |span, message| {
+    lower::register_symbols(pool, id, lowered, &mut |span, message| {
         let diag = Diagnostic::error(DiagnosticKind::DuplicateName, message);
         diagnostics.push(match span {
             Some(span) => diag.at(position(span)),
@@ -531,7 +540,7 @@ fn build_file(
         let mut checker = crate::validate::Checker {
             pool,
             file: id,
-            lowered: &lowered,
+            lowered: lowered,
             found: Vec::new(),
         };
         f(&mut checker);
@@ -558,7 +567,7 @@ fn build_file(
             });
         };
     let mut visibility = crate::link::Visibility::new(pool, id);
-    crate::link::link_file(pool, id, &lowered, &mut visibility, &mut report);
+    crate::link::link_file(pool, id, lowered, &mut visibility, &mut report);
     checks(pool, crate::validate::link_checks, &mut *diagnostics);
 
     if !edition_ok {
@@ -569,7 +578,7 @@ fn build_file(
     let written = {
         let mut interpreter = crate::options::Interpreter {
             file: id,
-            source: Some(source.clone()),
+            source: Some(Arc::clone(source)),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -585,7 +594,7 @@ fn build_file(
     {
         let mut interpreter = crate::options::Interpreter {
             file: id,
-            source: Some(source.clone()),
+            source: Some(Arc::clone(source)),
             pool: &mut *pool,
             builtin: schema,
             visibility: &mut visibility,
@@ -620,7 +629,7 @@ fn build_file(
                     let (field, unknown) = NAMES[number as usize - 1];
                     let span = match target {
                         crate::lower::OptionTarget::File(_) => lowered.syntax_span,
-                        other => feature_target_span(&lowered, *other),
+                        other => feature_target_span(lowered, *other),
                     };
                     let diag = Diagnostic::error(
                         DiagnosticKind::Feature,
@@ -646,7 +655,7 @@ fn build_file(
             let message = "Features are only valid under editions.".to_string();
             let span = match target {
                 crate::lower::OptionTarget::File(_) => lowered.syntax_span,
-                other => feature_target_span(&lowered, *other),
+                other => feature_target_span(lowered, *other),
             };
             let diag = Diagnostic::error(DiagnosticKind::Feature, message);
             diagnostics.push(match span {
@@ -700,7 +709,7 @@ fn build_file(
         let mut checker = crate::validate::Checker {
             pool,
             file: id,
-            lowered: &lowered,
+            lowered: lowered,
             found: Vec::new(),
         };
         crate::validate::lifetime_checks(&mut checker, schema);

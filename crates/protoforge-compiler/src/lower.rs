@@ -188,10 +188,14 @@ pub(crate) fn add_package(pool: &mut Pool, file: FileId, package: &str) -> Vec<S
     }
     names.push(&package[..prefix_end]);
     for name in names {
-        let full = FullName::new(name);
-        match pool.symbols.get(&full).copied() {
+        match pool
+            .symbols
+            .get(name.strip_prefix('.').unwrap_or(name))
+            .copied()
+        {
             None => {
-                pool.symbols.insert(full, Symbol::Package(file));
+                pool.symbols
+                    .insert(FullName::new(name), Symbol::Package(file));
             }
             Some(Symbol::Package(_)) => {}
             Some(other) => {
@@ -365,6 +369,12 @@ impl<T> Arena<T> {
     }
 }
 
+impl<T> Default for Arena<T> {
+    fn default() -> Arena<T> {
+        Arena::new(0)
+    }
+}
+
 impl<T> std::ops::Index<usize> for Arena<T> {
     type Output = T;
     fn index(&self, index: usize) -> &T {
@@ -422,7 +432,7 @@ impl Counts {
 /// owner links and checks the files before. The files are lowered in build
 /// order, one after the other, so each fragment's ids start where the
 /// previous file's ended and [`Pool::append`] only moves the elements.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Fragment {
     pub(crate) files: Arena<File>,
     pub(crate) messages: Arena<Message>,
