@@ -17,7 +17,7 @@ use crate::ir::{
     ServiceId, Symbol, Visibility,
 };
 use crate::wire::{
-    LEN, put_bool, put_bytes, put_int32, put_message, put_tag, put_uint, put_varint,
+    LEN, put_bool, put_bytes, put_int32, put_message, put_tag, put_uint, put_varint, varint_len,
 };
 
 /// How to write a descriptor set, as protoc's flags say.
@@ -522,13 +522,15 @@ pub(crate) fn put_packed_int32(out: &mut Vec<u8>, number: u32, values: &[i32]) {
     if values.is_empty() {
         return;
     }
-    let mut body = Vec::with_capacity(values.len() * 2);
-    for v in values {
-        put_varint(&mut body, i64::from(*v) as u64);
-    }
+    let len: usize = values
+        .iter()
+        .map(|v| varint_len(i64::from(*v) as u64))
+        .sum();
     put_tag(out, number, LEN);
-    put_varint(out, body.len() as u64);
-    out.extend_from_slice(&body);
+    put_varint(out, len as u64);
+    for v in values {
+        put_varint(out, i64::from(*v) as u64);
+    }
 }
 
 #[allow(dead_code)]

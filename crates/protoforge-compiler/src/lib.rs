@@ -24,7 +24,8 @@
 //! Files come in through a [`resolve::FileResolver`] (include paths,
 //! in-memory sources, the built-in Google files of [`builtin::GoogleFiles`],
 //! or a chain of them); the compiler does no other IO. Each file is parsed by
-//! `protoforge-syntax` (files are parsed in parallel), then goes through the
+//! `protoforge-syntax` and lowered on a second thread while the calling
+//! thread links and checks the files before it, then goes through the
 //! phases, each a module named after it:
 //!
 //! 1. `lower`: AST to unlinked IR, synthesised elements (map entries, groups,

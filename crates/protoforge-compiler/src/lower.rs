@@ -1,10 +1,12 @@
 //! The `lower` phase: one file's AST into unlinked IR.
 //!
-//! Lowering creates every element of the file in the pool, in the order
-//! protoc's parser puts them in the `FileDescriptorProto` (map-entry and group
-//! messages where their field is declared, proto3 synthetic oneofs after the
-//! real ones), registers full names in the symbol table, and records the
-//! file's source locations in protoc's order (see [`crate::source_info`]).
+//! Lowering creates every element of the file in a [`Fragment`] (appended to
+//! the pool as it is, see there), in the order protoc's parser puts them in
+//! the `FileDescriptorProto` (map-entry and group messages where their field
+//! is declared, proto3 synthetic oneofs after the real ones), and records
+//! the file's source locations in protoc's order (see
+//! [`crate::source_info`]); [`register_symbols`] then enters the full names
+//! in the pool's symbol table.
 //!
 //! What needs other files or later phases is left in [`Lowered`]: type names
 //! to resolve (`link`), option statements to interpret (`options`), default
