@@ -77,7 +77,7 @@ fn imports(parse: &Parse) -> Vec<String> {
 /// What the loading thread hands to the builder, in build order.
 enum Event {
     /// A file to build; everything it imports came before.
-    File { name: String, loaded: Loaded },
+    File { name: String, loaded: Box<Loaded> },
     /// A file that could not be opened.
     Missing { name: String, error: ResolveError },
     /// An import cycle, reported in the file that closes it.
@@ -111,7 +111,7 @@ struct Loader<'a> {
     send: std::sync::mpsc::SyncSender<Event>,
     /// Built files coming back to be freed here, by the thread that
     /// allocated them, and off the builder's path.
-    spent: std::sync::mpsc::Receiver<Loaded>,
+    spent: std::sync::mpsc::Receiver<Box<Loaded>>,
 }
 
 impl Loader<'_> {
@@ -192,7 +192,7 @@ impl Loader<'_> {
         let Some(parsed) = self.pending.remove(name) else {
             return true;
         };
-        let loaded = self.lower(name, parsed);
+        let loaded = Box::new(self.lower(name, parsed));
         self.send
             .send(Event::File {
                 name: name.to_string(),
@@ -267,7 +267,7 @@ pub(crate) fn compile_with_schema(
     schema: &Pool,
 ) -> Compilation {
     let (send, receive) = std::sync::mpsc::sync_channel::<Event>(PARSE_AHEAD);
-    let (send_spent, spent) = std::sync::mpsc::channel::<Loaded>();
+    let (send_spent, spent) = std::sync::mpsc::channel::<Box<Loaded>>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut loader = Loader {
@@ -293,7 +293,7 @@ pub(crate) fn compile_with_schema(
 /// Builds files as the loader sends them.
 fn build_all(
     receive: std::sync::mpsc::Receiver<Event>,
-    spent: &std::sync::mpsc::Sender<Loaded>,
+    spent: &std::sync::mpsc::Sender<Box<Loaded>>,
     roots: &[&str],
     options: &CompileOptions,
     schema: &Pool,
@@ -540,7 +540,7 @@ fn build_file(
         let mut checker = crate::validate::Checker {
             pool,
             file: id,
-            lowered: lowered,
+            lowered,
             found: Vec::new(),
         };
         f(&mut checker);
@@ -709,7 +709,7 @@ fn build_file(
         let mut checker = crate::validate::Checker {
             pool,
             file: id,
-            lowered: lowered,
+            lowered,
             found: Vec::new(),
         };
         crate::validate::lifetime_checks(&mut checker, schema);
