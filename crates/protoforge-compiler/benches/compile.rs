@@ -39,8 +39,11 @@ fn ours(root: &Path, source_info: bool, out: &Path) {
     let resolver = Chain::new().with(paths).with(GoogleFiles);
     let files = files(root);
     let roots: Vec<&str> = files.iter().map(String::as_str).collect();
+    // What `protoforge -o` asks for: no comments on elements (only code
+    // generators read them), source info only when written.
     let options = CompileOptions {
         source_info,
+        comments: false,
         ..CompileOptions::default()
     };
     let compilation = compile(&resolver, &roots, &options);
@@ -48,15 +51,19 @@ fn ours(root: &Path, source_info: bool, out: &Path) {
         eprintln!("our compile failed: {:?}", compilation.errors().next());
         std::process::exit(1);
     }
-    let bytes = compilation.pool.file_descriptor_set(
-        &compilation.files,
-        DescriptorSetOptions {
-            include_imports: true,
-            include_source_info: source_info,
-            retain_options: false,
-        },
-    );
-    if let Err(e) = std::fs::write(out, &bytes) {
+    let options = DescriptorSetOptions {
+        include_imports: true,
+        include_source_info: source_info,
+        retain_options: false,
+    };
+    let written = std::fs::File::create(out).and_then(|file| {
+        let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+        compilation
+            .pool
+            .write_file_descriptor_set(&compilation.files, options, &mut writer)?;
+        std::io::Write::flush(&mut writer)
+    });
+    if let Err(e) = written {
         eprintln!("writing {}: {e}", out.display());
         std::process::exit(1);
     }
@@ -64,7 +71,6 @@ fn ours(root: &Path, source_info: bool, out: &Path) {
     // would only cost time (as protoc, which also exits without tearing down
     // its pool).
     std::mem::forget(compilation);
-    std::mem::forget(bytes);
     let elapsed = start.elapsed();
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let peak = status

@@ -1,5 +1,5 @@
-//! The driver: load files through a resolver, parse them (in parallel), and
-//! run the phases on each file in protoc's build order.
+//! The driver: load files through a resolver, parse and lower them on one
+//! thread while another links and checks them, in protoc's build order.
 //!
 //! protoc builds a file only after everything it imports, depth first in
 //! import order, starting from each requested file in turn; files get their
@@ -15,15 +15,42 @@ use protoforge_syntax::{LineIndex, Parse};
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind, Position};
 use crate::ir::{FileId, Pool};
-use crate::lower::{self, Input};
+use crate::lower::{self, Counts, Fragment, Input};
 use crate::resolve::{FileResolver, ResolveError, Resolved};
 use crate::{Compilation, CompileOptions};
 
-/// A loaded and parsed file.
-struct Loaded {
+/// A loaded and parsed file, waiting for its imports to be loaded.
+struct Parsed {
     source: Arc<[u8]>,
     lines: LineIndex,
     parse: Parse,
+}
+
+/// A file read, parsed and lowered by the loading thread: everything the
+/// builder needs of it (the syntax tree is gone).
+struct Loaded {
+    source: Arc<[u8]>,
+    lines: LineIndex,
+    fragment: Fragment,
+    lowered: lower::Lowered,
+    /// The syntax diagnostics, then lowering's.
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The position of byte `offset`'s span in `file`.
+fn position(
+    file: &str,
+    source: &[u8],
+    lines: &LineIndex,
+    span: protoforge_syntax::Span,
+) -> Position {
+    let lc = lines.line_col(source, span.start);
+    Position {
+        file: file.to_string(),
+        line: lc.line,
+        col: lc.col,
+        span,
+    }
 }
 
 /// The imports of a parsed file, in order (regular, then option imports).
@@ -50,7 +77,7 @@ fn imports(parse: &Parse) -> Vec<String> {
 /// What the loading thread hands to the builder, in build order.
 enum Event {
     /// A file to build; everything it imports came before.
-    File { name: String, loaded: Loaded },
+    File { name: String, loaded: Box<Loaded> },
     /// A file compiled already: an encoded `FileDescriptorProto`.
     Descriptor { name: String, bytes: Vec<u8> },
     /// A file that could not be opened.
@@ -65,21 +92,32 @@ const MAX_PACKAGE_NAME: usize = 511;
 /// The most dots a package name may have (protoc's `kPackageLimit`).
 const MAX_PACKAGE_DEPTH: usize = 100;
 
-/// How many parsed files may wait for the builder: bounds the memory held
-/// by syntax trees (each is dropped once its file is built).
+/// How many lowered files may wait for the builder: bounds the memory they
+/// hold beyond the pool.
 const PARSE_AHEAD: usize = 64;
 
 /// Walks the import graph depth first from each root, reading and parsing
-/// each file, and sends files in protoc's build order (a file after its
-/// imports).
+/// each file, and lowers and sends files in protoc's build order (a file
+/// after its imports).
 struct Loader<'a> {
     resolver: &'a dyn FileResolver,
+    options: &'a CompileOptions,
     /// `false` while a file's imports are being visited, `true` once sent.
     state: HashMap<String, bool>,
     stack: Vec<String>,
     /// Parsed files whose imports are being visited, by name.
-    pending: HashMap<String, Loaded>,
+    pending: HashMap<String, Parsed>,
+    /// Where the next lowered file's ids start: the builder appends the
+    /// files in the order they are sent, so this is the pool's size then.
+    next: Counts,
     send: std::sync::mpsc::SyncSender<Event>,
+    /// Built files coming back to be freed here, by the thread that
+    /// allocated them, and off the builder's path.
+    spent: std::sync::mpsc::Receiver<Box<Loaded>>,
+    /// The pool's size after the builder added a file from a descriptor
+    /// set: the loader cannot count that file's elements itself, so it
+    /// waits for this before lowering the next file.
+    built: std::sync::mpsc::Receiver<Counts>,
 }
 
 impl Loader<'_> {
@@ -145,7 +183,7 @@ impl Loader<'_> {
         self.stack.push(name.to_string());
         self.pending.insert(
             name.to_string(),
-            Loaded {
+            Parsed {
                 source,
                 lines,
                 parse,
@@ -158,15 +196,61 @@ impl Loader<'_> {
         }
         self.stack.pop();
         self.state.insert(name.to_string(), true);
-        let Some(loaded) = self.pending.remove(name) else {
+        let Some(parsed) = self.pending.remove(name) else {
             return true;
         };
+        let loaded = Box::new(self.lower(name, parsed));
         self.send
             .send(Event::File {
                 name: name.to_string(),
                 loaded,
             })
             .is_ok()
+    }
+
+    /// Lowers a file whose imports were all sent, as the next file of the
+    /// pool.
+    fn lower(&mut self, name: &str, parsed: Parsed) -> Loaded {
+        self.spent.try_iter().for_each(drop);
+        let Parsed {
+            source,
+            lines,
+            parse,
+        } = parsed;
+        let mut diagnostics = Vec::with_capacity(parse.diagnostics.len());
+        for d in &parse.diagnostics {
+            let kind = DiagnosticKind::Syntax(d.kind);
+            let diag = if d.is_error() {
+                Diagnostic::error(kind, d.message.clone())
+            } else {
+                Diagnostic::warning(kind, d.message.clone())
+            };
+            diagnostics.push(diag.at(position(name, &source, &lines, d.span)));
+        }
+        let mut file = lower::new_file(name, source.clone(), &parse.file);
+        if !self.options.keep_sources {
+            file.source = None;
+        }
+        let id = FileId::from_index(self.next.files());
+        let mut fragment = Fragment::new(self.next, file);
+        let input = Input {
+            id,
+            name,
+            source: &source,
+            lines: &lines,
+            ast: &parse.file,
+            source_info: self.options.source_info,
+            comments: self.options.comments,
+        };
+        let lowered = lower::lower_file(&mut fragment, &input, &mut diagnostics);
+        self.next = fragment.end();
+        Loaded {
+            source,
+            lines,
+            fragment,
+            lowered,
+            diagnostics,
+        }
     }
 }
 
@@ -184,12 +268,23 @@ impl Loader<'_> {
         }
         self.stack.pop();
         self.state.insert(name.to_string(), true);
-        self.send
+        if self
+            .send
             .send(Event::Descriptor {
                 name: name.to_string(),
                 bytes,
             })
-            .is_ok()
+            .is_err()
+        {
+            return false;
+        }
+        match self.built.recv() {
+            Ok(counts) => {
+                self.next = counts;
+                true
+            }
+            Err(_) => false,
+        }
     }
 }
 
@@ -204,8 +299,8 @@ pub(crate) fn compile(
 
 /// Compiles `roots`, parsing options messages with `schema`.
 ///
-/// A second thread reads and parses files in build order while this one
-/// builds them.
+/// A second thread reads, parses and lowers files in build order while this
+/// one links and checks them (see [`Fragment`]).
 pub(crate) fn compile_with_schema(
     resolver: &dyn FileResolver,
     roots: &[&str],
@@ -213,14 +308,20 @@ pub(crate) fn compile_with_schema(
     schema: &Pool,
 ) -> Compilation {
     let (send, receive) = std::sync::mpsc::sync_channel::<Event>(PARSE_AHEAD);
+    let (send_spent, spent) = std::sync::mpsc::channel::<Box<Loaded>>();
+    let (send_built, built) = std::sync::mpsc::channel::<Counts>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut loader = Loader {
                 resolver,
+                options,
                 state: HashMap::new(),
                 stack: Vec::new(),
                 pending: HashMap::new(),
+                next: Counts::default(),
                 send,
+                spent,
+                built,
             };
             for root in roots {
                 if !loader.visit(root) {
@@ -228,13 +329,15 @@ pub(crate) fn compile_with_schema(
                 }
             }
         });
-        build_all(receive, roots, options, schema)
+        build_all(receive, &send_spent, &send_built, roots, options, schema)
     })
 }
 
 /// Builds files as the loader sends them.
 fn build_all(
     receive: std::sync::mpsc::Receiver<Event>,
+    spent: &std::sync::mpsc::Sender<Box<Loaded>>,
+    built: &std::sync::mpsc::Sender<Counts>,
     roots: &[&str],
     options: &CompileOptions,
     schema: &Pool,
@@ -272,8 +375,10 @@ fn build_all(
                 ) {
                     failed_files.insert(name);
                 }
+                // The loader waits for this to lower the next file.
+                let _ = built.send(Counts::of(&pool));
             }
-            Event::File { name, loaded } => {
+            Event::File { name, mut loaded } => {
                 let id = FileId::from_index(pool.files.len());
                 let before = diagnostics.len();
                 let is_root = roots.contains(&name.as_str());
@@ -282,7 +387,7 @@ fn build_all(
                     schema,
                     id,
                     &name,
-                    &loaded,
+                    &mut loaded,
                     options,
                     &mut diagnostics,
                     &missing,
@@ -292,6 +397,8 @@ fn build_all(
                 if diagnostics[before..].iter().any(Diagnostic::is_error) {
                     failed_files.insert(name);
                 }
+                // Once the loader is done, what is left is freed here.
+                let _ = spent.send(loaded);
             }
         }
     }
@@ -399,7 +506,7 @@ fn build_file(
     schema: &Pool,
     id: FileId,
     name: &str,
-    file: &Loaded,
+    file: &mut Loaded,
     options: &CompileOptions,
     diagnostics: &mut Vec<Diagnostic>,
     missing: &HashMap<String, ResolveError>,
@@ -407,40 +514,43 @@ fn build_file(
     is_root: bool,
 ) {
     let first_diagnostic = diagnostics.len();
-    let position = |span: protoforge_syntax::Span| {
-        let lc = file.lines.line_col(&file.source, span.start);
-        Position {
-            file: name.to_string(),
-            line: lc.line,
-            col: lc.col,
-            span,
+    let Loaded {
+        source,
+        lines,
+        fragment,
+        lowered,
+        diagnostics: found,
+    } = file;
+    let position = |span: protoforge_syntax::Span| position(name, source, lines, span);
+    if !pool.append(std::mem::take(fragment)) {
+        diagnostics.push(
+            Diagnostic::error(
+                DiagnosticKind::Invalid,
+                "internal error: files were built out of the order they were lowered in",
+            )
+            .in_file(name),
+        );
+        return;
+    }
+    pool.files_by_name.insert(name.to_string(), id);
+    // Lowering's diagnostics, with the package clashes protoc reports while
+    // parsing the package statement in their place.
+    let mut packages = lowered.packages.iter().peekable();
+    let mut add_packages = |before: Option<usize>, pool: &mut Pool, diagnostics: &mut Vec<_>| {
+        while let Some(p) = packages.next_if(|p| before.is_none_or(|b| p.diagnostics_before <= b)) {
+            for message in lower::add_package(pool, id, &p.name) {
+                diagnostics.push(
+                    Diagnostic::error(DiagnosticKind::DuplicateName, message).at(position(p.span)),
+                );
+            }
         }
     };
-    for d in &file.parse.diagnostics {
-        let mut diag = if d.is_error() {
-            Diagnostic::error(DiagnosticKind::Syntax(d.kind), d.message.clone())
-        } else {
-            Diagnostic::warning(DiagnosticKind::Syntax(d.kind), d.message.clone())
-        };
-        diag = diag.at(position(d.span));
+    for (i, diag) in found.drain(..).enumerate() {
+        add_packages(Some(i), pool, diagnostics);
         diagnostics.push(diag);
     }
-    let mut new_file = lower::new_file(name, file.source.clone(), &file.parse.file);
-    if !options.keep_sources {
-        new_file.source = None;
-    }
-    pool.files.push(new_file);
-    pool.files_by_name.insert(name.to_string(), id);
+    add_packages(None, pool, diagnostics);
 
-    let input = Input {
-        id,
-        name,
-        source: &file.source,
-        lines: &file.lines,
-        ast: &file.parse.file,
-        source_info: options.source_info,
-    };
-    let mut lowered = lower::lower_file(pool, &input, diagnostics);
     // protoc refuses packages that are too long or too deep before anything else.
     if let (Some(package), Some(span)) = (pool[id].package.clone(), lowered.package_span) {
         let message = if package.as_str().len() > MAX_PACKAGE_NAME {
@@ -457,7 +567,7 @@ fn build_file(
         }
     }
     let locations = lowered.locations.take();
-    lower::register_symbols(pool, id, &lowered, &mut |span, message| {
+    lower::register_symbols(pool, id, lowered, &mut |span, message| {
         let diag = Diagnostic::error(DiagnosticKind::DuplicateName, message);
         diagnostics.push(match span {
             Some(span) => diag.at(position(span)),
@@ -516,10 +626,9 @@ fn build_file(
         } else {
             None
         };
-        if let (Some(message), Some(syntax)) = (message, &file.parse.file.syntax) {
-            diagnostics.push(
-                Diagnostic::error(DiagnosticKind::Feature, message).at(position(syntax.span)),
-            );
+        if let (Some(message), Some(span)) = (message, lowered.syntax_span) {
+            diagnostics
+                .push(Diagnostic::error(DiagnosticKind::Feature, message).at(position(span)));
             edition_ok = false;
         }
     }
@@ -529,7 +638,7 @@ fn build_file(
         let mut checker = crate::validate::Checker {
             pool,
             file: id,
-            lowered: &lowered,
+            lowered,
             found: Vec::new(),
         };
         f(&mut checker);
@@ -556,14 +665,14 @@ fn build_file(
             });
         };
     let mut visibility = crate::link::Visibility::new(pool, id);
-    crate::link::link_file(pool, id, &lowered, &mut visibility, &mut report);
+    crate::link::link_file(pool, id, lowered, &mut visibility, &mut report);
     checks(pool, crate::validate::link_checks, &mut *diagnostics);
 
     if !edition_ok {
         return;
     }
     let sets = &lowered.option_sets;
-    let mut state = crate::options::OptionState::new(sets.len());
+    let mut state = crate::options::OptionState::new(sets.len(), options.source_info);
     let written = {
         let mut interpreter = crate::options::Interpreter {
             file: id,
@@ -615,10 +724,8 @@ fn build_file(
                 if let (1..=8, crate::wire::FieldValue::Varint(0)) = (number, value) {
                     let (field, unknown) = NAMES[number as usize - 1];
                     let span = match target {
-                        crate::lower::OptionTarget::File(_) => {
-                            file.parse.file.syntax.as_ref().map(|s| s.span)
-                        }
-                        other => feature_target_span(&lowered, *other),
+                        crate::lower::OptionTarget::File(_) => lowered.syntax_span,
+                        other => feature_target_span(lowered, *other),
                     };
                     let diag = Diagnostic::error(
                         DiagnosticKind::Feature,
@@ -643,10 +750,8 @@ fn build_file(
             }
             let message = "Features are only valid under editions.".to_string();
             let span = match target {
-                crate::lower::OptionTarget::File(_) => {
-                    file.parse.file.syntax.as_ref().map(|s| s.span)
-                }
-                other => feature_target_span(&lowered, *other),
+                crate::lower::OptionTarget::File(_) => lowered.syntax_span,
+                other => feature_target_span(lowered, *other),
             };
             let diag = Diagnostic::error(DiagnosticKind::Feature, message);
             diagnostics.push(match span {
@@ -702,7 +807,7 @@ fn build_file(
         let mut checker = crate::validate::Checker {
             pool,
             file: id,
-            lowered: &lowered,
+            lowered,
             found: Vec::new(),
         };
         crate::validate::lifetime_checks(&mut checker, schema);

@@ -184,6 +184,15 @@ impl FullName {
     }
 }
 
+/// Tables keyed by `FullName` can be searched with a `&str` (without a
+/// leading dot), with no name built for the search: `FullName` hashes and
+/// compares as its text does.
+impl std::borrow::Borrow<str> for FullName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for FullName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -1111,7 +1120,7 @@ impl Pool {
     /// The element with the full name `name` (with or without a leading dot).
     pub fn lookup(&self, name: &str) -> Option<Symbol> {
         let name = name.strip_prefix('.').unwrap_or(name);
-        self.symbols.get(&FullName::new(name)).copied()
+        self.symbols.get(name).copied()
     }
 
     /// The message with the full name `name`.

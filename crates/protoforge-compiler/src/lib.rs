@@ -24,7 +24,8 @@
 //! Files come in through a [`resolve::FileResolver`] (include paths,
 //! in-memory sources, the built-in Google files of [`builtin::GoogleFiles`],
 //! or a chain of them); the compiler does no other IO. Each file is parsed by
-//! `protoforge-syntax` (files are parsed in parallel), then goes through the
+//! `protoforge-syntax` and lowered on a second thread while the calling
+//! thread links and checks the files before it, then goes through the
 //! phases, each a module named after it:
 //!
 //! 1. `lower`: AST to unlinked IR, synthesised elements (map entries, groups,
@@ -94,6 +95,10 @@ pub struct CompileOptions {
     /// snippets of spans later). Default: false, which saves the memory of
     /// every source (about the size of the inputs).
     pub keep_sources: bool,
+    /// Keep each element's comments in the IR (the `comments` fields, read
+    /// by code generators). Default: true. Without them a compile holds
+    /// less (the source info, when built, has the comments too).
+    pub comments: bool,
 }
 
 impl Default for CompileOptions {
@@ -102,6 +107,7 @@ impl Default for CompileOptions {
             source_info: true,
             unused_import_warnings: true,
             keep_sources: false,
+            comments: true,
         }
     }
 }

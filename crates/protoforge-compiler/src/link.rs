@@ -182,7 +182,10 @@ fn in_package(pool: &Pool, file: FileId, name: &str) -> bool {
 impl Resolver<'_> {
     /// protoc's `FindSymbol`: a full name, visible from the file.
     pub(crate) fn find(&mut self, name: &str, miss: &mut Miss) -> Option<Symbol> {
-        let symbol = *self.pool.symbols.get(&FullName::new(name))?;
+        let symbol = *self
+            .pool
+            .symbols
+            .get(name.strip_prefix('.').unwrap_or(name))?;
         let file = self.pool.symbol_file(symbol);
         let vis = &mut *self.visibility;
         let visible = file == vis.file

@@ -1,10 +1,12 @@
 //! The `lower` phase: one file's AST into unlinked IR.
 //!
-//! Lowering creates every element of the file in the pool, in the order
-//! protoc's parser puts them in the `FileDescriptorProto` (map-entry and group
-//! messages where their field is declared, proto3 synthetic oneofs after the
-//! real ones), registers full names in the symbol table, and records the
-//! file's source locations in protoc's order (see [`crate::source_info`]).
+//! Lowering creates every element of the file in a [`Fragment`] (appended to
+//! the pool as it is, see there), in the order protoc's parser puts them in
+//! the `FileDescriptorProto` (map-entry and group messages where their field
+//! is declared, proto3 synthetic oneofs after the real ones), and records
+//! the file's source locations in protoc's order (see
+//! [`crate::source_info`]); [`register_symbols`] then enters the full names
+//! in the pool's symbol table.
 //!
 //! What needs other files or later phases is left in [`Lowered`]: type names
 //! to resolve (`link`), option statements to interpret (`options`), default
@@ -158,6 +160,56 @@ pub(crate) struct Lowered {
     pub(crate) syntax_span: Option<SynSpan>,
     /// Source locations in protoc's order, when wanted.
     pub(crate) locations: Option<Vec<crate::ir::Location>>,
+    /// The `package` statements, for [`add_package`].
+    pub(crate) packages: Vec<PackageStatement>,
+}
+
+/// A `package` statement, registered in the symbol table at merge time.
+#[derive(Clone, Debug)]
+pub(crate) struct PackageStatement {
+    /// The package name.
+    pub(crate) name: String,
+    /// The statement.
+    pub(crate) span: SynSpan,
+    /// How many diagnostics of the file came before the statement was
+    /// lowered: a clash is reported at that point, where protoc reports it.
+    pub(crate) diagnostics_before: usize,
+}
+
+/// Registers a package name and each of its prefixes as packages of `file`
+/// (protoc's `AddPackage`); the messages of the clashes with other symbols.
+pub(crate) fn add_package(pool: &mut Pool, file: FileId, package: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    let mut prefix_end = 0;
+    let mut names = Vec::new();
+    for (i, c) in package.char_indices() {
+        if c == '.' {
+            names.push(&package[..i]);
+        }
+        prefix_end = i + c.len_utf8();
+    }
+    names.push(&package[..prefix_end]);
+    for name in names {
+        match pool
+            .symbols
+            .get(name.strip_prefix('.').unwrap_or(name))
+            .copied()
+        {
+            None => {
+                pool.symbols
+                    .insert(FullName::new(name), Symbol::Package(file));
+            }
+            Some(Symbol::Package(_)) => {}
+            Some(other) => {
+                let other_file = pool.symbol_file(other);
+                errors.push(format!(
+                    "\"{name}\" is already defined (as something other than a package) in file \"{}\".",
+                    pool[other_file].name
+                ));
+            }
+        }
+    }
+    errors
 }
 
 /// The edition named by `edition = "…"`, as protoc's parser accepts it.
@@ -291,6 +343,195 @@ const UNINTERPRETED_NAME: i32 = 2;
 const NAME_PART: i32 = 1;
 const FIELD_MAX_NUMBER: i32 = 536_870_911;
 
+/// One kind of element created by lowering one file. Ids continue the
+/// pool's: `base` is how many elements of this kind the files before this
+/// one created, so the arena is appended to the pool as it is, with no id
+/// rewritten (see [`Fragment`]).
+#[derive(Debug)]
+pub(crate) struct Arena<T> {
+    base: usize,
+    items: Vec<T>,
+}
+
+impl<T> Arena<T> {
+    fn new(base: usize) -> Arena<T> {
+        Arena {
+            base,
+            items: Vec::new(),
+        }
+    }
+
+    /// The index the next element gets: the pool's length once merged.
+    pub(crate) fn len(&self) -> usize {
+        self.base + self.items.len()
+    }
+
+    pub(crate) fn push(&mut self, item: T) {
+        self.items.push(item);
+    }
+}
+
+impl<T> Default for Arena<T> {
+    fn default() -> Arena<T> {
+        Arena::new(0)
+    }
+}
+
+impl<T> std::ops::Index<usize> for Arena<T> {
+    type Output = T;
+    fn index(&self, index: usize) -> &T {
+        &self.items[index - self.base]
+    }
+}
+
+impl<T> std::ops::IndexMut<usize> for Arena<T> {
+    fn index_mut(&mut self, index: usize) -> &mut T {
+        &mut self.items[index - self.base]
+    }
+}
+
+/// How many elements of each kind a pool holds: where the next file's ids
+/// start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    files: usize,
+    messages: usize,
+    fields: usize,
+    oneofs: usize,
+    enums: usize,
+    enum_values: usize,
+    services: usize,
+    methods: usize,
+}
+
+impl Counts {
+    /// The number of files (the next file's id).
+    pub(crate) fn files(&self) -> usize {
+        self.files
+    }
+
+    /// The lengths of `pool`'s arenas.
+    pub(crate) fn of(pool: &Pool) -> Counts {
+        Counts {
+            files: pool.files.len(),
+            messages: pool.messages.len(),
+            fields: pool.fields.len(),
+            oneofs: pool.oneofs.len(),
+            enums: pool.enums.len(),
+            enum_values: pool.enum_values.len(),
+            services: pool.services.len(),
+            methods: pool.methods.len(),
+        }
+    }
+}
+
+/// The elements of one lowered file, apart from the pool.
+///
+/// Lowering needs nothing of other files (the one exception, a package
+/// name clashing with another file's symbol, is left to
+/// [`Lowered::package`] and checked when the fragment is merged), so files
+/// are lowered away from the pool, on the loading thread, while the pool's
+/// owner links and checks the files before. The files are lowered in build
+/// order, one after the other, so each fragment's ids start where the
+/// previous file's ended and [`Pool::append`] only moves the elements.
+#[derive(Debug, Default)]
+pub(crate) struct Fragment {
+    pub(crate) files: Arena<File>,
+    pub(crate) messages: Arena<Message>,
+    pub(crate) fields: Arena<Field>,
+    pub(crate) oneofs: Arena<Oneof>,
+    pub(crate) enums: Arena<Enum>,
+    pub(crate) enum_values: Arena<EnumValue>,
+    pub(crate) services: Arena<Service>,
+    pub(crate) methods: Arena<Method>,
+}
+
+impl Fragment {
+    /// An empty fragment whose ids start at `base`, holding `file` (whose id
+    /// is `base.files`).
+    pub(crate) fn new(base: Counts, file: File) -> Fragment {
+        let mut files = Arena::new(base.files);
+        files.push(file);
+        Fragment {
+            files,
+            messages: Arena::new(base.messages),
+            fields: Arena::new(base.fields),
+            oneofs: Arena::new(base.oneofs),
+            enums: Arena::new(base.enums),
+            enum_values: Arena::new(base.enum_values),
+            services: Arena::new(base.services),
+            methods: Arena::new(base.methods),
+        }
+    }
+
+    /// Where the fragment's ids start.
+    fn base(&self) -> Counts {
+        Counts {
+            files: self.files.base,
+            messages: self.messages.base,
+            fields: self.fields.base,
+            oneofs: self.oneofs.base,
+            enums: self.enums.base,
+            enum_values: self.enum_values.base,
+            services: self.services.base,
+            methods: self.methods.base,
+        }
+    }
+
+    /// Where the next file's ids start.
+    pub(crate) fn end(&self) -> Counts {
+        Counts {
+            files: self.files.len(),
+            messages: self.messages.len(),
+            fields: self.fields.len(),
+            oneofs: self.oneofs.len(),
+            enums: self.enums.len(),
+            enum_values: self.enum_values.len(),
+            services: self.services.len(),
+            methods: self.methods.len(),
+        }
+    }
+}
+
+macro_rules! fragment_index {
+    ($id:ty, $ty:ident, $field:ident) => {
+        impl std::ops::Index<$id> for Fragment {
+            type Output = $ty;
+            fn index(&self, id: $id) -> &$ty {
+                &self.$field[id.index()]
+            }
+        }
+    };
+}
+
+fragment_index!(FileId, File, files);
+fragment_index!(MessageId, Message, messages);
+fragment_index!(FieldId, Field, fields);
+fragment_index!(OneofId, Oneof, oneofs);
+fragment_index!(crate::ir::EnumId, Enum, enums);
+fragment_index!(ServiceId, Service, services);
+
+impl Pool {
+    /// Moves a lowered file's elements into the pool. `false` (and nothing
+    /// moved) when the fragment's ids do not start at the pool's lengths,
+    /// which would mean the files were not merged in the order they were
+    /// lowered.
+    pub(crate) fn append(&mut self, fragment: Fragment) -> bool {
+        if fragment.base() != Counts::of(self) {
+            return false;
+        }
+        self.files.extend(fragment.files.items);
+        self.messages.extend(fragment.messages.items);
+        self.fields.extend(fragment.fields.items);
+        self.oneofs.extend(fragment.oneofs.items);
+        self.enums.extend(fragment.enums.items);
+        self.enum_values.extend(fragment.enum_values.items);
+        self.services.extend(fragment.services.items);
+        self.methods.extend(fragment.methods.items);
+        true
+    }
+}
+
 /// The inputs of [`lower_file`].
 pub(crate) struct Input<'a> {
     /// The file's id (already reserved in the pool).
@@ -305,10 +546,12 @@ pub(crate) struct Input<'a> {
     pub(crate) ast: &'a ast::File,
     /// Whether to record source locations.
     pub(crate) source_info: bool,
+    /// Whether to keep comments on the elements.
+    pub(crate) comments: bool,
 }
 
 struct Lowerer<'a, 'p> {
-    pool: &'p mut Pool,
+    pool: &'p mut Fragment,
     input: &'a Input<'a>,
     rec: Recorder<'a>,
     out: Lowered,
@@ -321,9 +564,9 @@ struct Lowerer<'a, 'p> {
     features: Features,
 }
 
-/// Lowers one parsed file into `pool` (whose file slot `input.id` exists).
+/// Lowers one parsed file into `pool` (which holds the file `input.id`).
 pub(crate) fn lower_file(
-    pool: &mut Pool,
+    pool: &mut Fragment,
     input: &Input<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Lowered {
@@ -360,6 +603,15 @@ pub(crate) fn lower_file(
 }
 
 impl<'a> Lowerer<'a, '_> {
+    /// The comments to keep on an element.
+    fn comments(&self, comments: &Comments) -> Comments {
+        if self.input.comments {
+            comments.clone()
+        } else {
+            Comments::default()
+        }
+    }
+
     fn span(&self, range: SynSpan) -> Option<Span> {
         Some(Span {
             file: self.input.id,
@@ -378,35 +630,15 @@ impl<'a> Lowerer<'a, '_> {
             }));
     }
 
+    /// Leaves the package's names to be registered when the file is
+    /// merged into the pool ([`add_package`]), the only part of lowering that
+    /// depends on other files.
     fn add_package(&mut self, package: &str, span: SynSpan) {
-        let mut prefix_end = 0;
-        let mut names = Vec::new();
-        for (i, c) in package.char_indices() {
-            if c == '.' {
-                names.push(&package[..i]);
-            }
-            prefix_end = i + c.len_utf8();
-        }
-        names.push(&package[..prefix_end]);
-        for name in names {
-            let full = FullName::new(name);
-            match self.pool.symbols.get(&full).copied() {
-                None => {
-                    self.pool
-                        .symbols
-                        .insert(full, Symbol::Package(self.input.id));
-                }
-                Some(Symbol::Package(_)) => {}
-                Some(other) => {
-                    let other_file = self.pool.symbol_file(other);
-                    let message = format!(
-                        "\"{name}\" is already defined (as something other than a package) in file \"{}\".",
-                        self.pool[other_file].name
-                    );
-                    self.error_at(DiagnosticKind::DuplicateName, span, message);
-                }
-            }
-        }
+        self.out.packages.push(PackageStatement {
+            name: package.to_string(),
+            span,
+            diagnostics_before: self.diags.len(),
+        });
     }
 
     fn file(&mut self) {
@@ -664,7 +896,13 @@ impl<'a> Lowerer<'a, '_> {
         } else {
             None
         };
-        let id = self.new_message(&m.name.text, parent, m.span, m.comments.clone(), visibility);
+        let id = self.new_message(
+            &m.name.text,
+            parent,
+            m.span,
+            self.comments(&m.comments),
+            visibility,
+        );
         self.out.parts.insert(
             Symbol::Message(id),
             PartSpans {
@@ -987,7 +1225,7 @@ impl<'a> Lowerer<'a, '_> {
             options: Options::default(),
             features: self.features.clone(),
             span: self.span(oneof.span),
-            comments: oneof.comments.clone(),
+            comments: self.comments(&oneof.comments),
         });
         self.pool.messages[message.index()].oneofs.push(id);
         self.out.parts.insert(
@@ -1181,7 +1419,7 @@ impl<'a> Lowerer<'a, '_> {
             comments: if is_group {
                 Comments::default()
             } else {
-                f.comments.clone()
+                self.comments(&f.comments)
             },
         });
         match scope {
@@ -1293,7 +1531,13 @@ impl<'a> Lowerer<'a, '_> {
                 Scope::Message(m) => Some(m),
                 Scope::File(_) => None,
             };
-            let group = self.new_message(&f.name.text, parent, f.span, f.comments.clone(), None);
+            let group = self.new_message(
+                &f.name.text,
+                parent,
+                f.span,
+                self.comments(&f.comments),
+                None,
+            );
             self.out.parts.insert(
                 Symbol::Message(group),
                 PartSpans {
@@ -1455,7 +1699,7 @@ impl<'a> Lowerer<'a, '_> {
             features: self.features.clone(),
             visibility,
             span: self.span(e.span),
-            comments: e.comments.clone(),
+            comments: self.comments(&e.comments),
         });
         self.out.parts.insert(
             Symbol::Enum(id),
@@ -1505,7 +1749,7 @@ impl<'a> Lowerer<'a, '_> {
                         options: Options::default(),
                         features: self.features.clone(),
                         span: self.span(v.span),
-                        comments: v.comments.clone(),
+                        comments: self.comments(&v.comments),
                     });
                     self.pool.enums[id.index()].values.push(value_id);
                     self.out.parts.insert(
@@ -1606,7 +1850,7 @@ impl<'a> Lowerer<'a, '_> {
             options: Options::default(),
             features: self.features.clone(),
             span: self.span(s.span),
-            comments: s.comments.clone(),
+            comments: self.comments(&s.comments),
         });
         self.out.parts.insert(
             Symbol::Service(id),
@@ -1677,7 +1921,7 @@ impl<'a> Lowerer<'a, '_> {
                         options: Options::default(),
                         features: self.features.clone(),
                         span: self.span(m.span),
-                        comments: m.comments.clone(),
+                        comments: self.comments(&m.comments),
                     });
                     self.pool.services[id.index()].methods.push(method_id);
                     self.out.parts.insert(

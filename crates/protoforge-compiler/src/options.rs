@@ -74,15 +74,19 @@ pub(crate) struct OptionState {
     /// `uninterpreted_option` path to the path of the field it set.
     pub(crate) interpreted_paths: HashMap<Vec<i32>, Vec<i32>>,
     repeated_counts: HashMap<Vec<i32>, i32>,
+    /// Whether to fill `interpreted_paths` (only source info needs it).
+    pub(crate) record_paths: bool,
     /// Errors found.
     pub(crate) errors: Vec<(DiagnosticKind, SynSpan, String)>,
 }
 
 impl OptionState {
-    /// State for `sets` option sets.
-    pub(crate) fn new(sets: usize) -> OptionState {
+    /// State for `sets` option sets; `record_paths` when source info is
+    /// built.
+    pub(crate) fn new(sets: usize, record_paths: bool) -> OptionState {
         OptionState {
             states: vec![None; sets],
+            record_paths,
             ..OptionState::default()
         }
     }
@@ -139,12 +143,12 @@ impl<'a> Interpreter<'a> {
                 if is_extension != extensions {
                     continue;
                 }
-                let mut src_path = set.options_path.clone();
-                src_path.extend([999, i as i32]);
                 match self.interpret(set, decl, which, options_type, &raw) {
                     Ok((entry, dest_path, repeated)) => {
                         raw.push(entry);
-                        if !set.copied {
+                        if !set.copied && self.st.record_paths {
+                            let mut src_path = set.options_path.clone();
+                            src_path.extend([999, i as i32]);
                             let mut dest = dest_path;
                             if repeated {
                                 let count =

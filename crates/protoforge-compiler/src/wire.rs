@@ -62,11 +62,30 @@ pub(crate) fn put_bool(out: &mut Vec<u8>, number: u32, value: bool) {
     put_uint(out, number, u64::from(value));
 }
 
-/// Appends a length-delimited field whose contents `body` writes.
+/// Appends a length-delimited field whose contents `body` writes, in place:
+/// one byte is kept for the length (enough below 128 bytes, the common
+/// case for descriptor parts), and a longer length moves the contents up.
+/// No buffer is allocated for the contents.
 pub(crate) fn put_message(out: &mut Vec<u8>, number: u32, body: impl FnOnce(&mut Vec<u8>)) {
-    let mut inner = Vec::new();
-    body(&mut inner);
-    put_bytes(out, number, &inner);
+    put_tag(out, number, LEN);
+    let at = out.len();
+    out.push(0);
+    body(out);
+    let len = out.len() - at - 1;
+    if len < 0x80 {
+        out[at] = len as u8;
+        return;
+    }
+    let mut prefix = [0u8; 10];
+    let mut n = 0;
+    let mut value = len as u64;
+    while value >= 0x80 {
+        prefix[n] = (value as u8) | 0x80;
+        value >>= 7;
+        n += 1;
+    }
+    prefix[n] = value as u8;
+    out.splice(at..at + 1, prefix[..=n].iter().copied());
 }
 
 /// The size of `value` as a varint.

@@ -141,8 +141,13 @@ impl Runner<'_> {
                 None => return Ok(Status::Failed),
             }
         };
+        // The process ends right after this run: freeing the pool element by
+        // element would only cost time (a few percent of a large compile),
+        // the OS takes the memory back at exit.
+        let compiled = std::mem::ManuallyDrop::new(compiled);
+        let compiled: &Option<Compiled> = &compiled;
 
-        if let Some(compiled) = &compiled {
+        if let Some(compiled) = compiled {
             if !self.check_parsed(compiled)? {
                 return Ok(Status::Failed);
             }
@@ -201,7 +206,7 @@ impl Runner<'_> {
             }
             Mode::Compile | Mode::PrintFreeFieldNumbers => {}
         }
-        if let Some(compiled) = &compiled {
+        if let Some(compiled) = compiled {
             if compiled.found_errors || (c.fatal_warnings && compiled.found_warnings) {
                 return Ok(Status::Failed);
             }
@@ -293,6 +298,14 @@ impl Runner<'_> {
         };
         let roots: Vec<&str> = names.iter().map(String::as_str).collect();
         let options = CompileOptions {
+            // Source info is written by `--include_source_info` and sent to
+            // plugins; recording it is a good part of a compile's time and
+            // memory, so it is only built when some output needs it.
+            source_info: self.c.include_source_info || !self.c.outputs.is_empty(),
+            // Comments on elements are for code generators (plugins get
+            // them through source info, the built-in Rust generator from
+            // the elements).
+            comments: !self.c.outputs.is_empty(),
             // The rich form shows the source line of each diagnostic.
             keep_sources: self.c.error_format == ErrorFormat::Rich,
             ..CompileOptions::default()
@@ -561,8 +574,13 @@ impl Runner<'_> {
                 include_source_info: c.include_source_info,
                 retain_options: c.retain_options,
             };
-            let bytes = pool.file_descriptor_set(&compiled.inputs, options);
-            if let Err(e) = std::fs::write(out_name, bytes) {
+            // Written as it is encoded, so the set is never whole in memory.
+            let written = std::fs::File::create(out_name).and_then(|file| {
+                let mut out = io::BufWriter::with_capacity(1 << 16, file);
+                pool.write_file_descriptor_set(&compiled.inputs, options, &mut out)?;
+                out.flush()
+            });
+            if let Err(e) = written {
                 self.fail(&format!("{out_name}: {}", describe(&e)))?;
                 return Ok(false);
             }
