@@ -835,8 +835,11 @@ fn build_file(
     if let Some(locations) = locations.as_mut() {
         crate::source_info::apply_interpreted_paths(locations, &state.interpreted_paths);
     }
-    pool.files[id.index()].source_code_info =
-        locations.map(|locations| crate::ir::SourceCodeInfo::from_locations(&locations));
+    pool.files[id.index()].source_code_info = locations
+        .as_deref()
+        .map(crate::ir::SourceCodeInfo::from_locations);
+    // The decoded locations go back to the loader with the rest.
+    lowered.locations = locations;
 }
 
 /// Where protoc reports "Features are only valid under editions." for an
