@@ -8,9 +8,11 @@ mod call;
 mod respond;
 
 use std::collections::BTreeMap;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -22,6 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio::time::Sleep;
 
 pub use call::{Call, Handled, ResponseSink};
 
@@ -341,21 +344,13 @@ async fn serve_connection<IO>(
         return;
     };
     let certs = Arc::new(certs);
-    let (dead_tx, mut dead_rx) = tokio::sync::oneshot::channel::<()>();
-    let keepalive = connection.ping_pong().map(|mut ping_pong| {
-        let interval = config.keepalive_interval;
-        let timeout = config.keepalive_timeout;
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(interval).await;
-                let pong = tokio::time::timeout(timeout, ping_pong.ping(h2::Ping::opaque())).await;
-                if !matches!(pong, Ok(Ok(_))) {
-                    let _ = dead_tx.send(());
-                    return;
-                }
-            }
-        })
+    let mut keepalive = connection.ping_pong().map(|ping_pong| Keepalive {
+        ping_pong,
+        interval: config.keepalive_interval,
+        timeout: config.keepalive_timeout,
+        awaiting_pong: false,
     });
+    let mut timer = std::pin::pin!(tokio::time::sleep(config.keepalive_interval));
     let mut draining = *stop.borrow();
     if draining {
         connection.graceful_shutdown();
@@ -374,16 +369,60 @@ async fn serve_connection<IO>(
                     connection.graceful_shutdown();
                 }
             }
-            _ = &mut dead_rx => break,
+            () = poll_fn(|cx| match &mut keepalive {
+                Some(k) => k.poll_dead(timer.as_mut(), cx),
+                None => Poll::Pending,
+            }) => break,
         }
-    }
-    if let Some(keepalive) = keepalive {
-        keepalive.abort();
     }
     // Calls still running lose their connection here: dropping it resets
     // their streams, their drivers see the reset and fire their
     // cancellation.
     drop(connection);
+}
+
+/// The server's keepalive, driven by its connection's own task (a task of
+/// its own per connection cost memory on every idle connection): a PING
+/// after each `interval`, and the connection is dead when its PONG does not
+/// come back within `timeout`.
+struct Keepalive {
+    ping_pong: h2::PingPong,
+    interval: Duration,
+    timeout: Duration,
+    awaiting_pong: bool,
+}
+
+impl Keepalive {
+    /// Ready when the connection must be closed. `timer` is the next
+    /// moment to act: the next ping, or the end of the wait for a pong.
+    fn poll_dead(&mut self, mut timer: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            if self.awaiting_pong {
+                match self.ping_pong.poll_pong(cx) {
+                    Poll::Ready(Ok(_)) => {
+                        self.awaiting_pong = false;
+                        timer
+                            .as_mut()
+                            .reset(tokio::time::Instant::now() + self.interval);
+                        continue;
+                    }
+                    Poll::Ready(Err(_)) => return Poll::Ready(()),
+                    Poll::Pending => {}
+                }
+                return timer.as_mut().poll(cx);
+            }
+            if timer.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if self.ping_pong.send_ping(h2::Ping::opaque()).is_err() {
+                return Poll::Ready(());
+            }
+            self.awaiting_pong = true;
+            timer
+                .as_mut()
+                .reset(tokio::time::Instant::now() + self.timeout);
+        }
+    }
 }
 
 /// Answers a request that never reaches a service.
