@@ -355,6 +355,16 @@ async fn serve_connection<IO>(
     if draining {
         connection.graceful_shutdown();
     }
+    // One future for the connection's life: `stop.changed()` made anew on
+    // every pass of the loop registered with the channel and left it again
+    // for every request.
+    let mut stopping = std::pin::pin!(async move {
+        while stop.changed().await.is_ok() {
+            if *stop.borrow() {
+                return;
+            }
+        }
+    });
     loop {
         tokio::select! {
             accepted = connection.accept() => match accepted {
@@ -363,11 +373,9 @@ async fn serve_connection<IO>(
                 }
                 Some(Err(_)) | None => break,
             },
-            changed = stop.changed(), if !draining => {
-                if changed.is_err() || *stop.borrow() {
-                    draining = true;
-                    connection.graceful_shutdown();
-                }
+            () = &mut stopping, if !draining => {
+                draining = true;
+                connection.graceful_shutdown();
             }
             () = poll_fn(|cx| match &mut keepalive {
                 Some(k) => k.poll_dead(timer.as_mut(), cx),
