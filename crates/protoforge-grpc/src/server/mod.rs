@@ -349,6 +349,7 @@ async fn serve_connection<IO>(
         interval: config.keepalive_interval,
         timeout: config.keepalive_timeout,
         awaiting_pong: false,
+        timer_registered: false,
     });
     let mut timer = std::pin::pin!(tokio::time::sleep(config.keepalive_interval));
     let mut draining = *stop.borrow();
@@ -398,9 +399,31 @@ struct Keepalive {
     interval: Duration,
     timeout: Duration,
     awaiting_pong: bool,
+    /// The timer was polled since it was last set, so it will wake the
+    /// connection's task when it fires.
+    timer_registered: bool,
 }
 
 impl Keepalive {
+    /// Whether `timer` has fired. Polled once after each reset to register
+    /// the connection task's waker, then only read: polling it on every
+    /// wake of the connection (every frame) registered the waker again each
+    /// time. (The connection always runs as one task, so its waker does not
+    /// change.)
+    fn fired(&mut self, timer: Pin<&mut Sleep>, cx: &mut Context<'_>) -> bool {
+        if self.timer_registered && !timer.is_elapsed() {
+            return false;
+        }
+        self.timer_registered = true;
+        timer.poll(cx).is_ready()
+    }
+
+    /// Resets `timer` to fire `after` from now.
+    fn set(&mut self, timer: Pin<&mut Sleep>, after: Duration) {
+        timer.reset(tokio::time::Instant::now() + after);
+        self.timer_registered = false;
+    }
+
     /// Ready when the connection must be closed. `timer` is the next
     /// moment to act: the next ping, or the end of the wait for a pong.
     fn poll_dead(&mut self, mut timer: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
@@ -409,26 +432,26 @@ impl Keepalive {
                 match self.ping_pong.poll_pong(cx) {
                     Poll::Ready(Ok(_)) => {
                         self.awaiting_pong = false;
-                        timer
-                            .as_mut()
-                            .reset(tokio::time::Instant::now() + self.interval);
+                        self.set(timer.as_mut(), self.interval);
                         continue;
                     }
                     Poll::Ready(Err(_)) => return Poll::Ready(()),
                     Poll::Pending => {}
                 }
-                return timer.as_mut().poll(cx);
+                return if self.fired(timer.as_mut(), cx) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                };
             }
-            if timer.as_mut().poll(cx).is_pending() {
+            if !self.fired(timer.as_mut(), cx) {
                 return Poll::Pending;
             }
             if self.ping_pong.send_ping(h2::Ping::opaque()).is_err() {
                 return Poll::Ready(());
             }
             self.awaiting_pong = true;
-            timer
-                .as_mut()
-                .reset(tokio::time::Instant::now() + self.timeout);
+            self.set(timer.as_mut(), self.timeout);
         }
     }
 }
