@@ -631,7 +631,7 @@ fn route(
     certs: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
     shared: &Arc<Shared>,
 ) {
-    let Some((service_name, _)) = split_path(checked.path.path()) else {
+    let Some((service_name, method)) = split_path(checked.path.path()) else {
         let status =
             Status::unimplemented(format!("malformed method path {:?}", checked.path.path()));
         return refuse(checked.respond, http::StatusCode::OK, status);
@@ -640,8 +640,10 @@ fn route(
         let status = Status::unimplemented(format!("unknown service {service_name}"));
         return refuse(checked.respond, http::StatusCode::OK, status);
     };
+    let method_start = checked.path.path().len() - method.len();
     let context = CallContext::new(
         checked.path,
+        method_start,
         checked.deadline,
         remote,
         Arc::clone(certs),
