@@ -227,9 +227,14 @@ impl std::fmt::Debug for Router {
     }
 }
 
+type Certificates = Arc<Vec<rustls::pki_types::CertificateDer<'static>>>;
+
 struct Shared {
     config: Arc<ServerConfig>,
     services: BTreeMap<String, Arc<dyn Service>>,
+    /// The client certificates of every plaintext connection (none), shared
+    /// rather than allocated per connection.
+    no_certificates: Certificates,
 }
 
 impl Router {
@@ -256,6 +261,7 @@ impl Router {
         let shared = Arc::new(Shared {
             config: Arc::new(self.config),
             services: self.services,
+            no_certificates: Arc::new(Vec::new()),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut connections = JoinSet::new();
@@ -274,7 +280,20 @@ impl Router {
                         }
                     };
                     let _ = tcp.set_nodelay(true);
-                    connections.spawn(accept_connection(tcp, remote, Arc::clone(&shared), stop_rx.clone()));
+                    let shared = Arc::clone(&shared);
+                    let stop = stop_rx.clone();
+                    // Separate tasks for plaintext and TLS: one future for
+                    // both was as large as the TLS one (its stream holds the
+                    // TLS session) for every plaintext connection too.
+                    match shared.config.tls.clone() {
+                        None => {
+                            let certs = Arc::clone(&shared.no_certificates);
+                            connections.spawn(serve_connection(tcp, Some(remote), certs, shared, stop));
+                        }
+                        Some(tls) => {
+                            connections.spawn(accept_tls(tcp, remote, tls, shared, stop));
+                        }
+                    }
                 }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
             }
@@ -292,39 +311,35 @@ impl Router {
     }
 }
 
-async fn accept_connection(
+/// The TLS handshake (ALPN `h2` required), then the connection.
+async fn accept_tls(
     tcp: tokio::net::TcpStream,
     remote: SocketAddr,
+    tls: Arc<rustls::ServerConfig>,
     shared: Arc<Shared>,
     stop: watch::Receiver<bool>,
 ) {
-    let handshake_timeout = shared.config.handshake_timeout;
-    match shared.config.tls.clone() {
-        None => serve_connection(tcp, Some(remote), Vec::new(), shared, stop).await,
-        Some(tls) => {
-            let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-            let Ok(Ok(stream)) =
-                tokio::time::timeout(handshake_timeout, acceptor.accept(tcp)).await
-            else {
-                return;
-            };
-            let (_, session) = stream.get_ref();
-            if crate::tls::check_alpn(session.alpn_protocol()).is_err() {
-                return;
-            }
-            let certs = session
-                .peer_certificates()
-                .map(|c| c.iter().map(|c| c.clone().into_owned()).collect())
-                .unwrap_or_default();
-            serve_connection(stream, Some(remote), certs, shared, stop).await;
-        }
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let Ok(Ok(stream)) =
+        tokio::time::timeout(shared.config.handshake_timeout, acceptor.accept(tcp)).await
+    else {
+        return;
+    };
+    let (_, session) = stream.get_ref();
+    if crate::tls::check_alpn(session.alpn_protocol()).is_err() {
+        return;
     }
+    let certs = match session.peer_certificates() {
+        Some(chain) => Arc::new(chain.iter().map(|c| c.clone().into_owned()).collect()),
+        None => Arc::clone(&shared.no_certificates),
+    };
+    serve_connection(stream, Some(remote), certs, shared, stop).await;
 }
 
 async fn serve_connection<IO>(
     io: IO,
     remote: Option<SocketAddr>,
-    certs: Vec<rustls::pki_types::CertificateDer<'static>>,
+    certs: Certificates,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
 ) where
@@ -343,7 +358,6 @@ async fn serve_connection<IO>(
     else {
         return;
     };
-    let certs = Arc::new(certs);
     let mut keepalive = connection.ping_pong().map(|ping_pong| Keepalive {
         ping_pong,
         interval: config.keepalive_interval,
@@ -467,7 +481,7 @@ fn start_call(
     request: http::Request<RecvStream>,
     respond: SendResponse<Bytes>,
     remote: Option<SocketAddr>,
-    certs: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    certs: &Certificates,
     shared: &Arc<Shared>,
 ) {
     let (parts, recv) = request.into_parts();
@@ -628,7 +642,7 @@ fn route(
     checked: Checked,
     recv: RecvStream,
     remote: Option<SocketAddr>,
-    certs: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    certs: &Certificates,
     shared: &Arc<Shared>,
 ) {
     let Some((service_name, method)) = split_path(checked.path.path()) else {
