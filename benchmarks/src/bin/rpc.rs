@@ -500,15 +500,22 @@ fn parse_duration_us(text: &str) -> Option<f64> {
 }
 
 /// Instructions the server executes for `calls` sequential small unary
-/// calls and then `streams` sequential server-streaming calls of
-/// `STREAM_COUNT` messages, under callgrind (start-up and shutdown
+/// calls, `kb_calls` sequential ~1 KB unary calls and then `streams`
+/// sequential server-streaming calls of `STREAM_COUNT` messages, under
+/// callgrind (start-up and shutdown
 /// included). With `--valgrind-tool` another valgrind tool (say `dhat`)
 /// runs instead, its output left in the work directory, and the result is 0.
-fn callgrind_run(args: &Args, stack: &str, calls: usize, streams: usize) -> Result<f64, String> {
+fn callgrind_run(
+    args: &Args,
+    stack: &str,
+    calls: usize,
+    kb_calls: usize,
+    streams: usize,
+) -> Result<f64, String> {
     let tool = args.valgrind_tool.as_deref().unwrap_or("callgrind");
     let out = args
         .work
-        .join(format!("{tool}.{stack}.{calls}.{streams}.out"));
+        .join(format!("{tool}.{stack}.{calls}.{kb_calls}.{streams}.out"));
     let mut child = Command::new("taskset")
         .args(["-c", "1", "valgrind"])
         .arg(format!("--tool={tool}"))
@@ -536,6 +543,9 @@ fn callgrind_run(args: &Args, stack: &str, calls: usize, streams: usize) -> Resu
         let send = load::connect(port).await?;
         for _ in 0..calls {
             load::call(&send, &req.unary, req.small.clone(), req.small.len(), None).await?;
+        }
+        for _ in 0..kb_calls {
+            load::call(&send, &req.unary, req.kb.clone(), req.kb.len(), None).await?;
         }
         for _ in 0..streams {
             load::call(
@@ -989,6 +999,7 @@ fn report(
 
     if let Some([ours, theirs]) = instructions {
         let (ours_stream, theirs_stream) = (ours.per_message, theirs.per_message);
+        let (ours_kb, theirs_kb) = (ours.per_kb_call, theirs.per_kb_call);
         let (ours, theirs) = (ours.per_call, theirs.per_call);
         let _ = writeln!(
             out,
@@ -996,17 +1007,23 @@ fn report(
              Each server under valgrind's callgrind answers {calls} and then {} sequential small unary \
              calls on one connection; the difference in instructions divided by {} is one call, \
              everything the server process does for it (HTTP/2, gRPC, decoding, encoding, the tokio \
-             runtime, the allocator). A third run adds {STREAM_CALLS} sequential server-streaming calls of \
+             runtime, the allocator). A third run adds {} ~1 KB unary calls to the first, counted the \
+             same way. A fourth run adds {STREAM_CALLS} sequential server-streaming calls of \
              {STREAM_COUNT} messages to the first; the difference divided by {} is one streamed message.\n\n\
              | measurement | protoforge-grpc | tonic | tonic / protoforge |\n|---|--:|--:|--:|\n\
              | instructions per unary call, small | {:.0} | {:.0} | {:.2}x |\n\
+             | instructions per unary call, ~1 KB | {:.0} | {:.0} | {:.2}x |\n\
              | instructions per streamed message | {:.0} | {:.0} | {:.2}x |\n",
             3 * calls,
+            2 * calls,
             2 * calls,
             STREAM_CALLS * STREAM_COUNT as usize,
             ours,
             theirs,
             theirs / ours,
+            ours_kb,
+            theirs_kb,
+            theirs_kb / ours_kb,
             ours_stream,
             theirs_stream,
             theirs_stream / ours_stream,
@@ -1035,6 +1052,7 @@ fn locked(name: &str) -> String {
 #[derive(Clone, Copy, Debug, Default)]
 struct Instructions {
     per_call: f64,
+    per_kb_call: f64,
     per_message: f64,
 }
 
@@ -1102,17 +1120,20 @@ fn run(args: &Args) -> Result<String, String> {
         let mut per_call = [Instructions::default(); 2];
         for (i, stack) in STACKS.iter().enumerate() {
             eprint!("\rrpc: callgrind {stack:<10}");
-            let low = callgrind_run(args, stack, calls, 0)?;
-            let high = callgrind_run(args, stack, 3 * calls, 0)?;
-            let streamed = callgrind_run(args, stack, calls, STREAM_CALLS)?;
+            let low = callgrind_run(args, stack, calls, 0, 0)?;
+            let high = callgrind_run(args, stack, 3 * calls, 0, 0)?;
+            let kb = callgrind_run(args, stack, calls, 2 * calls, 0)?;
+            let streamed = callgrind_run(args, stack, calls, 0, STREAM_CALLS)?;
             per_call[i] = Instructions {
                 per_call: (high - low) / (2 * calls) as f64,
+                per_kb_call: (kb - low) / (2 * calls) as f64,
                 per_message: (streamed - low) / (STREAM_CALLS * STREAM_COUNT as usize) as f64,
             };
             if args.valgrind_only {
                 eprintln!(
-                    "\rrpc: {stack}: {:.0} instructions per unary call, {:.0} per streamed message",
-                    per_call[i].per_call, per_call[i].per_message
+                    "\rrpc: {stack}: {:.0} instructions per small unary call, {:.0} per ~1 KB unary \
+                     call, {:.0} per streamed message",
+                    per_call[i].per_call, per_call[i].per_kb_call, per_call[i].per_message
                 );
             }
         }

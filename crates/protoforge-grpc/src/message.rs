@@ -28,6 +28,9 @@ pub struct CallContext {
 /// responder.
 pub(crate) struct CallShared {
     path: PathAndQuery,
+    /// Where the method name starts in `path` (generated code matches on
+    /// it for every call; splitting the path each time cost a search).
+    method_start: usize,
     deadline: Option<Instant>,
     remote_addr: Option<SocketAddr>,
     peer_certificates: Arc<Vec<CertificateDer<'static>>>,
@@ -52,8 +55,11 @@ impl HasSignal for CallShared {
 }
 
 impl CallContext {
+    /// The context of a call to `path`, whose method name starts at
+    /// `method_start` (from [`split_path`]).
     pub(crate) fn new(
         path: PathAndQuery,
+        method_start: usize,
         deadline: Option<Instant>,
         remote_addr: Option<SocketAddr>,
         peer_certificates: Arc<Vec<CertificateDer<'static>>>,
@@ -62,6 +68,7 @@ impl CallContext {
         CallContext {
             inner: Arc::new(CallShared {
                 path,
+                method_start,
                 deadline,
                 remote_addr,
                 peer_certificates,
@@ -88,12 +95,13 @@ impl CallContext {
 
     /// The service part of the path (`package.Service`).
     pub fn service(&self) -> &str {
-        split_path(self.path()).map_or("", |(s, _)| s)
+        let start = self.inner.method_start.saturating_sub(1);
+        self.path().get(1..start).unwrap_or("")
     }
 
     /// The method part of the path (`Method`).
     pub fn method(&self) -> &str {
-        split_path(self.path()).map_or("", |(_, m)| m)
+        self.path().get(self.inner.method_start..).unwrap_or("")
     }
 
     /// When the call's deadline (from the client's `grpc-timeout`) passes.

@@ -6,14 +6,17 @@
 //! the call with its status.
 
 use std::fmt;
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use bytes::BytesMut;
 use h2::RecvStream;
+use pin_project_lite::pin_project;
+use tokio::time::Sleep;
 
 use super::ServerConfig;
 use crate::Status;
@@ -64,70 +67,86 @@ enum Outcome {
     Reset,
 }
 
-/// Runs a call's work under its deadline, watching for resets and panics,
-/// flushing the messages the handler batched whenever it waits, then ends
-/// the call. Everything lives in this one future, which is the call's task.
-async fn drive<W>(
-    work: W,
-    shared: Arc<CallShared>,
-    deadline: Option<Instant>,
-    mut guard: CancelOnDrop,
-) where
-    W: Future<Output = Result<(), Status>> + Send + 'static,
+pin_project! {
+    /// A call's task: runs the call's work under its deadline, watching for
+    /// resets and panics, flushing the messages the handler batched
+    /// whenever it waits, then ends the call.
+    ///
+    /// Written out rather than as an `async fn`: an `async fn` keeps its
+    /// arguments for its whole life beside the locals they move into, so
+    /// the work (the largest part of a call) was stored twice, and tokio
+    /// copies the whole future when it spawns the task and again when it
+    /// drops it.
+    struct Drive<W> {
+        #[pin]
+        work: Option<W>,
+        #[pin]
+        sleep: Option<Sleep>,
+        shared: Arc<CallShared>,
+        guard: CancelOnDrop,
+    }
+}
+
+impl<W> Future for Drive<W>
+where
+    W: Future<Output = Result<(), Status>>,
 {
-    let responder = &shared.responder;
-    let mut work = std::pin::pin!(Some(work));
-    let mut sleep = std::pin::pin!(deadline.map(|d| tokio::time::sleep_until(d.into())));
-    let outcome = poll_fn(|cx| {
-        if let Some(running) = work.as_mut().as_pin_mut() {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        let responder = &this.shared.responder;
+        let outcome = 'outcome: {
+            let Some(running) = this.work.as_mut().as_pin_mut() else {
+                // Finished before: nothing to do.
+                return Poll::Ready(());
+            };
             responder.begin_poll();
             let polled = std::panic::catch_unwind(AssertUnwindSafe(|| running.poll(cx)));
             responder.end_poll(cx);
             match polled {
-                Ok(Poll::Ready(result)) => return Poll::Ready(Outcome::Finished(result)),
+                Ok(Poll::Ready(result)) => break 'outcome Outcome::Finished(result),
                 Ok(Poll::Pending) => {}
-                Err(_) => return Poll::Ready(Outcome::Panicked),
+                Err(_) => break 'outcome Outcome::Panicked,
+            }
+            if let Some(sleep) = this.sleep.as_mut().as_pin_mut() {
+                if sleep.poll(cx).is_ready() {
+                    break 'outcome Outcome::DeadlineExceeded;
+                }
+            }
+            if responder.poll_reset(cx).is_ready() {
+                break 'outcome Outcome::Reset;
+            }
+            return Poll::Pending;
+        };
+        // The handler's future (and the sink it may hold) goes first, so
+        // trailers it set are handed over before the status.
+        let guard = this.guard;
+        this.work.set(None);
+        this.sleep.set(None);
+        match outcome {
+            Outcome::Finished(Ok(())) => {
+                guard.armed = false;
+                responder.finish(None);
+            }
+            Outcome::Finished(Err(status)) => {
+                guard.armed = false;
+                responder.finish(Some(status));
+            }
+            Outcome::Panicked => {
+                guard.cancellation.cancel();
+                responder.finish(Some(Status::internal("the handler panicked")));
+            }
+            Outcome::DeadlineExceeded => {
+                guard.cancellation.cancel();
+                responder.finish(Some(Status::deadline_exceeded("deadline exceeded")));
+            }
+            Outcome::Reset => {
+                guard.cancellation.cancel();
+                responder.close();
             }
         }
-        if let Some(sleep) = sleep.as_mut().as_pin_mut() {
-            if sleep.poll(cx).is_ready() {
-                return Poll::Ready(Outcome::DeadlineExceeded);
-            }
-        }
-        if responder.poll_reset(cx).is_ready() {
-            return Poll::Ready(Outcome::Reset);
-        }
-        Poll::Pending
-    })
-    .await;
-    // The handler's future (and the sink it may hold) goes first, so
-    // trailers it set are handed over before the status.
-    match outcome {
-        Outcome::Finished(Ok(())) => {
-            guard.armed = false;
-            work.set(None);
-            responder.finish(None);
-        }
-        Outcome::Finished(Err(status)) => {
-            guard.armed = false;
-            work.set(None);
-            responder.finish(Some(status));
-        }
-        Outcome::Panicked => {
-            guard.cancellation.cancel();
-            work.set(None);
-            responder.finish(Some(Status::internal("the handler panicked")));
-        }
-        Outcome::DeadlineExceeded => {
-            guard.cancellation.cancel();
-            work.set(None);
-            responder.finish(Some(Status::deadline_exceeded("deadline exceeded")));
-        }
-        Outcome::Reset => {
-            guard.cancellation.cancel();
-            work.set(None);
-            responder.close();
-        }
+        Poll::Ready(())
     }
 }
 
@@ -449,7 +468,12 @@ impl Runner {
     where
         W: Future<Output = Result<(), Status>> + Send + 'static,
     {
-        tokio::spawn(drive(work, self.shared, self.deadline, self.guard));
+        tokio::spawn(Drive {
+            work: Some(work),
+            sleep: self.deadline.map(|d| tokio::time::sleep_until(d.into())),
+            shared: self.shared,
+            guard: self.guard,
+        });
         Handled(())
     }
 }

@@ -8,9 +8,11 @@ mod call;
 mod respond;
 
 use std::collections::BTreeMap;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -22,6 +24,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio::time::Sleep;
 
 pub use call::{Call, Handled, ResponseSink};
 
@@ -224,9 +227,14 @@ impl std::fmt::Debug for Router {
     }
 }
 
+type Certificates = Arc<Vec<rustls::pki_types::CertificateDer<'static>>>;
+
 struct Shared {
     config: Arc<ServerConfig>,
     services: BTreeMap<String, Arc<dyn Service>>,
+    /// The client certificates of every plaintext connection (none), shared
+    /// rather than allocated per connection.
+    no_certificates: Certificates,
 }
 
 impl Router {
@@ -253,6 +261,7 @@ impl Router {
         let shared = Arc::new(Shared {
             config: Arc::new(self.config),
             services: self.services,
+            no_certificates: Arc::new(Vec::new()),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut connections = JoinSet::new();
@@ -271,7 +280,20 @@ impl Router {
                         }
                     };
                     let _ = tcp.set_nodelay(true);
-                    connections.spawn(accept_connection(tcp, remote, Arc::clone(&shared), stop_rx.clone()));
+                    let shared = Arc::clone(&shared);
+                    let stop = stop_rx.clone();
+                    // Separate tasks for plaintext and TLS: one future for
+                    // both was as large as the TLS one (its stream holds the
+                    // TLS session) for every plaintext connection too.
+                    match shared.config.tls.clone() {
+                        None => {
+                            let certs = Arc::clone(&shared.no_certificates);
+                            connections.spawn(serve_connection(tcp, Some(remote), certs, shared, stop));
+                        }
+                        Some(tls) => {
+                            connections.spawn(accept_tls(tcp, remote, tls, shared, stop));
+                        }
+                    }
                 }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
             }
@@ -289,39 +311,35 @@ impl Router {
     }
 }
 
-async fn accept_connection(
+/// The TLS handshake (ALPN `h2` required), then the connection.
+async fn accept_tls(
     tcp: tokio::net::TcpStream,
     remote: SocketAddr,
+    tls: Arc<rustls::ServerConfig>,
     shared: Arc<Shared>,
     stop: watch::Receiver<bool>,
 ) {
-    let handshake_timeout = shared.config.handshake_timeout;
-    match shared.config.tls.clone() {
-        None => serve_connection(tcp, Some(remote), Vec::new(), shared, stop).await,
-        Some(tls) => {
-            let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-            let Ok(Ok(stream)) =
-                tokio::time::timeout(handshake_timeout, acceptor.accept(tcp)).await
-            else {
-                return;
-            };
-            let (_, session) = stream.get_ref();
-            if crate::tls::check_alpn(session.alpn_protocol()).is_err() {
-                return;
-            }
-            let certs = session
-                .peer_certificates()
-                .map(|c| c.iter().map(|c| c.clone().into_owned()).collect())
-                .unwrap_or_default();
-            serve_connection(stream, Some(remote), certs, shared, stop).await;
-        }
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    let Ok(Ok(stream)) =
+        tokio::time::timeout(shared.config.handshake_timeout, acceptor.accept(tcp)).await
+    else {
+        return;
+    };
+    let (_, session) = stream.get_ref();
+    if crate::tls::check_alpn(session.alpn_protocol()).is_err() {
+        return;
     }
+    let certs = match session.peer_certificates() {
+        Some(chain) => Arc::new(chain.iter().map(|c| c.clone().into_owned()).collect()),
+        None => Arc::clone(&shared.no_certificates),
+    };
+    serve_connection(stream, Some(remote), certs, shared, stop).await;
 }
 
 async fn serve_connection<IO>(
     io: IO,
     remote: Option<SocketAddr>,
-    certs: Vec<rustls::pki_types::CertificateDer<'static>>,
+    certs: Certificates,
     shared: Arc<Shared>,
     mut stop: watch::Receiver<bool>,
 ) where
@@ -340,26 +358,28 @@ async fn serve_connection<IO>(
     else {
         return;
     };
-    let certs = Arc::new(certs);
-    let (dead_tx, mut dead_rx) = tokio::sync::oneshot::channel::<()>();
-    let keepalive = connection.ping_pong().map(|mut ping_pong| {
-        let interval = config.keepalive_interval;
-        let timeout = config.keepalive_timeout;
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(interval).await;
-                let pong = tokio::time::timeout(timeout, ping_pong.ping(h2::Ping::opaque())).await;
-                if !matches!(pong, Ok(Ok(_))) {
-                    let _ = dead_tx.send(());
-                    return;
-                }
-            }
-        })
+    let mut keepalive = connection.ping_pong().map(|ping_pong| Keepalive {
+        ping_pong,
+        interval: config.keepalive_interval,
+        timeout: config.keepalive_timeout,
+        awaiting_pong: false,
+        timer_registered: false,
     });
+    let mut timer = std::pin::pin!(tokio::time::sleep(config.keepalive_interval));
     let mut draining = *stop.borrow();
     if draining {
         connection.graceful_shutdown();
     }
+    // One future for the connection's life: `stop.changed()` made anew on
+    // every pass of the loop registered with the channel and left it again
+    // for every request.
+    let mut stopping = std::pin::pin!(async move {
+        while stop.changed().await.is_ok() {
+            if *stop.borrow() {
+                return;
+            }
+        }
+    });
     loop {
         tokio::select! {
             accepted = connection.accept() => match accepted {
@@ -368,22 +388,86 @@ async fn serve_connection<IO>(
                 }
                 Some(Err(_)) | None => break,
             },
-            changed = stop.changed(), if !draining => {
-                if changed.is_err() || *stop.borrow() {
-                    draining = true;
-                    connection.graceful_shutdown();
-                }
+            () = &mut stopping, if !draining => {
+                draining = true;
+                connection.graceful_shutdown();
             }
-            _ = &mut dead_rx => break,
+            () = poll_fn(|cx| match &mut keepalive {
+                Some(k) => k.poll_dead(timer.as_mut(), cx),
+                None => Poll::Pending,
+            }) => break,
         }
-    }
-    if let Some(keepalive) = keepalive {
-        keepalive.abort();
     }
     // Calls still running lose their connection here: dropping it resets
     // their streams, their drivers see the reset and fire their
     // cancellation.
     drop(connection);
+}
+
+/// The server's keepalive, driven by its connection's own task (a task of
+/// its own per connection cost memory on every idle connection): a PING
+/// after each `interval`, and the connection is dead when its PONG does not
+/// come back within `timeout`.
+struct Keepalive {
+    ping_pong: h2::PingPong,
+    interval: Duration,
+    timeout: Duration,
+    awaiting_pong: bool,
+    /// The timer was polled since it was last set, so it will wake the
+    /// connection's task when it fires.
+    timer_registered: bool,
+}
+
+impl Keepalive {
+    /// Whether `timer` has fired. Polled once after each reset to register
+    /// the connection task's waker, then only read: polling it on every
+    /// wake of the connection (every frame) registered the waker again each
+    /// time. (The connection always runs as one task, so its waker does not
+    /// change.)
+    fn fired(&mut self, timer: Pin<&mut Sleep>, cx: &mut Context<'_>) -> bool {
+        if self.timer_registered && !timer.is_elapsed() {
+            return false;
+        }
+        self.timer_registered = true;
+        timer.poll(cx).is_ready()
+    }
+
+    /// Resets `timer` to fire `after` from now.
+    fn set(&mut self, timer: Pin<&mut Sleep>, after: Duration) {
+        timer.reset(tokio::time::Instant::now() + after);
+        self.timer_registered = false;
+    }
+
+    /// Ready when the connection must be closed. `timer` is the next
+    /// moment to act: the next ping, or the end of the wait for a pong.
+    fn poll_dead(&mut self, mut timer: Pin<&mut Sleep>, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            if self.awaiting_pong {
+                match self.ping_pong.poll_pong(cx) {
+                    Poll::Ready(Ok(_)) => {
+                        self.awaiting_pong = false;
+                        self.set(timer.as_mut(), self.interval);
+                        continue;
+                    }
+                    Poll::Ready(Err(_)) => return Poll::Ready(()),
+                    Poll::Pending => {}
+                }
+                return if self.fired(timer.as_mut(), cx) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                };
+            }
+            if !self.fired(timer.as_mut(), cx) {
+                return Poll::Pending;
+            }
+            if self.ping_pong.send_ping(h2::Ping::opaque()).is_err() {
+                return Poll::Ready(());
+            }
+            self.awaiting_pong = true;
+            self.set(timer.as_mut(), self.timeout);
+        }
+    }
 }
 
 /// Answers a request that never reaches a service.
@@ -397,7 +481,7 @@ fn start_call(
     request: http::Request<RecvStream>,
     respond: SendResponse<Bytes>,
     remote: Option<SocketAddr>,
-    certs: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    certs: &Certificates,
     shared: &Arc<Shared>,
 ) {
     let (parts, recv) = request.into_parts();
@@ -558,10 +642,10 @@ fn route(
     checked: Checked,
     recv: RecvStream,
     remote: Option<SocketAddr>,
-    certs: &Arc<Vec<rustls::pki_types::CertificateDer<'static>>>,
+    certs: &Certificates,
     shared: &Arc<Shared>,
 ) {
-    let Some((service_name, _)) = split_path(checked.path.path()) else {
+    let Some((service_name, method)) = split_path(checked.path.path()) else {
         let status =
             Status::unimplemented(format!("malformed method path {:?}", checked.path.path()));
         return refuse(checked.respond, http::StatusCode::OK, status);
@@ -570,8 +654,10 @@ fn route(
         let status = Status::unimplemented(format!("unknown service {service_name}"));
         return refuse(checked.respond, http::StatusCode::OK, status);
     };
+    let method_start = checked.path.path().len() - method.len();
     let context = CallContext::new(
         checked.path,
+        method_start,
         checked.deadline,
         remote,
         Arc::clone(certs),

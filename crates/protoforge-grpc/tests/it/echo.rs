@@ -88,6 +88,19 @@ impl Service for Echo {
                         .insert("x-user", user)
                         .expect("valid");
                 }
+                if request.metadata().get("x-context").is_some() {
+                    let context = request.context();
+                    let seen = format!(
+                        "{} {} {}",
+                        context.path(),
+                        context.service(),
+                        context.method()
+                    );
+                    response
+                        .metadata_mut()
+                        .insert("x-context", &seen)
+                        .expect("valid");
+                }
                 if request.metadata().get("x-compress").is_some() {
                     response.set_compression(Some(protoforge_grpc::Encoding::Gzip));
                 }

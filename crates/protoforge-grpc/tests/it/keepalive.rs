@@ -1,15 +1,17 @@
 //! The client's connection settings as a server sees them: the flow-control
 //! windows it announces (SETTINGS and the connection WINDOW_UPDATE) and its
 //! keepalive pings, read frame by frame by a bare TCP server that speaks
-//! just enough HTTP/2 (RFC 9113 framing) to watch them.
+//! just enough HTTP/2 (RFC 9113 framing) to watch them; and the server's
+//! keepalive pings as a bare TCP client sees them.
 
 use std::time::Duration;
 
-use protoforge_grpc::Endpoint;
+use protoforge_grpc::{Endpoint, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::support::run;
+use crate::echo::{Echo, Events};
+use crate::support::{TestServer, run};
 
 const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const SETTINGS: u8 = 0x4;
@@ -131,12 +133,16 @@ fn default_windows_are_the_documented_limits() {
     });
 }
 
-/// Reads frames until `pings` PINGs arrived, answering each when `answer`;
-/// `None` if the client closed the connection first.
+/// Reads frames until `pings` PINGs arrived, answering each when `answer`
+/// (and acknowledging SETTINGS); `None` if the peer closed the connection
+/// first.
 async fn watch_pings(tcp: &mut TcpStream, pings: usize, answer: bool) -> Option<()> {
     let mut seen = 0;
     while seen < pings {
         let frame = read_frame(tcp).await?;
+        if frame.kind == SETTINGS && frame.flags & ACK == 0 {
+            write_frame(tcp, SETTINGS, ACK, &[]).await;
+        }
         if frame.kind == PING && frame.flags & ACK == 0 {
             assert_eq!(frame.stream, 0);
             assert_eq!(frame.payload.len(), 8);
@@ -211,5 +217,27 @@ fn no_pings_without_keepalive() {
         .await;
         assert!(quiet.is_err(), "the client closed an idle connection");
         drop(channel);
+    });
+}
+
+#[test]
+fn server_keepalive_pings_keep_an_answering_connection_open() {
+    run(async {
+        let server = TestServer::start(
+            Server::builder()
+                .keepalive(Duration::from_millis(50), Duration::from_millis(500))
+                .add_service(Echo {
+                    events: Events::default(),
+                }),
+        )
+        .await;
+        let mut tcp = TcpStream::connect(server.addr).await.expect("connect");
+        tcp.write_all(PREFACE).await.expect("preface");
+        write_frame(&mut tcp, SETTINGS, 0, &[]).await;
+        // Every ping is answered: the server keeps pinging (one interval
+        // after each pong) and never closes the connection.
+        watch_pings(&mut tcp, 6, true)
+            .await
+            .expect("the server keeps the connection while pings are answered");
     });
 }

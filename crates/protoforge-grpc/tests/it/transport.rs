@@ -68,6 +68,24 @@ fn unary_with_ascii_and_binary_metadata() {
 }
 
 #[test]
+fn handler_sees_path_service_and_method() {
+    run(async {
+        let server = echo_server(&Events::default()).await;
+        let channel = connect(&server).await;
+        let mut md = Metadata::new();
+        md.insert("x-context", "1").expect("valid");
+        let response = channel
+            .unary(&path("Echo"), BytesCodec, Bytes::new(), opts().metadata(md))
+            .await
+            .expect("Echo");
+        assert_eq!(
+            response.metadata().get("x-context"),
+            Some("/test.Echo/Echo test.Echo Echo")
+        );
+    });
+}
+
+#[test]
 fn status_with_details_and_trailers() {
     run(async {
         let server = echo_server(&Events::default()).await;
