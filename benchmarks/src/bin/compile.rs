@@ -434,8 +434,9 @@ fn run(args: &Args) -> Result<String, String> {
          includes imports). Each tool runs as its own process under `/usr/bin/time`, {} rounds, tools in \
          rotating order; medians, ±half the interquartile range of wall time, and ratios paired by round \
          (tool / protoforge: above 1.00x protoforge is faster or uses less). CPU is user + system time of \
-         all threads; protoforge parses on every core, the others use one. On a loaded machine wall time \
-         includes waiting for a core, so CPU time is the steadier figure. protoc and protoforge read the \
+         all threads; protoforge uses two threads (one reads, parses and lowers files while the \
+         other links and checks them) and encodes on every core, the others use one. On a loaded \
+         machine wall time includes waiting for a core, so CPU time is the steadier figure. protoc and protoforge read the \
          Google files from `grpcio-tools`' include directory; buf and protox use their own built-in copies \
          (protox cannot parse protoc 35's `descriptor.proto`), so their Google files differ from protoc's.\n",
         files.len(),
