@@ -131,15 +131,7 @@ impl Pool {
 
     /// Reads encoded `FileDescriptorProto`s (in dependency order) into a pool.
     pub fn from_file_descriptor_protos(files: &[&[u8]]) -> Result<Pool, DecodeError> {
-        let mut decoder = Decoder {
-            pool: Pool::default(),
-            raw_fields: Vec::new(),
-            raw_methods: Vec::new(),
-            edition: Edition::PROTO2,
-            file: FileId(0),
-            package: String::new(),
-            features: Features::for_edition(Edition::PROTO2),
-        };
+        let mut decoder = Decoder::new(Pool::default());
         for file in files {
             decoder.file(file)?;
         }
@@ -193,21 +185,26 @@ pub(crate) fn has_services(bytes: &[u8]) -> bool {
 /// imports. On error the pool may keep part of the file: the compilation
 /// has failed then.
 pub(crate) fn file_into_pool(pool: &mut Pool, bytes: &[u8]) -> Result<FileId, DecodeError> {
-    let mut decoder = Decoder {
-        pool: std::mem::take(pool),
-        raw_fields: Vec::new(),
-        raw_methods: Vec::new(),
-        edition: Edition::PROTO2,
-        file: FileId(0),
-        package: String::new(),
-        features: Features::for_edition(Edition::PROTO2),
-    };
+    let mut decoder = Decoder::new(std::mem::take(pool));
     let result = decoder.file(bytes);
     *pool = decoder.pool;
     result.map(|()| decoder.file)
 }
 
 impl Decoder {
+    /// A decoder that adds files to `pool`.
+    fn new(pool: Pool) -> Decoder {
+        Decoder {
+            pool,
+            raw_fields: Vec::new(),
+            raw_methods: Vec::new(),
+            edition: Edition::PROTO2,
+            file: FileId(0),
+            package: String::new(),
+            features: Features::for_edition(Edition::PROTO2),
+        }
+    }
+
     fn file(&mut self, bytes: &[u8]) -> Result<(), DecodeError> {
         let id = FileId::from_index(self.pool.files.len());
         self.file = id;

@@ -275,28 +275,24 @@ impl Metadata {
 
     /// Like [`Metadata::from_headers`], but takes the headers by value.
     pub(crate) fn from_headers_owned(headers: HeaderMap) -> Metadata {
-        let mut out = HeaderMap::new();
-        let mut last: Option<HeaderName> = None;
-        for (name, value) in headers {
-            if let Some(name) = name {
-                last = Some(name);
-            }
-            if let Some(name) = &last {
-                if !is_reserved(name.as_str()) {
-                    out.append(name.clone(), value);
-                }
-            }
-        }
-        Metadata { headers: out }
+        Metadata::from_header_entries(headers)
     }
 
     /// Like [`Metadata::from_headers_owned`], but leaves `headers` empty
     /// with its room kept, for reuse (a server's response headers reuse the
     /// request's map).
     pub(crate) fn from_headers_drain(headers: &mut HeaderMap) -> Metadata {
+        Metadata::from_header_entries(headers.drain())
+    }
+
+    /// The metadata among owned header entries, as `HeaderMap`'s owning
+    /// iterators yield them (a name only on the first of its values).
+    fn from_header_entries(
+        entries: impl IntoIterator<Item = (Option<HeaderName>, HeaderValue)>,
+    ) -> Metadata {
         let mut out = HeaderMap::new();
         let mut last: Option<HeaderName> = None;
-        for (name, value) in headers.drain() {
+        for (name, value) in entries {
             if let Some(name) = name {
                 last = Some(name);
             }
