@@ -486,48 +486,41 @@ const RPC_NOTES: &str = "#### Where the time goes, and what would reach the targ
 Profiled with callgrind (the table above; `rpc --valgrind-only` runs just that part) and valgrind's DHAT \
 (`rpc --valgrind-only --valgrind-tool dhat`, allocation sites) on `rpc-server` answering sequential small \
 unary calls and server-streaming calls.\n\n\
-- **What changed since the first measurement** (24 allocations and 52 k instructions per unary call, 4.9 k \
-instructions per streamed message, 0.57x streaming): a call is one spawned task holding its whole future (no \
-boxed handler, no `JoinSet` entry), and its context, cancellation signal and responder share one `Arc`; the \
-path stays the request's `PathAndQuery`; the request's header map, drained, becomes the response's; `grpc-*` \
-header names and `grpc-status` values are built once; an OK status is not allocated; frames are cut from a \
-per-thread 8 KiB block (`limits::ENCODE_BLOCK_BYTES`); the decoder keeps one frame out of its queue; and \
-streamed responses are batched into one DATA frame up to 16 KiB (`limits::SEND_BATCH_BYTES`) or until the \
-handler waits for anything, when the call's driver flushes them.\n\
-- **Throughput.** The load generator, not the server, sets the closed-loop rates: the server's core was \
-about 12% busy here, and the machine's load average was above 10 on two cores (other jobs), so rates and \
-latencies in this run are a fraction of an idle machine's and spread widely. The load-independent figures: \
-server CPU per small unary call 1.5x lower than tonic's, instructions per call 1.25x fewer, per streamed \
-message 1.17x fewer instructions and no allocation. Of protoforge-grpc's 44.7 k instructions per unary call \
-about half is h2's connection task (HPACK, the stream store and prioritisation, framing; h2 also parses \
-header names to check for connection-specific headers on both the response headers and the trailers), \
-about 2.5 k is tokio spawning the call and moving its 1.8 KB future, and protoforge-grpc's own code is \
-about 8 k. 1.3x fewer instructions than tonic for unary calls needs work below this crate: an HTTP/2 layer \
-specialised for gRPC, or changes to h2's header handling.\n\
+- **Unary throughput (1.2x to 1.3x, target 1.3x).** The server's core is saturated in the small unary \
+scenario, so rates follow CPU per call: 1.27x fewer instructions than tonic (43.8 k against 55.7 k). About \
+half of protoforge-grpc's instructions per call are h2's connection task (HPACK, the stream store, \
+framing, and h2's checks of header names for connection-specific headers on both the response headers \
+and the trailers, about 3 k alone); tokio spawning the call and moving its future (a written-out `Drive` \
+future of about 0.9 KB) is about 1 k; protoforge-grpc's own code is about 8 k. What would reach 1.3x: an \
+HTTP/2 layer specialised for gRPC (pre-encoded HPACK for the fixed response headers and trailers, no \
+re-validation of names this crate built), or the same changes inside h2.\n\
 - **Allocations per unary call: 7 against tonic's 35** (target met). What remains: h2's request header map \
 (2), the trailers' header map (2), the call's task (1), the call's shared state (1) and the decoded \
-message's `name` string (1). The two header maps are the `http` crate's (indices and entries), and the \
-task and shared state could only merge if calls ran inside their connection's task, which would serialise \
-a connection's calls on one core.\n\
-- **Server streaming: 2.09x messages/s, 1.96x less CPU per message.** A message costs an encode into the \
-batch and nothing per message in h2.\n\
-- **Latency.** At concurrency 1 and in ping-pong both servers answer in about 50-70 µs at the median, mostly \
-loopback TCP and the two schedulers. Their p99 of about 8 ms, the same for both stacks in every round, is \
-the kernel preempting the pinned processes on this loaded machine, so the 2x p99 target cannot be judged \
-here; at the fixed load the p50 is 1.10x lower and the p99 within the rounds' spread of tonic's.\n\
-- **Idle connections: 42 KiB of heap against 36 KiB.** protoforge-grpc spawns a keepalive task per connection \
-even with the two-hour default interval; driving the keepalive timer inside the connection's own `select!` \
-would save that task.\n";
+message's `name` string (1).\n\
+- **Server streaming (target met).** Messages sent from the handler's task collect in one buffer and go \
+to h2 as one DATA frame at 16 KiB (`limits::SEND_BATCH_BYTES`) or when the handler waits: a message costs \
+an encode into the batch and nothing per message in h2.\n\
+- **p99 latency (target 2x, missed).** In ping-pong, at concurrency 1 and at the fixed load, protoforge-grpc's \
+p99 is 1.0x to 1.2x lower than tonic's, and in both stacks the p99 is 1.6x to 2.3x the p50. Nothing was found \
+that adds to protoforge-grpc's tail alone; halving tonic's p99 would take a much shorter path per call \
+(the HTTP/2 work above), which was not tried.\n\
+- **Idle connections: 35.8 KiB of heap against 36.1 KiB.** Keepalive runs in the connection's own loop and \
+plaintext and TLS connections are separate tasks, so a plaintext connection's future is sized for \
+plaintext.\n";
 
 /// What the codegen part showed (by hand; update it when the figures move).
 const CODEGEN_NOTES: &str = "#### Where the time goes\n\n\
-- **Generating** is slower than prost-build + tonic-build (about half their speed on this sample) and writes \
-about twice the lines: besides what prost writes, protoforge's generator emits the codec functions \
-(`compute_size`, `write`, `merge_field`) as source where prost derives them with a proc macro at build time, \
-and that text is produced as tokens and formatted by prettyplease, whose cost grows with the output. It was \
-not profiled further here; fewer tokens per field (calling shared helpers) would cut both generation and \
-build time.\n\
-- **Building** the output in debug is about 1.6x faster than prost + tonic's (no derive macro to expand, \
-a third fewer lines of LLVM IR and monomorphised copies), but not 2x; in release the two are about even \
-(0.9x to 1.2x across runs on this loaded machine): the generated codec bodies are real code \
-rustc must type-check and optimise.\n";
+- **Generating** takes as long as prost-build + tonic-build in wall time on two cores and about twice \
+their CPU (the files are built and formatted on several threads), and writes about twice the lines: \
+besides what prost writes, protoforge's generator emits the codec functions (`compute_size`, `write`, \
+`merge_field`) as source where prost derives them with a proc macro at build time. callgrind on the \
+generator: 55% is `syn` parsing the token stream back for prettyplease, 12% prettyplease printing, 25% \
+building tokens (the codec bodies are about half of what is parsed and printed), and malloc/free about \
+38% of everything. What would reach half of prost's time: building `syn` items directly instead of \
+re-parsing tokens, and fewer tokens per field in the codec bodies (shared generic helpers).\n\
+- **Building** the output: `cargo llvm-lines` shows `compute_size` and `write` as most of the LLVM IR \
+(39% and 27% before `compute_size` became `#[inline]`, which compiles it only where a message is \
+encoded). With `write` `#[inline]` as well, release CPU for this crate fell from 46 s to 19 s in a \
+separate measurement, but small_flat encode rose from 489 to 514 instructions (behind buffa's 501), so \
+it is not adopted until the encode entry point is reworked. The debug build's cost is rustc's front end \
+(type and borrow checking) on those same bodies.\n";
