@@ -19,13 +19,13 @@ use std::process::{Command, Stdio};
 use crate::support::{protoc_command, scratch};
 
 /// What a tool did: exit code, stdout, stderr.
-type Outcome = (i32, Vec<u8>, Vec<u8>);
+pub(crate) type Outcome = (i32, Vec<u8>, Vec<u8>);
 
 /// One run of both tools.
-struct Run {
-    name: String,
-    args: Vec<String>,
-    stdin: Vec<u8>,
+pub(crate) struct Run {
+    pub(crate) name: String,
+    pub(crate) args: Vec<String>,
+    pub(crate) stdin: Vec<u8>,
 }
 
 fn parse_case(name: &str, text: &[u8], corpus: &str, include: &str) -> Run {
@@ -98,8 +98,9 @@ fn write(path: &Path, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
-/// What protoc did for each run: (exit code, stdout, stderr).
-fn run_protoc(scratch: &Path, cwd: &Path, runs: &[Run]) -> Vec<Outcome> {
+/// What protoc did for each run: (exit code, stdout, stderr), all runs in
+/// one Python process.
+pub(crate) fn run_protoc(scratch: &Path, cwd: &Path, runs: &[Run]) -> Vec<Outcome> {
     for (i, run) in runs.iter().enumerate() {
         write(&scratch.join(format!("{i}.in")), &run.stdin);
         write(

@@ -3,14 +3,12 @@
 //! nesting) and corrupted copies of them go to protoforge and to the pinned
 //! protoc; stdout, stderr and the exit status must be the same.
 //!
-//! protoc reads stdin and writes straight to the file descriptors, so one
-//! Python process runs all the cases by pointing descriptors 0, 1 and 2 at
-//! each case's files in turn.
+//! protoc runs all the cases in one Python process ([`run_protoc`]).
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use crate::support::{protoc_command, scratch};
+use crate::codec::{Run, run_protoc};
+use crate::support::scratch;
 
 /// How many random inputs.
 const CASES: usize = 240;
@@ -136,51 +134,20 @@ fn inputs() -> Vec<Vec<u8>> {
     cases
 }
 
-const PROTOC_LOOP: &str = "\
-import os, sys
-from grpc_tools import _protoc_compiler as c
-d = sys.argv[1]
-n = int(sys.argv[2])
-saved = [os.dup(0), os.dup(1), os.dup(2)]
-codes = []
-for i in range(n):
-    fds = [os.open(os.path.join(d, f'{i}.in'), os.O_RDONLY),
-           os.open(os.path.join(d, f'{i}.protoc.out'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
-           os.open(os.path.join(d, f'{i}.protoc.err'), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)]
-    for target, fd in enumerate(fds):
-        os.dup2(fd, target)
-        os.close(fd)
-    codes.append(c.run_main([b'protoc', b'--decode_raw']))
-    for target, fd in enumerate(saved):
-        os.dup2(fd, target)
-with open(os.path.join(d, 'codes'), 'w') as f:
-    f.write(' '.join(map(str, codes)))
-";
-
-fn read(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 #[test]
 fn decode_raw_matches_protoc() {
     let dir = scratch("decode-raw");
     let cases = inputs();
-    for (i, input) in cases.iter().enumerate() {
-        std::fs::write(dir.join(format!("{i}.in")), input).unwrap_or_else(|e| panic!("{e}"));
-    }
-    let dir_arg = dir.display().to_string();
-    let count = cases.len().to_string();
-    let protoc = protoc_command(&dir, &[]);
-    // Replace the one-shot script by the loop, keeping the interpreter.
-    let program = protoc.get_program().to_owned();
-    let status = Command::new(program)
-        .args(["-c", PROTOC_LOOP, &dir_arg, &count])
-        .stdin(Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("running protoc: {e}"));
-    assert!(status.success(), "the protoc loop failed: {status}");
-    let codes = String::from_utf8_lossy(&read(&dir.join("codes"))).into_owned();
-    let codes: Vec<i32> = codes.split(' ').map(|c| c.parse().unwrap_or(-1)).collect();
+    let runs: Vec<Run> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, input)| Run {
+            name: i.to_string(),
+            args: vec!["--decode_raw".to_string()],
+            stdin: input.clone(),
+        })
+        .collect();
+    let protoc = run_protoc(&dir, &dir, &runs);
     let mut failures = Vec::new();
     let mut parsed = 0;
     for (i, input) in cases.iter().enumerate() {
@@ -191,20 +158,19 @@ fn decode_raw_matches_protoc() {
             )
             .output()
             .unwrap_or_else(|e| panic!("running protoforge: {e}"));
-        let theirs_out = read(&dir.join(format!("{i}.protoc.out")));
-        let theirs_err = read(&dir.join(format!("{i}.protoc.err")));
-        if codes[i] == 0 {
+        let (code, theirs_out, theirs_err) = &protoc[i];
+        if *code == 0 {
             parsed += 1;
         }
-        if ours.stdout != theirs_out
-            || ours.stderr != theirs_err
-            || ours.status.code() != Some(codes[i])
+        if ours.stdout != *theirs_out
+            || ours.stderr != *theirs_err
+            || ours.status.code() != Some(*code)
         {
             failures.push(format!(
                 "case {i} (input {input:02x?}):\n  protoc ({}): {:?} {:?}\n  ours ({:?}): {:?} {:?}",
-                codes[i],
-                String::from_utf8_lossy(&theirs_out),
-                String::from_utf8_lossy(&theirs_err),
+                code,
+                String::from_utf8_lossy(theirs_out),
+                String::from_utf8_lossy(theirs_err),
                 ours.status.code(),
                 String::from_utf8_lossy(&ours.stdout),
                 String::from_utf8_lossy(&ours.stderr),
