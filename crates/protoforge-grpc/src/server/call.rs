@@ -10,7 +10,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use bytes::BytesMut;
@@ -463,17 +463,34 @@ struct Runner {
 }
 
 impl Runner {
-    /// Spawns the call's task: one allocation holding the whole call.
+    /// Runs the call until it first waits, here on the connection's task,
+    /// and spawns a task for the rest only when it does wait.
+    ///
+    /// A unary request usually arrives with its headers (h2 reads every
+    /// frame at hand before it yields the new stream), so most unary calls
+    /// whose handler does not wait end in this first poll: no task is
+    /// spawned, scheduled or moved, and the response reaches h2 before the
+    /// connection's task next writes. The driver is boxed first because a
+    /// polled future cannot move into a task afterwards; the box is the one
+    /// allocation a spawned task would have made.
+    ///
+    /// The first poll uses a no-op waker: a call that waits is polled again
+    /// at once by its new task, which registers that task's waker wherever
+    /// this poll registered one, and sees anything that happened in between.
     fn run<W>(self, work: W) -> Handled
     where
         W: Future<Output = Result<(), Status>> + Send + 'static,
     {
-        tokio::spawn(Drive {
+        let mut drive = Box::pin(Drive {
             work: Some(work),
             sleep: self.deadline.map(|d| tokio::time::sleep_until(d.into())),
             shared: self.shared,
             guard: self.guard,
         });
+        let mut cx = Context::from_waker(Waker::noop());
+        if drive.as_mut().poll(&mut cx).is_pending() {
+            tokio::spawn(drive);
+        }
         Handled(())
     }
 }
