@@ -275,20 +275,29 @@ impl Metadata {
 
     /// Like [`Metadata::from_headers`], but takes the headers by value.
     pub(crate) fn from_headers_owned(headers: HeaderMap) -> Metadata {
-        Metadata::from_header_entries(headers)
+        Metadata::from_header_entries(headers, |_, _| {})
     }
 
     /// Like [`Metadata::from_headers_owned`], but leaves `headers` empty
     /// with its room kept, for reuse (a server's response headers reuse the
     /// request's map).
-    pub(crate) fn from_headers_drain(headers: &mut HeaderMap) -> Metadata {
-        Metadata::from_header_entries(headers.drain())
+    ///
+    /// Every reserved entry (`grpc-*`, pseudo-headers, transport headers)
+    /// goes to `reserved` instead, so a server reads the headers it acts
+    /// on in the same pass rather than looking each up first.
+    pub(crate) fn from_headers_drain(
+        headers: &mut HeaderMap,
+        reserved: impl FnMut(&HeaderName, HeaderValue),
+    ) -> Metadata {
+        Metadata::from_header_entries(headers.drain(), reserved)
     }
 
     /// The metadata among owned header entries, as `HeaderMap`'s owning
-    /// iterators yield them (a name only on the first of its values).
+    /// iterators yield them (a name only on the first of its values); the
+    /// reserved entries go to `reserved`.
     fn from_header_entries(
         entries: impl IntoIterator<Item = (Option<HeaderName>, HeaderValue)>,
+        mut reserved: impl FnMut(&HeaderName, HeaderValue),
     ) -> Metadata {
         let mut out = HeaderMap::new();
         let mut last: Option<HeaderName> = None;
@@ -297,7 +306,9 @@ impl Metadata {
                 last = Some(name);
             }
             if let Some(name) = &last {
-                if !is_reserved(name.as_str()) {
+                if is_reserved(name.as_str()) {
+                    reserved(name, value);
+                } else {
                     out.append(name.clone(), value);
                 }
             }

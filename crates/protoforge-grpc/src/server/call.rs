@@ -47,7 +47,7 @@ pub struct Call {
     pub(crate) context: CallContext,
     pub(crate) recv: RecvStream,
     pub(crate) request_encoding: Encoding,
-    pub(crate) accept_encoding: Option<String>,
+    pub(crate) accept_encoding: Option<http::HeaderValue>,
     pub(crate) config: Arc<ServerConfig>,
     pub(crate) guard: CancelOnDrop,
 }
@@ -173,14 +173,15 @@ impl Head {
 struct Output<C> {
     codec: C,
     shared: Arc<CallShared>,
-    accept: Option<String>,
+    /// The request's `grpc-accept-encoding`, kept as received.
+    accept: Option<http::HeaderValue>,
     default_compression: Option<Encoding>,
     max_send: usize,
 }
 
-fn negotiate(wanted: Option<Encoding>, accept: Option<&str>) -> Encoding {
+fn negotiate(wanted: Option<Encoding>, accept: Option<&http::HeaderValue>) -> Encoding {
     match wanted {
-        Some(e) if e.accepted_by(accept) => e,
+        Some(e) if e.accepted_by(accept.and_then(|v| v.to_str().ok())) => e,
         _ => Encoding::Identity,
     }
 }
@@ -189,7 +190,7 @@ impl<C: Codec> Output<C> {
     fn send_unary(self, response: Response<C::Encode>) -> Result<(), Status> {
         let encoding = negotiate(
             response.compression().or(self.default_compression),
-            self.accept.as_deref(),
+            self.accept.as_ref(),
         );
         let (message, metadata, trailers) = response.into_parts();
         let mut encoder = Encoder::new(self.codec, encoding, self.max_send);
@@ -255,7 +256,8 @@ pub struct ResponseSink<T> {
     metadata: Metadata,
     trailers: Metadata,
     compression: Option<Encoding>,
-    accept: Option<String>,
+    /// The request's `grpc-accept-encoding`, kept as received.
+    accept: Option<http::HeaderValue>,
     encoding: Option<Encoding>,
 }
 
@@ -291,7 +293,7 @@ impl<T> ResponseSink<T> {
         if self.encoding.is_some() {
             return Ok(());
         }
-        let encoding = negotiate(self.compression, self.accept.as_deref());
+        let encoding = negotiate(self.compression, self.accept.as_ref());
         self.shared
             .responder
             .send_headers(&std::mem::take(&mut self.metadata), encoding)?;
@@ -305,7 +307,7 @@ impl<T> ResponseSink<T> {
         let message = message.into();
         let encoding = match self.encoding {
             Some(e) => e,
-            None => negotiate(self.compression, self.accept.as_deref()),
+            None => negotiate(self.compression, self.accept.as_ref()),
         };
         let responder = &self.shared.responder;
         let encode = &mut self.encode;

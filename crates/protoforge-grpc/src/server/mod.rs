@@ -382,6 +382,10 @@ async fn serve_connection<IO>(
     });
     loop {
         tokio::select! {
+            // In this order, without drawing a random starting branch on
+            // every wake: accepting drives the connection, and the other two
+            // are rarely ready.
+            biased;
             accepted = connection.accept() => match accepted {
                 Some(Ok((request, respond))) => {
                     start_call(request, respond, remote, &certs, &shared);
@@ -511,7 +515,7 @@ struct Checked {
     extensions: http::Extensions,
     deadline: Option<Instant>,
     request_encoding: Encoding,
-    accept_encoding: Option<String>,
+    accept_encoding: Option<http::HeaderValue>,
 }
 
 /// The method, content type, `grpc-timeout` and `grpc-encoding` checks;
@@ -525,9 +529,31 @@ fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Ch
         );
         return None;
     }
-    let content_type = parts
-        .headers
-        .get(http::header::CONTENT_TYPE)
+    // One pass over the request headers: the metadata, and the reserved
+    // headers this function acts on (the first value of each).
+    let mut spare_headers = parts.headers;
+    let mut content_type = None;
+    let mut grpc_timeout = None;
+    let mut grpc_encoding = None;
+    let mut grpc_accept_encoding = None;
+    let metadata = Metadata::from_headers_drain(&mut spare_headers, |name, value| {
+        let slot = if name == http::header::CONTENT_TYPE {
+            &mut content_type
+        } else if name == timeout::GRPC_TIMEOUT {
+            &mut grpc_timeout
+        } else if name == crate::compression::GRPC_ENCODING {
+            &mut grpc_encoding
+        } else if name == crate::compression::GRPC_ACCEPT_ENCODING {
+            &mut grpc_accept_encoding
+        } else {
+            return;
+        };
+        if slot.is_none() {
+            *slot = Some(value);
+        }
+    });
+    let content_type = content_type
+        .as_ref()
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !content_type.starts_with("application/grpc") {
@@ -538,7 +564,7 @@ fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Ch
         );
         return None;
     }
-    let deadline = match parts.headers.get(&timeout::GRPC_TIMEOUT) {
+    let deadline = match grpc_timeout {
         None => None,
         Some(value) => match timeout::decode(value.as_bytes()) {
             Some(t) => Some(Instant::now() + t),
@@ -555,7 +581,7 @@ fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Ch
             }
         },
     };
-    let request_encoding = match parts.headers.get(&crate::compression::GRPC_ENCODING) {
+    let request_encoding = match grpc_encoding {
         None => Encoding::Identity,
         Some(value) => match value.to_str().ok().and_then(Encoding::from_name) {
             Some(e) => e,
@@ -573,18 +599,11 @@ fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Ch
             }
         },
     };
-    let accept_encoding = parts
-        .headers
-        .get(&crate::compression::GRPC_ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
     let path = parts
         .uri
         .into_parts()
         .path_and_query
         .unwrap_or_else(|| PathAndQuery::from_static("/"));
-    let mut spare_headers = parts.headers;
-    let metadata = Metadata::from_headers_drain(&mut spare_headers);
     Some(Checked {
         respond,
         path,
@@ -593,7 +612,7 @@ fn check(parts: http::request::Parts, respond: SendResponse<Bytes>) -> Option<Ch
         extensions: http::Extensions::new(),
         deadline,
         request_encoding,
-        accept_encoding,
+        accept_encoding: grpc_accept_encoding,
     })
 }
 
