@@ -657,12 +657,25 @@ fn parse_c_double(text: &str) -> f64 {
     }
 }
 
-/// protoc's `SafeDoubleToFloat`: out-of-range values become infinities.
+/// The largest double that still rounds to the largest float.
+const MAX_FLOAT_AS_DOUBLE_ROUNDED: f64 = 3.4028235677973366e+38;
+
+/// C++'s `io::SafeDoubleToFloat`, as protoc applies it to float defaults
+/// and to float option values: values just past the largest float round
+/// to it, larger ones become infinities.
 pub(crate) fn safe_double_to_float(value: f64) -> f32 {
     if value > f64::from(f32::MAX) {
-        f32::INFINITY
+        if value <= MAX_FLOAT_AS_DOUBLE_ROUNDED {
+            f32::MAX
+        } else {
+            f32::INFINITY
+        }
     } else if value < -f64::from(f32::MAX) {
-        f32::NEG_INFINITY
+        if value >= -MAX_FLOAT_AS_DOUBLE_ROUNDED {
+            -f32::MAX
+        } else {
+            f32::NEG_INFINITY
+        }
     } else {
         value as f32
     }

@@ -19,6 +19,7 @@ use super::tokenize::{Kind, Tokenizer, identifier};
 use super::{Diagnostic, is_group_like};
 use crate::dynamic::{DynMessage, DynValue};
 use crate::ir::{FieldId, FieldType, MessageId, Pool, Presence, Scalar};
+use crate::link::safe_double_to_float;
 use crate::message::missing_required;
 
 /// How a text is read (protoc's `TextFormat::Parser` settings).
@@ -748,29 +749,6 @@ impl<'a, 'f> Parser<'a, 'f> {
         })();
         self.depth_left += 1;
         result
-    }
-}
-
-/// The largest double that still rounds to the largest float.
-const MAX_FLOAT_AS_DOUBLE_ROUNDED: f64 = 3.4028235677973366e+38;
-
-/// C++'s `io::SafeDoubleToFloat`: values just past the largest float round
-/// to it, larger ones become infinities.
-fn safe_double_to_float(value: f64) -> f32 {
-    if value > f64::from(f32::MAX) {
-        if value <= MAX_FLOAT_AS_DOUBLE_ROUNDED {
-            f32::MAX
-        } else {
-            f32::INFINITY
-        }
-    } else if value < -f64::from(f32::MAX) {
-        if value >= -MAX_FLOAT_AS_DOUBLE_ROUNDED {
-            -f32::MAX
-        } else {
-            f32::NEG_INFINITY
-        }
-    } else {
-        value as f32
     }
 }
 
