@@ -656,14 +656,19 @@ fn build_file(
         }
     };
     checks(pool, crate::validate::build_checks, &mut *diagnostics);
-    let mut report =
-        |kind: DiagnosticKind, span: Option<protoforge_syntax::Span>, message: String| {
-            let diag = Diagnostic::error(kind, message);
-            diagnostics.push(match span {
-                Some(span) => diag.at(position(span)),
-                None => diag.in_file(name),
-            });
+    let mut report = |severity: crate::diagnostic::Severity,
+                      kind: DiagnosticKind,
+                      span: Option<protoforge_syntax::Span>,
+                      message: String| {
+        let diag = match severity {
+            crate::diagnostic::Severity::Error => Diagnostic::error(kind, message),
+            crate::diagnostic::Severity::Warning => Diagnostic::warning(kind, message),
         };
+        diagnostics.push(match span {
+            Some(span) => diag.at(position(span)),
+            None => diag.in_file(name),
+        });
+    };
     let mut visibility = crate::link::Visibility::new(pool, id);
     crate::link::link_file(pool, id, lowered, &mut visibility, &mut report);
     checks(pool, crate::validate::link_checks, &mut *diagnostics);

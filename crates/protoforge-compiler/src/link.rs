@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use protoforge_syntax::ast;
 
-use crate::diagnostic::DiagnosticKind;
+use crate::diagnostic::{DiagnosticKind, Severity};
 use crate::ir::{DefaultValue, FieldId, FieldType, FileId, FullName, Pool, Scalar, Symbol, Value};
 use crate::lower::{Lowered, NameRef};
 use crate::text::{c_escape, simple_dtoa, simple_ftoa};
@@ -315,7 +315,7 @@ pub(crate) fn link_file(
     file: FileId,
     lowered: &Lowered,
     visibility: &mut Visibility,
-    report: &mut dyn FnMut(DiagnosticKind, Option<protoforge_syntax::Span>, String),
+    report: &mut dyn FnMut(Severity, DiagnosticKind, Option<protoforge_syntax::Span>, String),
 ) {
     let file_name = pool[file].name.clone();
     let types: crate::fxhash::FxHashMap<FieldId, &NameRef> =
@@ -346,7 +346,7 @@ pub(crate) fn link_file(
             if let Some(message) =
                 found.and_then(|f| visibility_error(pool, f, file, "target of extend"))
             {
-                report(DiagnosticKind::UnresolvedName, at, message);
+                report(Severity::Error, DiagnosticKind::UnresolvedName, at, message);
                 continue;
             }
             match found {
@@ -360,6 +360,7 @@ pub(crate) fn link_file(
                         .any(|r| r.start <= number && number < r.end);
                     if !in_range {
                         report(
+                            Severity::Error,
                             DiagnosticKind::Invalid,
                             number_span,
                             format!(
@@ -371,13 +372,26 @@ pub(crate) fn link_file(
                     match pool.extensions_by_number.get(&(extendee, number)).copied() {
                         Some(existing) if existing != field => {
                             let message = format!(
-                                "Extension number {number} has already been used in \"{}\" by extension \"{}\".",
+                                "Extension number {number} has already been used in \"{}\" by extension \"{}\"",
                                 pool[extendee].full_name, pool[existing].full_name
                             );
                             if pool[existing].file == file {
-                                report(DiagnosticKind::DuplicateName, number_span, message);
+                                report(
+                                    Severity::Error,
+                                    DiagnosticKind::DuplicateName,
+                                    number_span,
+                                    format!("{message}."),
+                                );
                             } else {
-                                // protoc only warns across files.
+                                // Across files protoc only warns, and keeps
+                                // the first extension for the number.
+                                let other = &pool[pool[existing].file].name;
+                                report(
+                                    Severity::Warning,
+                                    DiagnosticKind::DuplicateName,
+                                    number_span,
+                                    format!("{message} defined in {other}."),
+                                );
                             }
                         }
                         _ => {
@@ -387,13 +401,14 @@ pub(crate) fn link_file(
                     }
                 }
                 Some(_) => report(
+                    Severity::Error,
                     DiagnosticKind::UnresolvedName,
                     at,
                     format!("\"{}\" is not a message type.", name.text),
                 ),
                 None => {
                     for m in not_defined_messages(pool, &file_name, &name.text, &miss) {
-                        report(DiagnosticKind::UnresolvedName, at, m);
+                        report(Severity::Error, DiagnosticKind::UnresolvedName, at, m);
                     }
                 }
             }
@@ -414,7 +429,7 @@ pub(crate) fn link_file(
                 _ => None,
             };
             if let Some(message) = symbol.and_then(|s| visibility_error(pool, s, file, "")) {
-                report(DiagnosticKind::UnresolvedName, at, message);
+                report(Severity::Error, DiagnosticKind::UnresolvedName, at, message);
                 continue;
             }
             match resolved {
@@ -425,7 +440,7 @@ pub(crate) fn link_file(
                 }
                 Err(messages) => {
                     for m in messages {
-                        report(DiagnosticKind::UnresolvedName, at, m);
+                        report(Severity::Error, DiagnosticKind::UnresolvedName, at, m);
                     }
                     continue;
                 }
@@ -436,6 +451,7 @@ pub(crate) fn link_file(
                 Ok(Some(default)) => pool.fields[field.index()].default = Some(default),
                 Ok(None) => {}
                 Err(message) => report(
+                    Severity::Error,
                     DiagnosticKind::Invalid,
                     parts.and_then(|p| p.default),
                     message,
@@ -456,19 +472,30 @@ pub(crate) fn link_file(
                 resolver.lookup(&name.text, &name.relative_to, Mode::All, &mut miss)
             };
             if let Some(message) = found.and_then(|f| visibility_error(pool, f, file, "")) {
-                report(DiagnosticKind::UnresolvedName, Some(name.span), message);
+                report(
+                    Severity::Error,
+                    DiagnosticKind::UnresolvedName,
+                    Some(name.span),
+                    message,
+                );
                 continue;
             }
             match found {
                 Some(Symbol::Message(m)) => resolved[i] = Some(m),
                 Some(_) => report(
+                    Severity::Error,
                     DiagnosticKind::UnresolvedName,
                     Some(name.span),
                     format!("\"{}\" is not a message type.", name.text),
                 ),
                 None => {
                     for m in not_defined_messages(pool, &file_name, &name.text, &miss) {
-                        report(DiagnosticKind::UnresolvedName, Some(name.span), m);
+                        report(
+                            Severity::Error,
+                            DiagnosticKind::UnresolvedName,
+                            Some(name.span),
+                            m,
+                        );
                     }
                 }
             }

@@ -581,9 +581,7 @@ fn comparable_warnings(warnings: &[Diagnostic]) -> Vec<String> {
 
 /// Cases whose warnings still differ from protoc's; the test fails when one
 /// agrees (remove it).
-// FIXME(issue 3): protoc warns when an extension number is used by
-// extensions in two files; protoforge does not report it yet.
-const KNOWN_WARNING_DIFFERENCES: &[&str] = &["warn/extension_number_conflict_across_files.proto"];
+const KNOWN_WARNING_DIFFERENCES: &[&str] = &[];
 
 #[test]
 fn warnings_match_protoc() {
