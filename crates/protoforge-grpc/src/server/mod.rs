@@ -380,32 +380,69 @@ async fn serve_connection<IO>(
             }
         }
     });
+    // Streams h2 has ready, taken before any of them runs: a call runs
+    // until it first waits on this task (see `Runner::run`), queueing its
+    // response in h2, and h2 writes what is queued on every poll, so calls
+    // run between polls of the connection cost a write each. Run together
+    // after the connection returns pending, their responses leave in one
+    // write on the next poll. The first stream is kept inline, so a
+    // connection that carries one call at a time never allocates here.
+    let mut first: Option<Accepted> = None;
+    let mut rest: Vec<Accepted> = Vec::new();
     loop {
-        tokio::select! {
-            // In this order, without drawing a random starting branch on
-            // every wake: accepting drives the connection, and the other two
-            // are rarely ready.
-            biased;
-            accepted = connection.accept() => match accepted {
-                Some(Ok((request, respond))) => {
-                    start_call(request, respond, remote, &certs, &shared);
+        let event = poll_fn(|cx| {
+            loop {
+                match connection.poll_accept(cx) {
+                    Poll::Ready(Some(Ok(accepted))) => match first {
+                        None => first = Some(accepted),
+                        Some(_) => rest.push(accepted),
+                    },
+                    Poll::Ready(Some(Err(_)) | None) => return Poll::Ready(Event::Closed),
+                    Poll::Pending => break,
                 }
-                Some(Err(_)) | None => break,
-            },
-            () = &mut stopping, if !draining => {
+            }
+            if first.is_some() {
+                return Poll::Ready(Event::Streams);
+            }
+            if !draining && stopping.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Event::Stop);
+            }
+            match &mut keepalive {
+                Some(k) => k.poll_dead(timer.as_mut(), cx).map(|()| Event::Closed),
+                None => Poll::Pending,
+            }
+        })
+        .await;
+        for (request, respond) in first.take().into_iter().chain(rest.drain(..)) {
+            start_call(request, respond, remote, &certs, &shared);
+        }
+        match event {
+            Event::Streams => {}
+            Event::Stop => {
                 draining = true;
                 connection.graceful_shutdown();
             }
-            () = poll_fn(|cx| match &mut keepalive {
-                Some(k) => k.poll_dead(timer.as_mut(), cx),
-                None => Poll::Pending,
-            }) => break,
+            Event::Closed => break,
         }
     }
     // Calls still running lose their connection here: dropping it resets
     // their streams, their drivers see the reset and fire their
     // cancellation.
     drop(connection);
+}
+
+/// A stream h2 accepted: the request (its body still arriving) and the way
+/// to answer it.
+type Accepted = (http::Request<RecvStream>, SendResponse<Bytes>);
+
+/// What wakes a connection's loop.
+enum Event {
+    /// Streams were accepted.
+    Streams,
+    /// The server is shutting down: time for GOAWAY.
+    Stop,
+    /// The connection ended, failed, or missed its keepalive.
+    Closed,
 }
 
 /// The server's keepalive, driven by its connection's own task (a task of
