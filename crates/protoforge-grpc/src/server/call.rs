@@ -50,6 +50,8 @@ pub struct Call {
     pub(crate) accept_encoding: Option<http::HeaderValue>,
     pub(crate) config: Arc<ServerConfig>,
     pub(crate) guard: CancelOnDrop,
+    /// Poll the call first on the connection's task (see `Runner::run`).
+    pub(crate) inline: bool,
 }
 
 impl fmt::Debug for Call {
@@ -372,6 +374,7 @@ impl Call {
             shared: Arc::clone(self.context.shared()),
             deadline: self.context.deadline(),
             guard: self.guard,
+            inline: self.inline,
         };
         let head = Head {
             metadata: self.metadata,
@@ -462,11 +465,14 @@ struct Runner {
     shared: Arc<CallShared>,
     deadline: Option<Instant>,
     guard: CancelOnDrop,
+    inline: bool,
 }
 
 impl Runner {
-    /// Runs the call until it first waits, here on the connection's task,
-    /// and spawns a task for the rest only when it does wait.
+    /// Spawns the call's task (one allocation holding the whole call), or,
+    /// when `inline`, runs the call until it first waits, here on the
+    /// connection's task, and spawns a task for the rest only when it does
+    /// wait.
     ///
     /// A unary request usually arrives with its headers (h2 reads every
     /// frame at hand before it yields the new stream), so most unary calls
@@ -483,12 +489,17 @@ impl Runner {
     where
         W: Future<Output = Result<(), Status>> + Send + 'static,
     {
-        let mut drive = Box::pin(Drive {
+        let drive = Drive {
             work: Some(work),
             sleep: self.deadline.map(|d| tokio::time::sleep_until(d.into())),
             shared: self.shared,
             guard: self.guard,
-        });
+        };
+        if !self.inline {
+            tokio::spawn(drive);
+            return Handled(());
+        }
+        let mut drive = Box::pin(drive);
         let mut cx = Context::from_waker(Waker::noop());
         if drive.as_mut().poll(&mut cx).is_pending() {
             tokio::spawn(drive);

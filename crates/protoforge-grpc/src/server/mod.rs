@@ -387,6 +387,12 @@ async fn serve_connection<IO>(
     // after the connection returns pending, their responses leave in one
     // write on the next poll. The first stream is kept inline, so a
     // connection that carries one call at a time never allocates here.
+    let peer = PeerInfo {
+        remote,
+        certs,
+        inline_calls: tokio::runtime::Handle::current().runtime_flavor()
+            == tokio::runtime::RuntimeFlavor::CurrentThread,
+    };
     let mut first: Option<Accepted> = None;
     let mut rest: Vec<Accepted> = Vec::new();
     loop {
@@ -414,7 +420,7 @@ async fn serve_connection<IO>(
         })
         .await;
         for (request, respond) in first.take().into_iter().chain(rest.drain(..)) {
-            start_call(request, respond, remote, &certs, &shared);
+            start_call(request, respond, &peer, &shared);
         }
         match event {
             Event::Streams => {}
@@ -521,8 +527,7 @@ fn refuse(mut respond: SendResponse<Bytes>, http_status: http::StatusCode, statu
 fn start_call(
     request: http::Request<RecvStream>,
     respond: SendResponse<Bytes>,
-    remote: Option<SocketAddr>,
-    certs: &Certificates,
+    peer: &PeerInfo,
     shared: &Arc<Shared>,
 ) {
     let (parts, recv) = request.into_parts();
@@ -530,16 +535,28 @@ fn start_call(
         return;
     };
     if shared.config.interceptors.is_empty() {
-        route(checked, recv, remote, certs, shared);
+        route(checked, recv, peer, shared);
     } else {
-        let certs = Arc::clone(certs);
+        let peer = peer.clone();
         let shared = Arc::clone(shared);
         tokio::spawn(async move {
-            if let Some(checked) = intercept(checked, remote, &shared).await {
-                route(checked, recv, remote, &certs, &shared);
+            if let Some(checked) = intercept(checked, peer.remote, &shared).await {
+                route(checked, recv, &peer, &shared);
             }
         });
     }
+}
+
+/// What the calls of one connection share.
+#[derive(Clone)]
+struct PeerInfo {
+    remote: Option<SocketAddr>,
+    certs: Certificates,
+    /// Run each call's first poll on the connection's task: true on a
+    /// current-thread runtime, where a task of its own would gain the call
+    /// no parallelism. On a multi-thread runtime every call gets a task, so
+    /// calls on one connection run on all workers.
+    inline_calls: bool,
 }
 
 /// A request that passed the transport's checks.
@@ -694,13 +711,7 @@ async fn intercept(
 }
 
 /// Finds the call's service and hands it the call.
-fn route(
-    checked: Checked,
-    recv: RecvStream,
-    remote: Option<SocketAddr>,
-    certs: &Certificates,
-    shared: &Arc<Shared>,
-) {
+fn route(checked: Checked, recv: RecvStream, peer: &PeerInfo, shared: &Arc<Shared>) {
     let Some((service_name, method)) = split_path(checked.path.path()) else {
         let status =
             Status::unimplemented(format!("malformed method path {:?}", checked.path.path()));
@@ -715,8 +726,8 @@ fn route(
         checked.path,
         method_start,
         checked.deadline,
-        remote,
-        Arc::clone(certs),
+        peer.remote,
+        Arc::clone(&peer.certs),
         Responder::new(checked.respond, Some(checked.spare_headers)),
     );
     let call = Call {
@@ -731,6 +742,7 @@ fn route(
         request_encoding: checked.request_encoding,
         accept_encoding: checked.accept_encoding,
         config: Arc::clone(&shared.config),
+        inline: peer.inline_calls,
     };
     let _handled: Handled = service.call(call);
 }

@@ -37,6 +37,9 @@ impl Events {
 
 pub const SERVICE: &str = "test.Echo";
 
+/// How long a `Rendezvous` call waits for its partner.
+pub const RENDEZVOUS_WAIT: Duration = Duration::from_secs(10);
+
 pub fn path(method: &str) -> String {
     format!("/{SERVICE}/{method}")
 }
@@ -117,6 +120,20 @@ impl Service for Echo {
                     .insert("x-failed", "yes")
                     .expect("valid");
                 Err::<Response<Bytes>, _>(status)
+            }),
+            // Blocks its thread, without awaiting, until a second
+            // Rendezvous call has arrived too (or RENDEZVOUS_WAIT passes):
+            // it succeeds only when two calls run at the same time.
+            "Rendezvous" => call.unary(BytesCodec, move |_: Request<Bytes>| async move {
+                events.push("rendezvous");
+                let start = std::time::Instant::now();
+                while start.elapsed() < RENDEZVOUS_WAIT {
+                    if events.all().iter().filter(|e| *e == "rendezvous").count() >= 2 {
+                        return Ok(Response::new(Bytes::from_static(b"met")));
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(Status::new(Code::Aborted, "no other call ran meanwhile"))
             }),
             "Panic" => call.unary(BytesCodec, |_: Request<Bytes>| async move {
                 if true {

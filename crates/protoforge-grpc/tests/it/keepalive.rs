@@ -90,7 +90,7 @@ async fn listener() -> (TcpListener, u16) {
 
 #[test]
 fn window_overrides_reach_the_server() {
-    run(async {
+    run(|| async {
         let (listener, port) = listener().await;
         let client = tokio::spawn(
             Endpoint::new("127.0.0.1", port)
@@ -121,7 +121,7 @@ fn window_overrides_reach_the_server() {
 
 #[test]
 fn default_windows_are_the_documented_limits() {
-    run(async {
+    run(|| async {
         let (listener, port) = listener().await;
         let client = tokio::spawn(Endpoint::new("127.0.0.1", port).connect());
         let (_tcp, settings) = accept_h2(&listener).await;
@@ -157,7 +157,7 @@ async fn watch_pings(tcp: &mut TcpStream, pings: usize, answer: bool) -> Option<
 
 #[test]
 fn keepalive_pings_keep_an_answering_connection_open() {
-    run(async {
+    run(|| async {
         let (listener, port) = listener().await;
         let client = tokio::spawn(
             Endpoint::new("127.0.0.1", port)
@@ -177,7 +177,7 @@ fn keepalive_pings_keep_an_answering_connection_open() {
 
 #[test]
 fn unanswered_keepalive_ping_closes_the_connection() {
-    run(async {
+    run(|| async {
         let (listener, port) = listener().await;
         let client = tokio::spawn(
             Endpoint::new("127.0.0.1", port)
@@ -202,7 +202,7 @@ fn unanswered_keepalive_ping_closes_the_connection() {
 
 #[test]
 fn no_pings_without_keepalive() {
-    run(async {
+    run(|| async {
         let (listener, port) = listener().await;
         let client = tokio::spawn(Endpoint::new("127.0.0.1", port).connect());
         let (mut tcp, _) = accept_h2(&listener).await;
@@ -222,7 +222,7 @@ fn no_pings_without_keepalive() {
 
 #[test]
 fn server_keepalive_pings_keep_an_answering_connection_open() {
-    run(async {
+    run(|| async {
         let server = TestServer::start(
             Server::builder()
                 .keepalive(Duration::from_millis(50), Duration::from_millis(500))

@@ -13,19 +13,38 @@ use tokio::sync::oneshot;
 /// The longest any single test may run.
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Runs `test` on a fresh runtime, failing if it takes longer than
-/// [`TEST_TIMEOUT`].
-pub fn run<F: Future<Output = ()>>(test: F) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
+/// Runs `test` twice, on a fresh multi-thread runtime and on a fresh
+/// current-thread runtime, failing if a run takes longer than
+/// [`TEST_TIMEOUT`]. The server runs calls differently on the two (on a
+/// current-thread runtime a call's first poll is on its connection's task),
+/// so every behaviour is checked on both. Which run failed shows in the
+/// test's captured output.
+#[allow(clippy::print_stderr)]
+pub fn run<F: Future<Output = ()>>(test: impl Fn() -> F) {
+    for multi_thread in [true, false] {
+        let runtime = if multi_thread {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+        }
         .expect("tokio runtime");
-    runtime.block_on(async {
-        tokio::time::timeout(TEST_TIMEOUT, test)
-            .await
-            .expect("test exceeded its time bound");
-    });
+        let flavor = if multi_thread {
+            "multi-thread"
+        } else {
+            "current-thread"
+        };
+        eprintln!("-- on a {flavor} runtime");
+        runtime.block_on(async {
+            tokio::time::timeout(TEST_TIMEOUT, test())
+                .await
+                .unwrap_or_else(|_| panic!("test exceeded its time bound ({flavor} runtime)"));
+        });
+    }
 }
 
 /// A server on 127.0.0.1 with an OS-chosen port; shuts down when stopped

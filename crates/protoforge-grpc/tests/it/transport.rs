@@ -33,7 +33,7 @@ fn opts() -> CallOptions {
 
 #[test]
 fn unary_with_ascii_and_binary_metadata() {
-    run(async {
+    run(|| async {
         let server = echo_server(&Events::default()).await;
         let channel = connect(&server).await;
         let mut md = Metadata::new();
@@ -69,7 +69,7 @@ fn unary_with_ascii_and_binary_metadata() {
 
 #[test]
 fn handler_sees_path_service_and_method() {
-    run(async {
+    run(|| async {
         let server = echo_server(&Events::default()).await;
         let channel = connect(&server).await;
         let mut md = Metadata::new();
@@ -87,7 +87,7 @@ fn handler_sees_path_service_and_method() {
 
 #[test]
 fn status_with_details_and_trailers() {
-    run(async {
+    run(|| async {
         let server = echo_server(&Events::default()).await;
         let channel = connect(&server).await;
         let mut md = Metadata::new();
@@ -110,7 +110,7 @@ fn status_with_details_and_trailers() {
 
 #[test]
 fn streaming_shapes() {
-    run(async {
+    run(|| async {
         let server = echo_server(&Events::default()).await;
         let channel = connect(&server).await;
 
@@ -163,7 +163,7 @@ fn streaming_shapes() {
 
 #[test]
 fn client_deadline_reaches_the_handler() {
-    run(async {
+    run(|| async {
         let events = Events::default();
         let server = echo_server(&events).await;
         let channel = connect(&server).await;
@@ -209,7 +209,7 @@ fn client_deadline_reaches_the_handler() {
 
 #[test]
 fn dropping_or_cancelling_a_call_cancels_it_on_the_server() {
-    run(async {
+    run(|| async {
         let events = Events::default();
         let server = echo_server(&events).await;
         let channel = connect(&server).await;
@@ -274,7 +274,7 @@ fn dropping_or_cancelling_a_call_cancels_it_on_the_server() {
 
 #[test]
 fn compression_and_limits() {
-    run(async {
+    run(|| async {
         let server = TestServer::start(
             Server::builder()
                 .max_receive_message_size(1024 * 1024)
@@ -349,7 +349,7 @@ fn compression_and_limits() {
 
 #[test]
 fn handler_panic_is_internal_and_the_server_keeps_serving() {
-    run(async {
+    run(|| async {
         let server = echo_server(&Events::default()).await;
         let channel = connect(&server).await;
         for _ in 0..3 {
@@ -368,7 +368,7 @@ fn handler_panic_is_internal_and_the_server_keeps_serving() {
 
 #[test]
 fn unknown_methods_and_services_are_unimplemented() {
-    run(async {
+    run(|| async {
         let server = echo_server(&Events::default()).await;
         let channel = connect(&server).await;
         for p in ["/test.Echo/Nope", "/test.Nope/Echo", "/nonsense"] {
@@ -383,7 +383,7 @@ fn unknown_methods_and_services_are_unimplemented() {
 
 #[test]
 fn interceptors_on_both_sides() {
-    run(async {
+    run(|| async {
         let seen = Events::default();
         let server_seen = seen.clone();
         let server = TestServer::start(
@@ -446,7 +446,7 @@ fn interceptors_on_both_sides() {
 
 #[test]
 fn mutual_tls() {
-    run(async {
+    run(|| async {
         let pki = pki();
         let tls = ServerTlsConfig::new(pki.server_cert_pem.clone(), pki.server_key_pem.clone())
             .client_ca(pki.ca_pem.clone());
@@ -494,7 +494,7 @@ fn mutual_tls() {
 
 #[test]
 fn graceful_shutdown_lets_calls_finish() {
-    run(async {
+    run(|| async {
         let events = Events::default();
         let server = TestServer::start(
             Server::builder()
@@ -537,7 +537,7 @@ fn graceful_shutdown_lets_calls_finish() {
 
 #[test]
 fn grace_period_ends_calls_that_do_not_finish() {
-    run(async {
+    run(|| async {
         let events = Events::default();
         let server = TestServer::start(
             Server::builder()
@@ -579,7 +579,7 @@ fn grace_period_ends_calls_that_do_not_finish() {
 
 #[test]
 fn max_concurrent_streams_queues_calls_instead_of_failing_them() {
-    run(async {
+    run(|| async {
         let events = Events::default();
         let server = TestServer::start(Server::builder().max_concurrent_streams(1).add_service(
             Echo {

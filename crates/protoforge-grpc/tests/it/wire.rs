@@ -97,7 +97,7 @@ async fn client_for(addr: SocketAddr) -> protoforge_grpc::Channel {
 
 #[test]
 fn client_request_headers() {
-    run(async {
+    run(|| async {
         let (addr, mut seen) = raw_server(|_, body, mut respond| async move {
             drain(body).await;
             if let Ok(mut s) = respond.send_response(grpc_response(), false) {
@@ -158,7 +158,7 @@ fn client_request_headers() {
 
 #[test]
 fn status_synthesised_from_http_status() {
-    run(async {
+    run(|| async {
         let (addr, _) = raw_server(|parts, body, mut respond| async move {
             drain(body).await;
             let (status, content_type): (u16, &str) = match parts.uri.path() {
@@ -201,7 +201,7 @@ fn status_synthesised_from_http_status() {
 
 #[test]
 fn reset_codes_map_to_status_codes() {
-    run(async {
+    run(|| async {
         let (addr, _) = raw_server(|parts, _body, mut respond| async move {
             let reason = match parts.uri.path() {
                 "/s/Refused" => h2::Reason::REFUSED_STREAM,
@@ -244,7 +244,7 @@ fn reset_codes_map_to_status_codes() {
 
 #[test]
 fn a_refused_stream_is_started_again_once() {
-    run(async {
+    run(|| async {
         let refused = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let count = refused.clone();
         let (addr, mut seen) = raw_server(move |parts, body, mut respond| {
@@ -296,7 +296,7 @@ fn a_refused_stream_is_started_again_once() {
 
 #[test]
 fn odd_trailers_never_change_the_code() {
-    run(async {
+    run(|| async {
         let (addr, _) = raw_server(|parts, body, mut respond| async move {
             drain(body).await;
             let t = match parts.uri.path() {
@@ -345,7 +345,7 @@ fn odd_trailers_never_change_the_code() {
 
 #[test]
 fn client_reads_messages_split_and_joined_across_frames() {
-    run(async {
+    run(|| async {
         let (addr, _) = raw_server(|_, body, mut respond| async move {
             drain(body).await;
             let mut wire = BytesMut::new();
@@ -380,7 +380,7 @@ fn client_reads_messages_split_and_joined_across_frames() {
 
 #[test]
 fn client_resets_with_no_error_after_early_trailers() {
-    run(async {
+    run(|| async {
         let (done_tx, done_rx) = tokio::sync::oneshot::channel::<Option<h2::Reason>>();
         let done_tx = std::sync::Mutex::new(Some(done_tx));
         let (addr, _) = raw_server(move |_, mut body, mut respond| {
@@ -450,9 +450,58 @@ async fn echo_server() -> TestServer {
     .await
 }
 
+/// On a multi-thread runtime each call gets a task of its own, so two
+/// handlers that compute without waiting run on two workers at once even
+/// when their requests share a connection and arrive in one write (on a
+/// current-thread runtime a call's first poll runs on its connection's task
+/// instead, where the second call would wait for the first).
+#[test]
+fn calls_on_one_connection_run_in_parallel_on_a_multi_thread_runtime() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(3)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async {
+        let server = echo_server().await;
+        let tcp = tokio::net::TcpStream::connect(server.addr)
+            .await
+            .expect("connect");
+        let (mut client, connection) = h2::client::handshake(tcp).await.expect("handshake");
+        // Both whole requests are queued before the client's connection
+        // runs, so they leave together.
+        let mut responses = Vec::new();
+        for _ in 0..2 {
+            let request = grpc_request(&path("Rendezvous"), &[]);
+            let (response, mut body) = client.send_request(request, false).expect("send");
+            body.send_data(framed(0, b""), true).expect("send data");
+            responses.push(response);
+        }
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        for response in responses {
+            let response = response.await.expect("response");
+            let mut body = response.into_body();
+            let mut received = BytesMut::new();
+            while let Some(chunk) = body.data().await {
+                received.put(chunk.expect("data"));
+            }
+            let trailers = body.trailers().await.expect("trailers").expect("some");
+            assert_eq!(
+                trailers.get("grpc-status").map(HeaderValue::as_bytes),
+                Some(&b"0"[..]),
+                "grpc-message: {:?}",
+                trailers.get("grpc-message")
+            );
+            assert_eq!(&received[..], &framed(0, b"met")[..]);
+        }
+    });
+}
+
 #[test]
 fn server_answers_non_grpc_content_type_with_415() {
-    run(async {
+    run(|| async {
         let server = echo_server().await;
         let mut client = raw_client(server.addr).await;
         let mut request = grpc_request(&path("Echo"), &[]);
@@ -467,7 +516,7 @@ fn server_answers_non_grpc_content_type_with_415() {
 
 #[test]
 fn server_trailers_only_and_normal_responses() {
-    run(async {
+    run(|| async {
         let server = echo_server().await;
         let mut client = raw_client(server.addr).await;
 
@@ -504,7 +553,7 @@ fn server_trailers_only_and_normal_responses() {
 
 #[test]
 fn server_reads_messages_split_and_joined_across_frames() {
-    run(async {
+    run(|| async {
         let server = echo_server().await;
         let mut client = raw_client(server.addr).await;
         let (response, mut send) = client
@@ -537,7 +586,7 @@ fn server_reads_messages_split_and_joined_across_frames() {
 
 #[test]
 fn server_resets_with_no_error_after_early_trailers() {
-    run(async {
+    run(|| async {
         let server = echo_server().await;
         let mut client = raw_client(server.addr).await;
         // A unary method answered with an error while the client has not
@@ -560,7 +609,7 @@ fn server_resets_with_no_error_after_early_trailers() {
 
 #[test]
 fn server_enforces_grpc_timeout_and_rejects_bad_headers() {
-    run(async {
+    run(|| async {
         let server = echo_server().await;
         let mut client = raw_client(server.addr).await;
         let status_of = |response: http::Response<RecvStream>| async move {
@@ -611,7 +660,7 @@ fn server_enforces_grpc_timeout_and_rejects_bad_headers() {
 
 #[test]
 fn header_list_size_limit() {
-    run(async {
+    run(|| async {
         let server = TestServer::start(Server::builder().max_header_list_size(4096).add_service(
             Echo {
                 events: Events::default(),
@@ -651,7 +700,7 @@ fn header_list_size_limit() {
 #[test]
 fn server_keepalive_pings_and_closes_a_silent_connection() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    run(async {
+    run(|| async {
         let server = TestServer::start(
             Server::builder()
                 .keepalive(Duration::from_millis(100), Duration::from_millis(200))
