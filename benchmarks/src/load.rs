@@ -336,6 +336,19 @@ pub struct FixedRate {
     pub latencies: Vec<f64>,
     /// How late each call was issued.
     pub issue_lags: Vec<f64>,
+    /// The fraction of the measured window the generator's thread spent
+    /// runnable but not running (another process had its core: the
+    /// kernel's run-queue delay, `/proc/thread-self/schedstat`); NaN where
+    /// the kernel does not say.
+    pub generator_waited: f64,
+}
+
+/// The kernel's run-queue delay of the calling thread so far: time it was
+/// ready to run while something else had its core.
+fn thread_run_delay() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = text.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
 }
 
 /// Calls started at a fixed rate (`rate` per second, round robin over
@@ -372,7 +385,10 @@ pub async fn fixed_rate(
     let mut out = FixedRate {
         latencies: Vec::with_capacity(total.saturating_sub(skip) as usize),
         issue_lags: Vec::with_capacity(total.saturating_sub(skip) as usize),
+        generator_waited: f64::NAN,
     };
+    // Run-queue delay and time when the measured window began.
+    let mut window_start: Option<(Option<Duration>, Instant)> = None;
     let mut in_flight = InFlight::new();
     // The next call's request head, built while the pacer waits rather than
     // when the call is due.
@@ -397,6 +413,9 @@ pub async fn fixed_rate(
             }
             next += 1;
         }
+        if next > skip && window_start.is_none() {
+            window_start = Some((thread_run_delay(), Instant::now()));
+        }
         in_flight.take_woken(&mut woken);
         for &slot in &woken {
             if let Some(done) = in_flight.poll(slot) {
@@ -417,6 +436,12 @@ pub async fn fixed_rate(
             spare_head = Some(head(uri));
         }
         tokio::task::yield_now().await;
+    }
+    if let Some((Some(before), t0)) = window_start {
+        if let Some(after) = thread_run_delay() {
+            out.generator_waited =
+                after.saturating_sub(before).as_secs_f64() / t0.elapsed().as_secs_f64();
+        }
     }
     Ok(out)
 }

@@ -249,6 +249,24 @@ impl Server {
         })
     }
 
+    /// The kernel's run-queue delay of the server's threads so far: time
+    /// they were ready to run while something else had core 1; NaN where
+    /// the kernel does not say.
+    fn run_delay_ns(&self) -> f64 {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.child.id())) else {
+            return f64::NAN;
+        };
+        let mut total = 0.0;
+        for task in tasks.flatten() {
+            let text = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            match text.split_whitespace().nth(1).map(str::parse::<f64>) {
+                Some(Ok(ns)) => total += ns,
+                _ => return f64::NAN,
+            }
+        }
+        total
+    }
+
     fn stop(mut self) {
         let _ = writeln!(self.stdin, "quit");
         let _ = self.stdin.flush();
@@ -462,6 +480,7 @@ async fn measure_stack(
     s.insert("c1_p99_us", quantile(&c1, 0.99) / 1e3);
 
     for (i, level) in levels.iter().enumerate() {
+        let (waited_before, t0) = (server.run_delay_ns(), Instant::now());
         let fixed = load::fixed_rate(
             port,
             CONNECTIONS,
@@ -487,13 +506,20 @@ async fn measure_stack(
             quantile(&fixed.issue_lags, 0.5) / 1e3,
         );
         s.insert(level_key(i, "lag_p99_us"), lag_p99 / 1e3);
+        s.insert(level_key(i, "generator_waited"), fixed.generator_waited);
+        s.insert(
+            level_key(i, "server_waited"),
+            (server.run_delay_ns() - waited_before) / t0.elapsed().as_nanos() as f64,
+        );
         if lag_p99 > load::MAX_ISSUE_LAG_P99.as_nanos() as f64 {
             eprintln!(
                 "\nrpc: WARNING: at {} against {stack}, the load generator issued 1% of calls more \
-                 than {:.1} µs late (limit {} µs): these latencies measure the generator too",
+                 than {:.1} µs late (limit {} µs): these latencies measure the generator too (other \
+                 processes had its core {:.1}% of the window)",
                 level.label(),
                 lag_p99 / 1e3,
-                load::MAX_ISSUE_LAG_P99.as_micros()
+                load::MAX_ISSUE_LAG_P99.as_micros(),
+                fixed.generator_waited * 100.0
             );
         }
     }
@@ -1174,13 +1200,16 @@ fn fixed_load_tables(out: &mut String, samples: &Samples, levels: &[Level]) {
          its request queued (the connection's task writes it right after), median over rounds of each \
          round's p50 and p99, and the worst round's p99. The generator paces calls by spinning on its \
          core, not with a timer; a p99 above {limit} µs would mean the generator, not the server, set \
-         part of the latencies above.\n"
+         part of the latencies above. The last two columns say how much of the time (worst run) the \
+         generator's and the server's threads were ready to run while another process had their core \
+         (the kernel's run-queue delay, `/proc/PID/task/*/schedstat`): above zero, the machine's other \
+         work is in the tails.\n"
     );
     let _ = writeln!(
         out,
-        "| offered load | lag p50, protoforge-grpc run | lag p99 (worst) | lag p50, tonic run | lag p99 (worst) |"
+        "| offered load | lag p50, protoforge-grpc run | lag p99 (worst) | lag p50, tonic run | lag p99 (worst) | generator's core taken | server's core taken |"
     );
-    let _ = writeln!(out, "|---|--:|--:|--:|--:|");
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|");
     let mut late = Vec::new();
     for (i, level) in levels.iter().enumerate() {
         let (p50, p99) = (level_key(i, "lag_p50_us"), level_key(i, "lag_p99_us"));
@@ -1191,13 +1220,25 @@ fn fixed_load_tables(out: &mut String, samples: &Samples, levels: &[Level]) {
                 .and_then(|v| v.iter().copied().reduce(f64::max))
                 .unwrap_or(f64::NAN);
             if worst > limit as f64 {
-                late.push(format!("{} against {name} ({worst:.1} µs)", level.label()));
+                late.push(format!("{} against {name} ({})", level.label(), fmt_lag(worst)));
             }
             cells.push(format!(
-                "{} | {} ({worst:.1} µs)",
+                "{} | {} ({})",
                 lag_cell(samples, stack, p50),
                 lag_cell(samples, stack, p99),
+                fmt_lag(worst),
             ));
+        }
+        for what in ["generator_waited", "server_waited"] {
+            let key = level_key(i, what);
+            let worst = samples
+                .iter()
+                .filter_map(|s| s.get(key))
+                .flatten()
+                .copied()
+                .reduce(f64::max)
+                .unwrap_or(f64::NAN);
+            cells.push(format!("{:.1}%", worst * 100.0));
         }
         let _ = writeln!(out, "| {} | {} |", level.label(), cells.join(" | "));
     }
@@ -1212,12 +1253,21 @@ fn fixed_load_tables(out: &mut String, samples: &Samples, levels: &[Level]) {
     }
 }
 
-/// A median over rounds in microseconds with one decimal (issue lags are
-/// often below 1 µs).
+/// A median over rounds of an issue lag.
 fn lag_cell(samples: &Samples, stack: usize, key: &str) -> String {
     match samples[stack].get(key) {
-        Some(v) if !v.is_empty() => format!("{:.1} µs", median(v)),
+        Some(v) if !v.is_empty() => fmt_lag(median(v)),
         _ => "—".to_string(),
+    }
+}
+
+/// An issue lag in microseconds, with one decimal (they are often below
+/// 1 µs) up to a millisecond.
+fn fmt_lag(us: f64) -> String {
+    if us >= 1000.0 {
+        format!("{:.2} ms", us / 1e3)
+    } else {
+        format!("{us:.1} µs")
     }
 }
 
