@@ -1220,7 +1220,11 @@ fn fixed_load_tables(out: &mut String, samples: &Samples, levels: &[Level]) {
                 .and_then(|v| v.iter().copied().reduce(f64::max))
                 .unwrap_or(f64::NAN);
             if worst > limit as f64 {
-                late.push(format!("{} against {name} ({})", level.label(), fmt_lag(worst)));
+                late.push(format!(
+                    "{} against {name} ({})",
+                    level.label(),
+                    fmt_lag(worst)
+                ));
             }
             cells.push(format!(
                 "{} | {} ({})",
