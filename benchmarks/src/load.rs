@@ -327,9 +327,10 @@ pub const MAX_ISSUE_LAG_P99: Duration = Duration::from_micros(20);
 
 /// What one fixed-rate run measured for each call after the warm-up, in
 /// nanoseconds: latency from when the call was due to when its answer was
-/// complete and checked, and issue lag from when it was due to when h2 had
-/// its request queued (HEADERS and the one DATA frame; the connection's task
-/// writes them to the socket as soon as the pacer yields).
+/// complete and checked, and issue lag from when it was due to the pacer's
+/// first pass after h2 queued the request. Between the two the runtime has
+/// run the connections' tasks, which write what h2 queued, so the lag is an
+/// upper bound on when the request reached the socket.
 #[derive(Debug, Default)]
 pub struct FixedRate {
     /// Latency of each call, from when it was due.
@@ -394,11 +395,18 @@ pub async fn fixed_rate(
     // when the call is due.
     let mut spare_head = Some(head(uri));
     let mut woken = Vec::new();
+    // Slots of the calls queued in the previous pass, whose requests have
+    // been written by now.
+    let mut just_issued = Vec::new();
     let start = Instant::now();
     let end = start + Duration::from_nanos((total as f64 * period_ns) as u64);
     let mut next = 0u64;
     loop {
         let now = Instant::now();
+        for &slot in &just_issued {
+            in_flight.issued(slot, now);
+        }
+        just_issued.clear();
         while next < total {
             let due = start + Duration::from_nanos((next as f64 * period_ns) as u64);
             if due > now {
@@ -406,10 +414,15 @@ pub async fn fixed_rate(
             }
             let send = sends[next as usize % sends.len()].clone();
             let request_head = spare_head.take().unwrap_or_else(|| head(uri));
-            let call = timed_call(send, request_head, request.clone(), expect);
-            let counted = next >= skip;
-            if let Some(done) = in_flight.start(call, Meta { due, counted }) {
-                record(&mut out, done)?;
+            let call = unary(send, request_head, request.clone(), expect);
+            let meta = Meta {
+                due,
+                issued: None,
+                counted: next >= skip,
+            };
+            match in_flight.start(call, meta) {
+                Ok(slot) => just_issued.push(slot),
+                Err(done) => record(&mut out, done)?,
             }
             next += 1;
         }
@@ -453,18 +466,19 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 #[derive(Clone, Copy, Debug)]
 struct Meta {
     due: Instant,
+    /// When the pacer was next polled after queuing the call.
+    issued: Option<Instant>,
     /// Issued after the warm-up.
     counted: bool,
 }
 
 /// Records a finished call's latency (now, from its due time) and issue lag.
-fn record(
-    out: &mut FixedRate,
-    (meta, result): (Meta, Result<Instant, String>),
-) -> Result<(), String> {
-    let issued = result?;
+fn record(out: &mut FixedRate, (meta, result): (Meta, Result<(), String>)) -> Result<(), String> {
+    result?;
     if meta.counted {
         let done = Instant::now();
+        // An answer cannot come before the pacer's next pass.
+        let issued = meta.issued.unwrap_or(done);
         out.latencies
             .push(done.saturating_duration_since(meta.due).as_nanos() as f64);
         out.issue_lags
@@ -474,13 +488,13 @@ fn record(
 }
 
 /// One unary call like [`call`], on its own handle and head so that it
-/// borrows nothing; hands back when its request was queued in h2.
-async fn timed_call(
+/// borrows nothing.
+async fn unary(
     send: SendRequest<Bytes>,
     request_head: Request<()>,
     request: Bytes,
     expect: usize,
-) -> Result<Instant, String> {
+) -> Result<(), String> {
     let mut send = send.ready().await.map_err(|e| format!("ready: {e}"))?;
     let (response, mut stream) = send
         .send_request(request_head, false)
@@ -488,7 +502,6 @@ async fn timed_call(
     stream
         .send_data(request, true)
         .map_err(|e| format!("send_data: {e}"))?;
-    let issued = Instant::now();
     let response = response.await.map_err(|e| format!("response: {e}"))?;
     if response.status() != http::StatusCode::OK {
         return Err(format!("HTTP status {}", response.status()));
@@ -499,7 +512,7 @@ async fn timed_call(
     if got != expect {
         return Err(format!("expected {expect} response bytes, got {got}"));
     }
-    Ok(issued)
+    Ok(())
 }
 
 /// Futures in flight, polled by their owner (the pacer) only when woken:
@@ -562,8 +575,8 @@ impl<F: Future> InFlight<F> {
     }
 
     /// Puts `future` in a free slot and polls it once, so that it starts
-    /// now; its output if it finished at once.
-    fn start(&mut self, future: F, meta: Meta) -> Option<(Meta, F::Output)> {
+    /// now; the slot, or its output if it finished at once.
+    fn start(&mut self, future: F, meta: Meta) -> Result<usize, (Meta, F::Output)> {
         let slot = match self.free.pop() {
             Some(i) => {
                 let s = &mut self.slots[i];
@@ -589,7 +602,19 @@ impl<F: Future> InFlight<F> {
                 i
             }
         };
-        self.poll(slot)
+        match self.poll(slot) {
+            Some(done) => Err(done),
+            None => Ok(slot),
+        }
+    }
+
+    /// Notes when slot `i`'s call was issued.
+    fn issued(&mut self, i: usize, at: Instant) {
+        if let Some(s) = self.slots.get_mut(i) {
+            if s.busy {
+                s.meta.issued = Some(at);
+            }
+        }
     }
 
     /// Moves the numbers of the slots woken since the last call into `into`

@@ -1196,9 +1196,9 @@ fn fixed_load_tables(out: &mut String, samples: &Samples, levels: &[Level]) {
     let limit = load::MAX_ISSUE_LAG_P99.as_micros();
     let _ = writeln!(
         out,
-        "Validity: how late the load generator issued the calls, from when each was due to when h2 had \
-         its request queued (the connection's task writes it right after), median over rounds of each \
-         round's p50 and p99, and the worst round's p99. The generator paces calls by spinning on its \
+        "Validity: how late the load generator issued the calls, from when each was due to the pacer's \
+         first pass after it queued the request in h2 (by then the connection's task has written it: an \
+         upper bound), median over rounds of each round's p50 and p99, and the worst round's p99. The generator paces calls by spinning on its \
          core, not with a timer; a p99 above {limit} µs would mean the generator, not the server, set \
          part of the latencies above. The last two columns say how much of the time (worst run) the \
          generator's and the server's threads were ready to run while another process had their core \
