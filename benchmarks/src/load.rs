@@ -319,24 +319,29 @@ pub async fn ping_pong(
     Ok(latencies)
 }
 
-/// Issue lag (how late the generator issued a call) at the 99th percentile
-/// above which a fixed-rate run no longer measures the server alone: its
-/// latencies then include the generator's own queue. The driver warns when
-/// a run passes it.
+/// Issue lag (how late the generator issued a call: from when it was due to
+/// when its request was queued in h2) at the 99th percentile above which a
+/// fixed-rate run no longer measures the server alone: its latencies then
+/// include the generator's own queue. The driver warns when a run passes it.
 pub const MAX_ISSUE_LAG_P99: Duration = Duration::from_micros(20);
 
 /// What one fixed-rate run measured for each call after the warm-up, in
-/// nanoseconds: latency from when the call was due to when its answer was
-/// complete and checked, and issue lag from when it was due to the pacer's
-/// first pass after h2 queued the request. Between the two the runtime has
-/// run the connections' tasks, which write what h2 queued, so the lag is an
-/// upper bound on when the request reached the socket.
+/// nanoseconds, each counted from when the call was due: its latency, to
+/// when its answer was complete and checked; its issue lag, to when h2 had
+/// its request queued (HEADERS and DATA; the pacer's lateness); and its
+/// write lag, to the pacer's first pass after that. Between those two passes
+/// the runtime has run the connections' tasks, which write what h2 queued,
+/// so the write lag is an upper bound on when the request reached the
+/// socket; it includes the `write` system call, which on loopback also
+/// delivers the bytes to the server (and wakes it when it sleeps).
 #[derive(Debug, Default)]
 pub struct FixedRate {
-    /// Latency of each call, from when it was due.
+    /// Latency of each call.
     pub latencies: Vec<f64>,
-    /// How late each call was issued.
+    /// How late each call was queued in h2.
     pub issue_lags: Vec<f64>,
+    /// How late each call was written, at most.
+    pub write_lags: Vec<f64>,
     /// The fraction of the measured window the generator's thread spent
     /// runnable but not running (another process had its core: the
     /// kernel's run-queue delay, `/proc/thread-self/schedstat`); NaN where
@@ -386,6 +391,7 @@ pub async fn fixed_rate(
     let mut out = FixedRate {
         latencies: Vec::with_capacity(total.saturating_sub(skip) as usize),
         issue_lags: Vec::with_capacity(total.saturating_sub(skip) as usize),
+        write_lags: Vec::with_capacity(total.saturating_sub(skip) as usize),
         generator_waited: f64::NAN,
     };
     // Run-queue delay and time when the measured window began.
@@ -395,16 +401,16 @@ pub async fn fixed_rate(
     // when the call is due.
     let mut spare_head = Some(head(uri));
     let mut woken = Vec::new();
-    // Slots of the calls queued in the previous pass, whose requests have
-    // been written by now.
+    // Slots of the calls queued in the previous pass (and when), whose
+    // requests have been written by now.
     let mut just_issued = Vec::new();
     let start = Instant::now();
     let end = start + Duration::from_nanos((total as f64 * period_ns) as u64);
     let mut next = 0u64;
     loop {
         let now = Instant::now();
-        for &slot in &just_issued {
-            in_flight.issued(slot, now);
+        for &(slot, queued) in &just_issued {
+            in_flight.issued(slot, queued, now);
         }
         just_issued.clear();
         while next < total {
@@ -417,11 +423,12 @@ pub async fn fixed_rate(
             let call = unary(send, request_head, request.clone(), expect);
             let meta = Meta {
                 due,
-                issued: None,
+                queued: None,
+                written: None,
                 counted: next >= skip,
             };
             match in_flight.start(call, meta) {
-                Ok(slot) => just_issued.push(slot),
+                Ok(slot) => just_issued.push((slot, Instant::now())),
                 Err(done) => record(&mut out, done)?,
             }
             next += 1;
@@ -466,8 +473,10 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(10);
 #[derive(Clone, Copy, Debug)]
 struct Meta {
     due: Instant,
-    /// When the pacer was next polled after queuing the call.
-    issued: Option<Instant>,
+    /// When the request was queued in h2.
+    queued: Option<Instant>,
+    /// When the pacer was next polled after that.
+    written: Option<Instant>,
     /// Issued after the warm-up.
     counted: bool,
 }
@@ -478,11 +487,14 @@ fn record(out: &mut FixedRate, (meta, result): (Meta, Result<(), String>)) -> Re
     if meta.counted {
         let done = Instant::now();
         // An answer cannot come before the pacer's next pass.
-        let issued = meta.issued.unwrap_or(done);
+        let written = meta.written.unwrap_or(done);
+        let queued = meta.queued.unwrap_or(written);
         out.latencies
             .push(done.saturating_duration_since(meta.due).as_nanos() as f64);
         out.issue_lags
-            .push(issued.saturating_duration_since(meta.due).as_nanos() as f64);
+            .push(queued.saturating_duration_since(meta.due).as_nanos() as f64);
+        out.write_lags
+            .push(written.saturating_duration_since(meta.due).as_nanos() as f64);
     }
     Ok(())
 }
@@ -608,11 +620,12 @@ impl<F: Future> InFlight<F> {
         }
     }
 
-    /// Notes when slot `i`'s call was issued.
-    fn issued(&mut self, i: usize, at: Instant) {
+    /// Notes when slot `i`'s call was queued in h2 and then written.
+    fn issued(&mut self, i: usize, queued: Instant, written: Instant) {
         if let Some(s) = self.slots.get_mut(i) {
             if s.busy {
-                s.meta.issued = Some(at);
+                s.meta.queued = Some(queued);
+                s.meta.written = Some(written);
             }
         }
     }
