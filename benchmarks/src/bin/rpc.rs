@@ -50,6 +50,10 @@ const PER_CONNECTION: usize = 16;
 /// keeps the generator's cost per call low enough for the higher loads (over
 /// 4 connections its issue lag at ~110k calls/s was 3 to 4 times as long).
 const FIXED_CONNECTIONS: usize = 1;
+/// Calls in flight on that connection in the closed-loop calibration run
+/// that the fixed loads are fractions of (as many as the closed-loop unary
+/// scenario has over its 4 connections).
+const CALIBRATION_IN_FLIGHT: usize = CONNECTIONS * PER_CONNECTION;
 /// Streaming calls in flight, each asking for `STREAM_COUNT` messages of
 /// `STREAM_PAYLOAD` payload bytes.
 const STREAMS: usize = 4;
@@ -80,7 +84,8 @@ const USAGE: &str = "usage: rpc --server BIN [--h2load BIN] [--work DIR] [--roun
   --seconds S       measured window of each scenario, after S/4 (at least 0.2 s) of warm-up;
                     each fixed offered load gets the same window (default 2)
   --rate LIST       the fixed offered loads, comma-separated calls/s, instead of 25%, 50%, 75% and 90%
-                    of the slower server's closed-loop small unary rate (measured first, ~2 s)
+                    of the slower server's closed-loop small unary rate on one connection with 64 calls
+                    in flight (measured first, ~2 s)
   --callgrind       also count server instructions per call under valgrind
   --valgrind-only   only the valgrind part, no load rounds
   --valgrind-tool T another valgrind tool (say dhat) instead of callgrind; output left in --work
@@ -722,8 +727,10 @@ fn pin_self() -> Result<(), String> {
     Ok(())
 }
 
-/// Closed-loop small unary throughput of each server for a short while;
-/// the slower one's rate, which the fixed offered loads are fractions of.
+/// Closed-loop small unary throughput of each server for a short while, on
+/// the fixed loads' connection with [`CALIBRATION_IN_FLIGHT`] calls in
+/// flight; the slower one's rate, which the fixed offered loads are
+/// fractions of.
 fn calibrate(args: &Args) -> Result<f64, String> {
     let rt = runtime()?;
     let mut slowest = f64::INFINITY;
@@ -733,8 +740,8 @@ fn calibrate(args: &Args) -> Result<f64, String> {
         let w = rt.block_on(async {
             let workers = Workers::start(
                 server.port,
-                CONNECTIONS,
-                PER_CONNECTION,
+                FIXED_CONNECTIONS,
+                CALIBRATION_IN_FLIGHT,
                 &req.unary,
                 req.small.clone(),
                 req.small.len(),
@@ -1164,8 +1171,9 @@ fn levels_text(levels: &[Level]) -> String {
                 .map(|f| format!("{:.0}%", f * 100.0))
                 .collect();
             format!(
-                "{rates} calls/s ({} of the slower server's closed-loop rate in a calibration run before \
-                 the rounds, rounded down to {RATE_STEP:.0} calls/s)",
+                "{rates} calls/s ({} of the slower server's closed-loop rate on {FIXED_CONNECTIONS} \
+                 connection with {CALIBRATION_IN_FLIGHT} calls in flight, in a calibration run before the \
+                 rounds, rounded down to {RATE_STEP:.0} calls/s)",
                 fractions.join(", ")
             )
         }
