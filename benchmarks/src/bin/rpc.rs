@@ -1014,7 +1014,7 @@ fn report(
          connections × {PER_CONNECTION} calls in flight. Streaming: {STREAMS} calls in flight on one \
          connection, each asking for {STREAM_COUNT} messages of {STREAM_PAYLOAD} payload bytes. Ping-pong: \
          one message in flight on one stream. Concurrency 1: one unary call at a time on one connection. \
-         Fixed loads: small unary calls at {} on {FIXED_CONNECTIONS} connection, each load for its own \
+         Fixed loads: small unary calls at {levels} on {FIXED_CONNECTIONS} connection, each load for its own \
          window after its own warm-up; see the latency table below. In ping-pong, at concurrency 1 and at \
          the fixed loads the generator never parks its thread or uses a timer: it spins on its core, \
          yielding to tokio between polls, so the latencies do not include its own wake-ups. CPU time is the server \
@@ -1030,12 +1030,12 @@ fn report(
          (4.00x).\n",
         locked("tonic"),
         locked("tonic-prost-build"),
-        levels_text(levels),
         args.rounds,
         args.seconds,
         (args.seconds / 4.0).max(0.2),
         sizes.0,
         sizes.1,
+        levels = levels_text(levels),
     );
     let _ = writeln!(
         out,
