@@ -16,6 +16,11 @@
 //! valgrind for two numbers of sequential unary calls, and the difference
 //! gives instructions per call (unaffected by the load on the machine).
 //!
+//! Unary latency under load is measured open loop at several fixed offered
+//! loads (fractions of the slower server's closed-loop rate, or `--rate`),
+//! each with the generator's own issue lag beside it: the proof that the
+//! generator kept its schedule and the figures are the server's.
+//!
 //! The report is a Markdown fragment (`--out`).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -40,6 +45,15 @@ const STACKS: [&str; 2] = ["protoforge", "tonic"];
 /// Closed-loop unary load: connections × concurrent calls per connection.
 const CONNECTIONS: usize = 4;
 const PER_CONNECTION: usize = 16;
+/// Connections the fixed offered loads are spread over. One: calls issued
+/// in the same pass of the pacer then share h2's work and one `write`, which
+/// keeps the generator's cost per call low enough for the higher loads (over
+/// 4 connections its issue lag at ~110k calls/s was 3 to 4 times as long).
+const FIXED_CONNECTIONS: usize = 1;
+/// Calls in flight on that connection in the closed-loop calibration run
+/// that the fixed loads are fractions of (as many as the closed-loop unary
+/// scenario has over its 4 connections).
+const CALIBRATION_IN_FLIGHT: usize = CONNECTIONS * PER_CONNECTION;
 /// Streaming calls in flight, each asking for `STREAM_COUNT` messages of
 /// `STREAM_PAYLOAD` payload bytes.
 const STREAMS: usize = 4;
@@ -54,6 +68,29 @@ const SCALING: [usize; 3] = [1, 10, 100];
 const IDLE: usize = 100;
 /// Payload of the ~1 KB message.
 const KB_PAYLOAD: usize = 1000;
+/// Fixed offered loads for the latency table, as fractions of the slower
+/// server's closed-loop small unary rate in the calibration run.
+const LOADS: [f64; 4] = [0.25, 0.5, 0.75, 0.9];
+/// Offered loads are rounded down to a multiple of this (calls/s).
+const RATE_STEP: f64 = 500.0;
+
+const USAGE: &str = "usage: rpc --server BIN [--h2load BIN] [--work DIR] [--rounds N] [--seconds S] \
+[--rate CALLS_PER_S[,CALLS_PER_S...]] [--callgrind] [--valgrind-only] [--valgrind-tool TOOL] [--out FILE]
+
+  --server BIN      the rpc-server binary (required)
+  --h2load BIN      also drive the unary cases with nghttp2's h2load
+  --work DIR        scratch directory (default: $TMPDIR/protoforge-rpc-bench)
+  --rounds N        rounds, each a fresh process of each server (default 5)
+  --seconds S       measured window of each scenario, after S/4 (at least 0.2 s) of warm-up;
+                    each fixed offered load gets the same window (default 2)
+  --rate LIST       the fixed offered loads, comma-separated calls/s, instead of 25%, 50%, 75% and 90%
+                    of the slower server's closed-loop small unary rate on one connection with 64 calls
+                    in flight (measured first, ~2 s)
+  --callgrind       also count server instructions per call under valgrind
+  --valgrind-only   only the valgrind part, no load rounds
+  --valgrind-tool T another valgrind tool (say dhat) instead of callgrind; output left in --work
+  --out FILE        write the Markdown report there instead of stdout
+";
 
 struct Args {
     server: PathBuf,
@@ -61,7 +98,8 @@ struct Args {
     work: PathBuf,
     rounds: usize,
     seconds: f64,
-    rate: Option<f64>,
+    /// Fixed offered loads given on the command line (calls/s).
+    rates: Option<Vec<f64>>,
     callgrind: bool,
     /// Only the valgrind measurement, no load rounds.
     valgrind_only: bool,
@@ -76,7 +114,7 @@ fn parse_args() -> Result<Args, String> {
         work: std::env::temp_dir().join("protoforge-rpc-bench"),
         rounds: 5,
         seconds: 2.0,
-        rate: None,
+        rates: None,
         callgrind: false,
         valgrind_only: false,
         valgrind_tool: None,
@@ -94,7 +132,18 @@ fn parse_args() -> Result<Args, String> {
             "--seconds" => {
                 args.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?
             }
-            "--rate" => args.rate = Some(value()?.parse().map_err(|e| format!("--rate: {e}"))?),
+            "--rate" => {
+                let list = value()?
+                    .split(',')
+                    .map(|r| match r.trim().parse::<f64>() {
+                        Ok(r) if r.is_finite() && r >= 1.0 => Ok(r),
+                        Ok(r) => Err(format!("--rate: {r} is not a rate of at least 1 call/s")),
+                        Err(e) => Err(format!("--rate: {r:?}: {e}")),
+                    })
+                    .collect::<Result<Vec<f64>, String>>()?;
+                args.rates = Some(list);
+            }
+            "--help" | "-h" => return Err(String::new()),
             "--callgrind" => args.callgrind = true,
             "--valgrind-only" => {
                 args.callgrind = true;
@@ -210,6 +259,24 @@ impl Server {
         })
     }
 
+    /// The kernel's run-queue delay of the server's threads so far: time
+    /// they were ready to run while something else had core 1; NaN where
+    /// the kernel does not say.
+    fn run_delay_ns(&self) -> f64 {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.child.id())) else {
+            return f64::NAN;
+        };
+        let mut total = 0.0;
+        for task in tasks.flatten() {
+            let text = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            match text.split_whitespace().nth(1).map(str::parse::<f64>) {
+                Some(Ok(ns)) => total += ns,
+                _ => return f64::NAN,
+            }
+        }
+        total
+    }
+
     fn stop(mut self) {
         let _ = writeln!(self.stdin, "quit");
         let _ = self.stdin.flush();
@@ -280,6 +347,31 @@ impl Requests {
 /// One round's figures for one server, by key.
 type Sample = BTreeMap<&'static str, f64>;
 
+/// A fixed offered load of the latency table.
+#[derive(Clone, Copy, Debug)]
+struct Level {
+    /// Calls per second.
+    rate: f64,
+    /// The fraction of the calibrated closed-loop rate it was set from, if
+    /// it was (not with `--rate`).
+    fraction: Option<f64>,
+}
+
+impl Level {
+    fn label(&self) -> String {
+        let rate = fmt_value(self.rate, Unit::PerSecond);
+        match self.fraction {
+            Some(f) => format!("{rate} ({:.0}%)", f * 100.0),
+            None => rate,
+        }
+    }
+}
+
+/// A sample key for fixed load number `i`.
+fn level_key(i: usize, what: &str) -> &'static str {
+    Box::leak(format!("rate{i}_{what}").into_boxed_str())
+}
+
 /// A closed-loop window: calls or bytes per second, and the server's CPU
 /// time and allocations over it.
 struct Window {
@@ -323,8 +415,9 @@ async fn closed_loop(
 /// Every scenario against one server.
 async fn measure_stack(
     server: &mut Server,
+    stack: &str,
     req: &Requests,
-    rate: f64,
+    levels: &[Level],
     seconds: f64,
 ) -> Result<Sample, String> {
     let mut s = Sample::new();
@@ -396,19 +489,58 @@ async fn measure_stack(
     s.insert("c1_p50_us", quantile(&c1, 0.5) / 1e3);
     s.insert("c1_p99_us", quantile(&c1, 0.99) / 1e3);
 
-    let fixed = load::fixed_rate(
-        port,
-        CONNECTIONS,
-        rate,
-        &req.unary,
-        req.small.clone(),
-        req.small.len(),
-        warmup,
-        window,
-    )
-    .await?;
-    s.insert("rate_p50_us", quantile(&fixed, 0.5) / 1e3);
-    s.insert("rate_p99_us", quantile(&fixed, 0.99) / 1e3);
+    for (i, level) in levels.iter().enumerate() {
+        let (waited_before, t0) = (server.run_delay_ns(), Instant::now());
+        let fixed = load::fixed_rate(
+            port,
+            FIXED_CONNECTIONS,
+            level.rate,
+            &req.unary,
+            req.small.clone(),
+            req.small.len(),
+            warmup,
+            window,
+        )
+        .await?;
+        let lag_p99 = quantile(&fixed.issue_lags, 0.99);
+        s.insert(
+            level_key(i, "p50_us"),
+            quantile(&fixed.latencies, 0.5) / 1e3,
+        );
+        s.insert(
+            level_key(i, "p99_us"),
+            quantile(&fixed.latencies, 0.99) / 1e3,
+        );
+        s.insert(
+            level_key(i, "lag_p50_us"),
+            quantile(&fixed.issue_lags, 0.5) / 1e3,
+        );
+        s.insert(level_key(i, "lag_p99_us"), lag_p99 / 1e3);
+        s.insert(
+            level_key(i, "write_p50_us"),
+            quantile(&fixed.write_lags, 0.5) / 1e3,
+        );
+        s.insert(
+            level_key(i, "write_p99_us"),
+            quantile(&fixed.write_lags, 0.99) / 1e3,
+        );
+        s.insert(level_key(i, "generator_waited"), fixed.generator_waited);
+        s.insert(
+            level_key(i, "server_waited"),
+            (server.run_delay_ns() - waited_before) / t0.elapsed().as_nanos() as f64,
+        );
+        if lag_p99 > load::MAX_ISSUE_LAG_P99.as_nanos() as f64 {
+            eprintln!(
+                "\nrpc: WARNING: at {} against {stack}, the load generator issued 1% of calls more \
+                 than {:.1} µs late (limit {} µs): these latencies measure the generator too (other \
+                 processes had its core {:.1}% of the window)",
+                level.label(),
+                lag_p99 / 1e3,
+                load::MAX_ISSUE_LAG_P99.as_micros(),
+                fixed.generator_waited * 100.0
+            );
+        }
+    }
 
     for n in SCALING {
         let workers =
@@ -595,8 +727,10 @@ fn pin_self() -> Result<(), String> {
     Ok(())
 }
 
-/// Closed-loop small unary throughput of each server for a short while:
-/// the fixed offered load is half the slower one's.
+/// Closed-loop small unary throughput of each server for a short while, on
+/// the fixed loads' connection with [`CALIBRATION_IN_FLIGHT`] calls in
+/// flight; the slower one's rate, which the fixed offered loads are
+/// fractions of.
 fn calibrate(args: &Args) -> Result<f64, String> {
     let rt = runtime()?;
     let mut slowest = f64::INFINITY;
@@ -606,8 +740,8 @@ fn calibrate(args: &Args) -> Result<f64, String> {
         let w = rt.block_on(async {
             let workers = Workers::start(
                 server.port,
-                CONNECTIONS,
-                PER_CONNECTION,
+                FIXED_CONNECTIONS,
+                CALIBRATION_IN_FLIGHT,
                 &req.unary,
                 req.small.clone(),
                 req.small.len(),
@@ -624,7 +758,7 @@ fn calibrate(args: &Args) -> Result<f64, String> {
         server.stop();
         slowest = slowest.min(w.calls / w.seconds);
     }
-    Ok(((slowest / 2.0) / 500.0).floor().max(1.0) * 500.0)
+    Ok(slowest)
 }
 
 /// One table row: a label, the sample key, its unit, and whether more is
@@ -727,20 +861,6 @@ fn rows() -> Vec<Row> {
         row(
             "unary latency at concurrency 1, p99",
             "c1_p99_us",
-            Micros,
-            false,
-            "≥ 2.00x",
-        ),
-        row(
-            "unary latency at the fixed load, p50",
-            "rate_p50_us",
-            Micros,
-            false,
-            "",
-        ),
-        row(
-            "unary latency at the fixed load, p99",
-            "rate_p99_us",
             Micros,
             false,
             "≥ 2.00x",
@@ -868,7 +988,7 @@ fn met(ratio: f64, target: &str) -> &'static str {
 fn report(
     args: &Args,
     samples: &Samples,
-    rate: f64,
+    levels: &[Level],
     h2load_note: &str,
     instructions: Option<[Instructions; 2]>,
     calls: usize,
@@ -894,9 +1014,10 @@ fn report(
          connections × {PER_CONNECTION} calls in flight. Streaming: {STREAMS} calls in flight on one \
          connection, each asking for {STREAM_COUNT} messages of {STREAM_PAYLOAD} payload bytes. Ping-pong: \
          one message in flight on one stream. Concurrency 1: one unary call at a time on one connection. \
-         Fixed load: {rate:.0} calls/s (half the slower server's closed-loop rate in a calibration run) \
-         over {CONNECTIONS} connections, issued on schedule whatever the answers (tokio's 1 ms timer, so in \
-         bursts per millisecond), latency counted from when each call was due. CPU time is the server \
+         Fixed loads: small unary calls at {levels} on {FIXED_CONNECTIONS} connection, each load for its own \
+         window after its own warm-up; see the latency table below. In ping-pong, at concurrency 1 and at \
+         the fixed loads the generator never parks its thread or uses a timer: it spins on its core, \
+         yielding to tokio between polls, so the latencies do not include its own wake-ups. CPU time is the server \
          process's (`/proc/PID/task/*/schedstat`) over the window, divided by the calls or messages in it; \
          allocations count `alloc`, `alloc_zeroed` and `realloc`. Idle connections: {IDLE} connections, \
          each after one small unary call, server heap (allocator) and resident memory growth divided by \
@@ -904,8 +1025,9 @@ fn report(
          Figures are medians over rounds (±half the interquartile range). \"protoforge better by\" is \
          the median of per-round ratios: tonic / protoforge for times, allocations and memory, \
          protoforge / tonic for rates, so above 1.00x protoforge is better. Targets (issue 7): at least \
-         1.3x tonic's throughput, p99 at most half of tonic's (2.00x), allocations per unary call at most \
-         a quarter of tonic's (4.00x).\n",
+         1.3x tonic's throughput, p99 at most half of tonic's (2.00x; judged on ping-pong, concurrency 1 \
+         and every fixed load, each on its own), allocations per unary call at most a quarter of tonic's \
+         (4.00x).\n",
         locked("tonic"),
         locked("tonic-prost-build"),
         args.rounds,
@@ -913,6 +1035,7 @@ fn report(
         (args.seconds / 4.0).max(0.2),
         sizes.0,
         sizes.1,
+        levels = levels_text(levels),
     );
     let _ = writeln!(
         out,
@@ -932,6 +1055,7 @@ fn report(
         );
     }
     let _ = writeln!(out);
+    fixed_load_tables(&mut out, samples, levels);
 
     let _ = writeln!(
         out,
@@ -1032,6 +1156,150 @@ fn report(
     out
 }
 
+/// The fixed offered loads as page text.
+fn levels_text(levels: &[Level]) -> String {
+    let rates: Vec<String> = levels.iter().map(|l| format!("{:.0}", l.rate)).collect();
+    let rates = rates.join(", ");
+    if levels.is_empty() {
+        return "no rate (none was measured)".to_string();
+    }
+    match levels.first().and_then(|l| l.fraction) {
+        Some(_) => {
+            let fractions: Vec<String> = levels
+                .iter()
+                .filter_map(|l| l.fraction)
+                .map(|f| format!("{:.0}%", f * 100.0))
+                .collect();
+            format!(
+                "{rates} calls/s ({} of the slower server's closed-loop rate on {FIXED_CONNECTIONS} \
+                 connection with {CALIBRATION_IN_FLIGHT} calls in flight, in a calibration run before the \
+                 rounds, rounded down to {RATE_STEP:.0} calls/s)",
+                fractions.join(", ")
+            )
+        }
+        None => format!("{rates} calls/s (given with `--rate`)"),
+    }
+}
+
+/// The latency table at each fixed offered load, and the load generator's
+/// own lateness at each, which says whether the figures are the servers'.
+fn fixed_load_tables(out: &mut String, samples: &Samples, levels: &[Level]) {
+    let _ = writeln!(
+        out,
+        "#### Unary latency at fixed offered loads\n\n\
+         Open loop: small unary calls issued on schedule whatever the answers, on {FIXED_CONNECTIONS} \
+         HTTP/2 connection, latency counted from when each call was due (a server that falls \
+         behind is charged for its queue). The p99 target (at most half of tonic's, 2.00x) is judged at \
+         every load, each row on its own.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| offered load | p50 protoforge-grpc | p50 tonic | p50 better by | p99 protoforge-grpc | p99 tonic | p99 better by | target |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|--:|---|");
+    for (i, level) in levels.iter().enumerate() {
+        let (p50, p99) = (level_key(i, "p50_us"), level_key(i, "p99_us"));
+        let q99 = ratio(samples, p99, false);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {:.2}x | {} | {} | {q99:.2}x | ≥ 2.00x{} |",
+            level.label(),
+            cell(samples, 0, p50, Unit::Micros),
+            cell(samples, 1, p50, Unit::Micros),
+            ratio(samples, p50, false),
+            cell(samples, 0, p99, Unit::Micros),
+            cell(samples, 1, p99, Unit::Micros),
+            met(q99, "≥ 2.00x"),
+        );
+    }
+    let _ = writeln!(out);
+
+    let limit = load::MAX_ISSUE_LAG_P99.as_micros();
+    let _ = writeln!(
+        out,
+        "Validity: how late the load generator issued the calls, counted from when each was due. \
+         Issue lag: to when h2 had the request queued, the generator's own lateness; it paces calls by \
+         spinning on its core, not with a timer, and a p99 above {limit} µs would mean that the generator, \
+         not the server, set part of the latencies above. Write lag: to the pacer's first pass after \
+         that, by which time the connection's task has written the request (an upper bound); it includes \
+         the `write` system call, which on loopback also delivers the bytes to the server and wakes it \
+         if it sleeps, a cost every latency figure here includes for both servers. Medians over rounds \
+         of each round's p50 and p99, with the worst round's p99. Core taken: the share of the time \
+         (worst round) that the generator's or the server's threads were ready to run while another \
+         process had their core (the kernel's run-queue delay, `/proc/PID/task/*/schedstat`); above \
+         zero, the machine's other work is in the tails.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| offered load | server | issue lag p50 | issue lag p99 (worst) | write lag p50 | write lag p99 (worst) | generator's core taken | server's core taken |"
+    );
+    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|");
+    let mut late = Vec::new();
+    for (i, level) in levels.iter().enumerate() {
+        for (stack, name) in STACKS.iter().enumerate() {
+            let worst = |what: &str| {
+                samples[stack]
+                    .get(level_key(i, what))
+                    .and_then(|v| v.iter().copied().reduce(f64::max))
+                    .unwrap_or(f64::NAN)
+            };
+            let lag_worst = worst("lag_p99_us");
+            if lag_worst > limit as f64 {
+                late.push(format!(
+                    "{} against {name} ({})",
+                    level.label(),
+                    fmt_lag(lag_worst)
+                ));
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} ({}) | {} | {} ({}) | {:.1}% | {:.1}% |",
+                level.label(),
+                if stack == 0 {
+                    "protoforge-grpc"
+                } else {
+                    "tonic"
+                },
+                lag_cell(samples, stack, level_key(i, "lag_p50_us")),
+                lag_cell(samples, stack, level_key(i, "lag_p99_us")),
+                fmt_lag(lag_worst),
+                lag_cell(samples, stack, level_key(i, "write_p50_us")),
+                lag_cell(samples, stack, level_key(i, "write_p99_us")),
+                fmt_lag(worst("write_p99_us")),
+                worst("generator_waited") * 100.0,
+                worst("server_waited") * 100.0,
+            );
+        }
+    }
+    let _ = writeln!(out);
+    if !late.is_empty() {
+        let _ = writeln!(
+            out,
+            "**Warning: the load generator's issue lag p99 passed {limit} µs at {}; the latencies at \
+             those loads include the generator's own delay.**\n",
+            late.join(", ")
+        );
+    }
+}
+
+/// A median over rounds of an issue lag.
+fn lag_cell(samples: &Samples, stack: usize, key: &str) -> String {
+    match samples[stack].get(key) {
+        Some(v) if !v.is_empty() => fmt_lag(median(v)),
+        _ => "—".to_string(),
+    }
+}
+
+/// An issue lag in microseconds, with one decimal (they are often below
+/// 1 µs) up to a millisecond.
+fn fmt_lag(us: f64) -> String {
+    if us >= 1000.0 {
+        format!("{:.2} ms", us / 1e3)
+    } else {
+        format!("{us:.1} µs")
+    }
+}
+
 /// The version of `name` in the workspace's Cargo.lock (the benchmark is
 /// built from it).
 fn locked(name: &str) -> String {
@@ -1059,10 +1327,25 @@ struct Instructions {
 fn run(args: &Args) -> Result<String, String> {
     std::fs::create_dir_all(&args.work).map_err(|e| format!("{}: {e}", args.work.display()))?;
     pin_self()?;
-    let rate = match args.rate {
-        Some(r) => r,
-        None if args.valgrind_only => 0.0,
-        None => calibrate(args)?,
+    let levels: Vec<Level> = match &args.rates {
+        Some(rates) => rates
+            .iter()
+            .map(|&rate| Level {
+                rate,
+                fraction: None,
+            })
+            .collect(),
+        None if args.valgrind_only => Vec::new(),
+        None => {
+            let closed = calibrate(args)?;
+            LOADS
+                .iter()
+                .map(|&f| Level {
+                    rate: ((closed * f) / RATE_STEP).floor().max(1.0) * RATE_STEP,
+                    fraction: Some(f),
+                })
+                .collect()
+        }
     };
     let rt = runtime()?;
     let mut samples: Samples = [BTreeMap::new(), BTreeMap::new()];
@@ -1075,7 +1358,13 @@ fn run(args: &Args) -> Result<String, String> {
             eprint!("\rrpc: round {}/{} {stack:<10}", round + 1, args.rounds);
             let mut server = Server::start(&args.server, stack)?;
             let req = Requests::new(server.port)?;
-            let mut sample = rt.block_on(measure_stack(&mut server, &req, rate, args.seconds))?;
+            let mut sample = rt.block_on(measure_stack(
+                &mut server,
+                stack,
+                &req,
+                &levels,
+                args.seconds,
+            ))?;
             if let Some(h2load_bin) = &args.h2load {
                 let secs = args.seconds.round().max(1.0) as u64;
                 for (name, body) in [("small", &req.small), ("kb", &req.kb)] {
@@ -1145,7 +1434,7 @@ fn run(args: &Args) -> Result<String, String> {
     Ok(report(
         args,
         &samples,
-        rate,
+        &levels,
         &h2load_note,
         instructions,
         calls,
@@ -1167,11 +1456,12 @@ fn h2load_version(bin: Option<&Path>) -> String {
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
+        Err(e) if e.is_empty() => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            eprintln!(
-                "rpc: {e}\nusage: rpc --server BIN [--h2load BIN] [--work DIR] [--rounds N] [--seconds S] \
-                 [--rate CALLS_PER_S] [--callgrind] [--valgrind-only] [--valgrind-tool TOOL] [--out FILE]"
-            );
+            eprint!("rpc: {e}\n{USAGE}");
             return ExitCode::FAILURE;
         }
     };
