@@ -106,28 +106,7 @@ pub async fn call(
     expect: usize,
     counter: Option<&AtomicU64>,
 ) -> Result<(), String> {
-    let mut send = send
-        .clone()
-        .ready()
-        .await
-        .map_err(|e| format!("ready: {e}"))?;
-    let (response, mut stream) = send
-        .send_request(head(uri), false)
-        .map_err(|e| format!("send_request: {e}"))?;
-    stream
-        .send_data(request, true)
-        .map_err(|e| format!("send_data: {e}"))?;
-    let response = response.await.map_err(|e| format!("response: {e}"))?;
-    if response.status() != http::StatusCode::OK {
-        return Err(format!("HTTP status {}", response.status()));
-    }
-    let mut body = response.into_body();
-    let got = drain(&mut body, counter).await?;
-    check_status(&mut body).await?;
-    if got != expect {
-        return Err(format!("expected {expect} response bytes, got {got}"));
-    }
-    Ok(())
+    exchange(send.clone(), head(uri), request, expect, counter).await
 }
 
 /// What a closed-loop run hands back while it runs: completed calls and
@@ -507,6 +486,18 @@ async fn unary(
     request: Bytes,
     expect: usize,
 ) -> Result<(), String> {
+    exchange(send, request_head, request, expect, None).await
+}
+
+/// Sends one request and checks its answer: `expect` bytes of frames and
+/// status OK, counting response bytes into `counter` as they arrive.
+async fn exchange(
+    send: SendRequest<Bytes>,
+    request_head: Request<()>,
+    request: Bytes,
+    expect: usize,
+    counter: Option<&AtomicU64>,
+) -> Result<(), String> {
     let mut send = send.ready().await.map_err(|e| format!("ready: {e}"))?;
     let (response, mut stream) = send
         .send_request(request_head, false)
@@ -519,7 +510,7 @@ async fn unary(
         return Err(format!("HTTP status {}", response.status()));
     }
     let mut body = response.into_body();
-    let got = drain(&mut body, None).await?;
+    let got = drain(&mut body, counter).await?;
     check_status(&mut body).await?;
     if got != expect {
         return Err(format!("expected {expect} response bytes, got {got}"));
