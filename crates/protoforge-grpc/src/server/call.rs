@@ -479,8 +479,9 @@ impl Runner {
     /// whose handler does not wait end in this first poll: no task is
     /// spawned, scheduled or moved, and the response reaches h2 before the
     /// connection's task next writes. The driver is boxed first because a
-    /// polled future cannot move into a task afterwards; the box is the one
-    /// allocation a spawned task would have made.
+    /// polled future cannot move into a task afterwards: the box is the one
+    /// allocation a spawned task would have made for a call that ends here,
+    /// and a call that waits costs one more (its task holds the box).
     ///
     /// The first poll uses a no-op waker: a call that waits is polled again
     /// at once by its new task, which registers that task's waker wherever
