@@ -29,7 +29,8 @@ use crate::metadata::Metadata;
 use crate::streaming::Streaming;
 
 /// What [`Service::call`](super::Service::call) returns: the call was
-/// handed to a handler (which runs on a task of its own) or answered.
+/// handed to a handler (which runs until it first waits, and then on a task
+/// of its own; see `Runner::run`) or answered.
 #[must_use = "return the Handled from Service::call"]
 pub struct Handled(());
 

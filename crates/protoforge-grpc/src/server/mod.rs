@@ -570,8 +570,8 @@ fn refuse(mut respond: SendResponse<Bytes>, http_status: http::StatusCode, statu
     send_trailers_only(&mut respond, http_status, &Metadata::new(), &status);
 }
 
-/// Checks a request and hands it to its service, which spawns the call's
-/// task; with interceptors, a task runs them first.
+/// Checks a request and hands it to its service, which starts the call
+/// (see `Runner::run`); with interceptors, a task runs them first.
 fn start_call(
     request: http::Request<RecvStream>,
     respond: SendResponse<Bytes>,
