@@ -104,6 +104,7 @@ pub mod stream;
 mod streaming;
 mod timeout;
 mod tls;
+mod write_batch;
 
 pub use cancel::Cancellation;
 pub use client::{CallOptions, Channel, Endpoint, USER_AGENT};

@@ -7,7 +7,9 @@
 
 mod call;
 
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,6 +25,7 @@ use crate::error::{Error, ErrorKind};
 use crate::interceptor::Interceptor;
 use crate::limits;
 use crate::tls::ClientTlsConfig;
+use crate::write_batch::batched;
 
 /// The `user-agent` this crate sends, as PROTOCOL-HTTP2.md recommends.
 pub const USER_AGENT: &str = concat!("grpc-rust-protoforge/", env!("CARGO_PKG_VERSION"));
@@ -344,6 +347,7 @@ impl ChannelInner {
         IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let endpoint = &self.endpoint;
+        let (io, writes) = batched(io);
         let (sender, mut connection) = h2::client::Builder::new()
             .enable_push(false)
             .initial_window_size(endpoint.stream_window)
@@ -369,8 +373,18 @@ impl ChannelInner {
                     _ => std::future::pending::<()>().await,
                 }
             };
+            // The requests and messages of all the calls that queued them
+            // since the last poll leave in one write (see `write_batch`).
+            writes.hold();
+            let driven = std::future::poll_fn(|cx| {
+                let polled = Pin::new(&mut connection).poll(cx);
+                if let Poll::Ready(Err(_)) = writes.poll_write_held(cx) {
+                    return Poll::Ready(());
+                }
+                polled.map(|_| ())
+            });
             tokio::select! {
-                _ = &mut connection => {}
+                () = driven => {}
                 () = pinger => {}
             }
         });

@@ -37,6 +37,7 @@ use crate::limits;
 use crate::message::{CallContext, split_path};
 use crate::metadata::Metadata;
 use crate::tls::ServerTlsConfig;
+use crate::write_batch::{BatchedWrites, WriteBatch, batched};
 use crate::{Status, timeout};
 pub(crate) use respond::Responder;
 use respond::send_trailers_only;
@@ -362,11 +363,14 @@ async fn serve_connection<IO>(
         .initial_window_size(config.stream_window)
         .initial_connection_window_size(config.connection_window)
         .max_frame_size(config.max_frame_size);
+    let (io, writes) = batched(io);
     let Ok(Ok(mut connection)) =
         tokio::time::timeout(config.handshake_timeout, builder.handshake::<_, Bytes>(io)).await
     else {
         return;
     };
+    // From here on, h2's writes wait for the loop (`poll_event`).
+    writes.hold();
     let mut keepalive = connection.ping_pong().map(|ping_pong| Keepalive {
         ping_pong,
         interval: config.keepalive_interval,
@@ -400,6 +404,7 @@ async fn serve_connection<IO>(
             poll_event(
                 cx,
                 &mut connection,
+                &writes,
                 draining,
                 stopping.as_mut(),
                 &mut keepalive,
@@ -444,7 +449,8 @@ fn current_thread_runtime() -> bool {
 /// `ACCEPTED`), the server stopping, or the end of the connection.
 fn poll_event<IO>(
     cx: &mut Context<'_>,
-    connection: &mut h2::server::Connection<IO, Bytes>,
+    connection: &mut h2::server::Connection<BatchedWrites<IO>, Bytes>,
+    writes: &WriteBatch<IO>,
     draining: bool,
     stopping: Pin<&mut impl Future<Output = ()>>,
     keepalive: &mut Option<Keepalive>,
@@ -455,7 +461,13 @@ where
 {
     let accepted = ACCEPTED.with_borrow_mut(|batch| {
         loop {
-            match connection.poll_accept(cx) {
+            let polled = connection.poll_accept(cx);
+            // What this poll of h2 wrote, held in `writes`, leaves now in
+            // one write.
+            if let Poll::Ready(Err(_)) = writes.poll_write_held(cx) {
+                return Err(());
+            }
+            match polled {
                 Poll::Ready(Some(Ok(stream))) => batch.push(stream),
                 Poll::Ready(Some(Err(_)) | None) => return Err(()),
                 Poll::Pending => return Ok(!batch.is_empty()),
