@@ -482,41 +482,45 @@ fn locked_pip(name: &str) -> String {
 /// What the profiles of the RPC part showed (written by hand from
 /// callgrind and valgrind's DHAT on the servers; update it when the
 /// figures move).
-const RPC_NOTES: &str = "#### Where the time goes, and what would reach the targets\n\n\
-Profiled with callgrind (the table above; `rpc --valgrind-only` runs just that part) and valgrind's DHAT \
-(`rpc --valgrind-only --valgrind-tool dhat`, allocation sites) on `rpc-server` answering sequential small \
-unary calls and server-streaming calls; system calls counted with `perf stat` under `h2load`.\n\n\
-- **Unary throughput (small: target met; ~1 KB: 1.2x to 1.3x across runs).** The server's core is \
-saturated in the closed-loop scenarios, so rates follow CPU per call: 41.4 k instructions per small call \
-against tonic's 55.7 k (1.34x). On a current-thread runtime (as here) a call's first poll runs on its \
-connection's task, so a unary call whose handler does not wait ends without a task of its own (about 3 k \
-instructions: spawning, scheduling and moving the call's future), and the connection takes every stream \
-h2 has ready before running any, so their responses leave in one write (run one by one, each call cost a \
-`writev`: 1.3 per call against 0.08). About half of the instructions left are h2's connection task (HPACK, \
-the stream store, framing, h2's checks of header names on the response headers and the trailers, about \
-3 k). A ~1 KB call moves 1 KB each way through the kernel and through memcpy in both stacks, the same \
-work on both sides, so its ratio stays lower (CPU per call 1.24x). What would reach 1.3x there with margin: \
-an HTTP/2 layer specialised for gRPC (pre-encoded HPACK for the fixed response headers and trailers, no \
-re-validation of names this crate built), or the same changes inside h2.\n\
-- **Allocations per unary call: 7 against tonic's 35** (target met). What remains: h2's request header map \
-(2), the trailers' header map (2), the call's boxed driver (1; a task on a multi-thread runtime), the \
-call's shared state (1) and the decoded message's `name` string (1).\n\
-- **Server streaming (target met).** Messages sent from the handler's task collect in one buffer and go \
-to h2 as one DATA frame at 16 KiB (`limits::SEND_BATCH_BYTES`) or when the handler waits: a message costs \
-an encode into the batch and nothing per message in h2.\n\
-- **p99 latency (target 2x: met at 50%, 75% and 90% load in this run; missed at 25% load, in ping-pong \
-and at concurrency 1).** The generator now spins instead of sleeping (before, half of each round trip \
-was its own wake-up, and the fixed loads were paced by tokio's 1 ms timer, so both servers showed the \
-same 1.7 ms p50). With it, p50s are 24 to 60 µs, and protoforge-grpc's is lower at every load. The \
-fixed-load p99s are 0.7 to 9 ms in both stacks, 15 to 200 times their p50s: stalls of the machine (a \
-2-core VM whose other processes the spinning generator pushes onto the server's core; see the \
-validity table, whose issue lags pass 20 µs in most rows) rather than work in either server, and they \
-vary by ±20% to ±100% between rounds. Where the server's own queue dominates (50% and above), \
-protoforge-grpc's lower cost per call halves tonic's tail; where it does not (25% load, one call at a \
-time), both tails are the machine's, and no change to the server was found that would halve them.\n\
-- **Idle connections: 35.8 KiB of heap against 36.1 KiB.** Keepalive runs in the connection's own loop, \
-plaintext and TLS connections are separate tasks, and the streams a connection takes from h2 wait in a \
-per-thread buffer, so a plaintext connection's future is 1.9 KB.\n";
+const RPC_NOTES: &str = "#### Where the time goes, and what would reach the targets\n\nProfiled with \
+callgrind (the table above; `rpc --valgrind-only` runs just that part) and valgrind's DHAT (`rpc \
+--valgrind-only --valgrind-tool dhat`, allocation sites) on `rpc-server` answering sequential small unary \
+calls and server-streaming calls; system calls counted with `perf stat` under `h2load`.\n\n- **Unary \
+throughput (target met for both sizes).** The server's core is saturated in the closed-loop scenarios, so \
+rates follow CPU per call. For small calls that is mostly instructions: 42.2 k per call against tonic's 55.6 \
+k (1.32x). A call's first poll runs on its connection's task on a current-thread runtime (as here), so a \
+unary call whose handler does not wait ends without a task of its own (about 3 k instructions), and the \
+connection takes every stream h2 has ready before running any. For ~1 KB calls it was mostly system calls: \
+h2 copies a DATA payload into its write buffer only under 256 bytes and flushes after each longer one, so \
+every ~1 KB response cost a `writev` of its own (1.36 per call under h2load, 1.43 for tonic, which has the \
+same h2 underneath), against 0.08 for small ones. The server and client now hold h2's writes until the end \
+of each poll of the connection (`write_batch.rs`), and a batch of responses leaves in one write whatever \
+their size (0.08 per call for ~1 KB too), at the cost of copying them once and about 600 instructions per \
+sequential call. CPU per ~1 KB call fell from 1.24x tonic's to 1.87x. About half of the instructions left \
+are h2's connection task (HPACK, the stream store, framing, h2's checks of the header names this crate \
+built, about 3 k); an HTTP/2 layer specialised for gRPC (pre-encoded HPACK for the fixed response headers \
+and trailers) would be the next step.\n- **Allocations per unary call: 7 against tonic's 35** (target met). \
+What remains: h2's request header map (2), the trailers' header map (2), the call's boxed driver (1; a task \
+on a multi-thread runtime), the call's shared state (1) and the decoded message's `name` string (1). The \
+held bytes go into one buffer per thread, lent to a connection while it holds any, so batching adds no \
+allocation per call and no memory per idle connection.\n- **Server streaming (target met).** Messages sent \
+from the handler's task collect in one buffer and go to h2 as one DATA frame at 16 KiB \
+(`limits::SEND_BATCH_BYTES`) or when the handler waits: a message costs an encode into the batch and nothing \
+per message in h2.\n- **p99 latency (target 2x: missed in this run at every load, in ping-pong and at \
+concurrency 1; met at 50%, 75% and 90% load in the previous full run, at `3aa07a4`, with 3.92x, 2.23x and \
+2.69x).** The generator spins rather than sleeping, so the latencies do not include its own wake-ups. p50s \
+are 31 to 74 µs, and protoforge-grpc's is lower or level at every load. The fixed-load p99s are 1.5 to 9 ms \
+in both stacks, 20 to 230 times their p50s. They come from stalls of the machine (a 2-core VM whose kernel \
+also runs page reclaim and memory monitoring, `kswapd` and `kdamond`), not from work in either server. In \
+this run the generator itself issued 1% of its calls 0.1 to 2.9 ms late in its worst rounds (see the \
+validity table), and the p99s vary by ±10% to ±40% between rounds. Where the server's own queue dominates \
+(50% and above), protoforge-grpc's lower cost per call brings its tail to about half of tonic's in a quiet \
+run (1.6x to 1.9x in this one). Where it does not (25% load, one call at a time), both tails are the \
+machine's, and no change to the server was found that would halve them short of busy-polling, which would \
+cost every user a core.\n- **Idle connections: 35.9 KiB of heap against 36.1 KiB.** Keepalive runs in the \
+connection's own loop, plaintext and TLS connections are separate tasks, and the streams a connection takes \
+from h2 and the bytes it holds for writing wait in per-thread buffers, so a plaintext connection's future is \
+1.9 KB.\n";
 
 /// What the codegen part showed (by hand; update it when the figures move).
 const CODEGEN_NOTES: &str = "#### Where the time goes\n\n\
