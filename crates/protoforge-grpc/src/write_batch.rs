@@ -8,12 +8,13 @@
 //! of ~1 KB (measured with h2load at 64 calls in flight: 1.36 `writev` per
 //! call, against 0.08 for small responses), and each one also runs the
 //! loopback's TCP send path. [`BatchedWrites`] sits between h2 and the
-//! socket: while the connection's task holds the writes (through its
-//! [`WriteBatch`]), what h2 writes is copied into a buffer and h2's flushes
-//! return at once; when the task has nothing more to do in its poll, it
-//! releases them and the buffer leaves in one write. Nothing is held past
-//! the end of a poll of the connection's task, so no frame waits for
-//! anything but the rest of that poll.
+//! socket. Once the connection's task holds the writes (through its
+//! [`WriteBatch`], after the handshake), what h2 writes is copied into a
+//! buffer and h2's flushes return at once; after each poll of h2 (each
+//! `poll_accept` on the server, each poll of the connection on the client)
+//! the task writes the buffer out in one write. Nothing is held past the
+//! poll of h2 that wrote it, so no frame waits for anything but the rest of
+//! that poll.
 
 use std::cell::Cell;
 use std::io::{self, IoSlice};
