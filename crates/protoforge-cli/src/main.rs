@@ -20,6 +20,7 @@
 use std::io::{self, Write as _};
 use std::process::ExitCode;
 
+mod absl;
 mod commands;
 mod config;
 mod generated;

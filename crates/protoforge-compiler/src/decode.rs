@@ -51,7 +51,10 @@ fn malformed(what: &str) -> DecodeError {
 }
 
 /// Iterates the fields of a message, failing on malformed bytes.
-fn fields<'a>(bytes: &'a [u8], what: &str) -> Result<Vec<(u32, FieldValue<'a>)>, DecodeError> {
+pub(crate) fn fields<'a>(
+    bytes: &'a [u8],
+    what: &str,
+) -> Result<Vec<(u32, FieldValue<'a>)>, DecodeError> {
     let mut reader = Reader::new(bytes);
     let mut out = Vec::new();
     while !reader.at_end() {

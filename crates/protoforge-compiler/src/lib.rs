@@ -67,6 +67,7 @@ mod lower;
 pub mod message;
 mod options;
 pub mod resolve;
+mod set_index;
 mod source_info;
 mod text;
 pub mod text_format;
@@ -77,6 +78,7 @@ mod wire;
 pub use decode::DecodeError;
 pub use diagnostic::{Diagnostic, DiagnosticKind, Position, Severity};
 pub use encode::DescriptorSetOptions;
+pub use set_index::SetConflict;
 
 use ir::{FileId, Pool};
 use resolve::FileResolver;

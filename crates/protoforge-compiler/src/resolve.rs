@@ -126,9 +126,15 @@ impl DescriptorSets {
 
     /// Adds the files of one encoded `FileDescriptorSet`. Fails, adding
     /// nothing, when the bytes are not a descriptor set (protoc's "Unable to
-    /// parse.").
-    pub fn add_set(&mut self, bytes: &[u8]) -> Result<&mut DescriptorSets, crate::DecodeError> {
-        let files = crate::decode::descriptor_set_files(bytes)?;
+    /// parse."), or when protoc would refuse the set while indexing it
+    /// ([`SetConflict`](crate::SetConflict): a symbol defined twice or
+    /// under another, an extension number used twice).
+    pub fn add_set(&mut self, bytes: &[u8]) -> Result<&mut DescriptorSets, SetError> {
+        let files = crate::decode::descriptor_set_files(bytes).map_err(SetError::Unparsable)?;
+        crate::set_index::check(&files).map_err(|e| match e {
+            Ok(conflict) => SetError::Conflict(conflict),
+            Err(e) => SetError::Unparsable(e),
+        })?;
         for (name, file) in files {
             self.files.entry(name).or_insert_with(|| file.to_vec());
         }
@@ -161,6 +167,15 @@ impl DescriptorSets {
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         self.files.get(name).map(Vec::as_slice)
     }
+}
+
+/// Why [`DescriptorSets::add_set`] refused a set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SetError {
+    /// The bytes are not a `FileDescriptorSet` (protoc: "Unable to parse.").
+    Unparsable(crate::DecodeError),
+    /// protoc's index of the set refuses it.
+    Conflict(crate::SetConflict),
 }
 
 impl FileResolver for DescriptorSets {

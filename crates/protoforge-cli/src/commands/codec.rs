@@ -103,31 +103,15 @@ pub(crate) fn run(
     Ok(true)
 }
 
-/// The line protobuf's C++ runtime logs (through absl, before logging is
-/// initialised) for a string field that is not UTF-8, in absl's format:
-/// severity and a zero date, the time since the epoch, the thread id, the
-/// source location. The first log line of a process comes after absl's
-/// notice, as in protoc.
+/// The line protobuf's C++ runtime logs for a string field that is not
+/// UTF-8.
 fn absl_log_utf8(err: &mut dyn Write, field: &str, doing: &str) -> io::Result<()> {
-    static NOTICE: std::sync::Once = std::sync::Once::new();
-    let mut notice = false;
-    NOTICE.call_once(|| notice = true);
-    if notice {
-        writeln!(
-            err,
-            "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
-        )?;
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    writeln!(
+    crate::absl::log_error(
         err,
-        "E0000 00:00:{}.{:06} {:>7} wire_format_lite.cc:578] String field '{field}' contains \
-         invalid UTF-8 data when {doing} a protocol buffer. Use the 'bytes' type if you intend \
-         to send raw bytes. ",
-        now.as_secs(),
-        now.subsec_micros(),
-        std::process::id()
+        "wire_format_lite.cc:578",
+        &format!(
+            "String field '{field}' contains invalid UTF-8 data when {doing} a protocol buffer. \
+             Use the 'bytes' type if you intend to send raw bytes. "
+        ),
     )
 }

@@ -23,11 +23,12 @@ use std::io::{self, Read, Write};
 
 use protoforge_compiler::ir::{Edition, FileId, Pool};
 use protoforge_compiler::resolve::{
-    Chain, DescriptorSets, DiskToVirtual, FileResolver, IncludePaths,
+    Chain, DescriptorSets, DiskToVirtual, FileResolver, IncludePaths, SetError,
 };
 use protoforge_compiler::text_format;
 use protoforge_compiler::{
-    Compilation, CompileOptions, DescriptorSetOptions, Diagnostic, DiagnosticKind, builtin,
+    Compilation, CompileOptions, DescriptorSetOptions, Diagnostic, DiagnosticKind, SetConflict,
+    builtin,
 };
 
 use super::Status;
@@ -47,6 +48,17 @@ const LOGGED_BY_PROTOC: &[&str] = &["missing-syntax"];
 
 /// The newest edition protoc 35.1 compiles (`ProtocMaximumEdition`).
 const PROTOC_MAXIMUM_EDITION: i32 = 1001;
+
+/// Where in protoc 35.1's source (`descriptor_database.cc`) the log line
+/// for each way its index refuses a descriptor set comes from.
+fn set_conflict_location(conflict: &SetConflict) -> &'static str {
+    match conflict {
+        SetConflict::InvalidSymbol { .. } => "descriptor_database.cc:207",
+        SetConflict::UnderExisting { .. } => "descriptor_database.cc:222",
+        SetConflict::OverExisting { .. } => "descriptor_database.cc:237",
+        SetConflict::Extension { .. } => "descriptor_database.cc:279",
+    }
+}
 
 /// Runs a protoc command line. `stdin` is read by `--decode_raw`.
 pub(crate) fn run(
@@ -99,8 +111,20 @@ impl Runner<'_> {
             let Ok(bytes) = std::fs::read(name) else {
                 return self.fail(&format!("{name}: No such file or directory"));
             };
-            if sets.add_set(&bytes).is_err() {
-                return self.fail(&format!("{name}: Unable to parse."));
+            match sets.add_set(&bytes) {
+                Ok(_) => {}
+                Err(SetError::Unparsable(_)) => {
+                    return self.fail(&format!("{name}: Unable to parse."));
+                }
+                // protoc only logs why its index refused the set, and stops.
+                Err(SetError::Conflict(conflict)) => {
+                    crate::absl::log_error(
+                        self.err,
+                        set_conflict_location(&conflict),
+                        &conflict.to_string(),
+                    )?;
+                    return Ok(Status::Failed);
+                }
             }
         }
         let mut include_paths = IncludePaths::new();

@@ -150,27 +150,6 @@ fn run_ours(scratch: &Path, cwd: &Path, i: usize, run: &Run) -> Outcome {
     )
 }
 
-/// stderr with what cannot match removed: absl's one-time notice, and the
-/// time and thread id in absl's log lines.
-fn normalize(stderr: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(stderr);
-    let mut out = String::new();
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("WARNING: All log messages before absl::InitializeLog()") {
-            continue;
-        }
-        if let Some(rest) = line.strip_prefix("E0000 00:00:") {
-            if let Some(at) = rest.find(" wire_format_lite.cc:") {
-                out.push_str("E0000 00:00:<time> <tid>");
-                out.push_str(&rest[at..]);
-                continue;
-            }
-        }
-        out.push_str(line);
-    }
-    out.into_bytes()
-}
-
 /// Runs `runs` through both tools; returns the differences and protoc's
 /// results.
 fn compare(scratch: &Path, cwd: &Path, runs: &[Run]) -> (Vec<String>, Vec<Outcome>) {
@@ -180,7 +159,8 @@ fn compare(scratch: &Path, cwd: &Path, runs: &[Run]) -> (Vec<String>, Vec<Outcom
         let ours = run_ours(scratch, cwd, i, run);
         let same = ours.0 == theirs[i].0
             && ours.1 == theirs[i].1
-            && normalize(&ours.2) == normalize(&theirs[i].2);
+            && crate::support::without_log_noise(&ours.2)
+                == crate::support::without_log_noise(&theirs[i].2);
         if !same {
             failures.push(format!(
                 "{} ({}):\n  protoc ({}): {:?}\n    stderr {:?}\n  ours ({}): {:?}\n    stderr {:?}",

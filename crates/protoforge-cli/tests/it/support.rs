@@ -237,3 +237,29 @@ pub(crate) mod pb {
         out
     }
 }
+
+/// stderr with what differs on every run set aside: abseil's one-time
+/// notice before its first log line, and the time and thread id in its
+/// error lines (`E0000 00:00:1795273875.208244   23498 file.cc:237] …`).
+pub(crate) fn without_log_noise(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("WARNING: All log messages before absl::InitializeLog()") {
+            continue;
+        }
+        let location = line.strip_prefix("E0000 00:00:").and_then(|rest| {
+            let (_time, rest) = rest.split_once(' ')?;
+            let (_thread, rest) = rest.trim_start().split_once(' ')?;
+            Some(rest)
+        });
+        match location {
+            Some(rest) => {
+                out.push_str("E0000 00:00:<time> <tid> ");
+                out.push_str(rest);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
