@@ -54,6 +54,16 @@ fn differ(dir: &Path, args: &[String]) -> Option<String> {
     ))
 }
 
+/// Runs every command line of `cases` through both tools in `dir`, and
+/// fails with every difference.
+fn assert_all_match_protoc(dir: &Path, cases: &[&[&str]]) {
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|args| differ(dir, &args.iter().map(|a| a.to_string()).collect::<Vec<_>>()))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn corpus_sets_read_back_as_protoc_reads_them() {
     let Some(corpus) = protoforge_testkit::corpus_dir("descriptor_set_in") else {
@@ -230,16 +240,7 @@ fn descriptor_set_errors_match_protoc() {
             "b.proto",
         ],
     ];
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|args| {
-            differ(
-                &dir,
-                &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_all_match_protoc(&dir, cases);
 }
 
 #[test]
@@ -320,16 +321,7 @@ fn sets_refused_while_indexing_them_match_protoc() {
         &["--descriptor_set_in=under.pb:missing.pb", "p.proto"],
         &["-Isrc", "--descriptor_set_in=extensions.pb", "m.proto"],
     ];
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|args| {
-            differ(
-                &dir,
-                &args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_all_match_protoc(&dir, cases);
 }
 
 #[test]
